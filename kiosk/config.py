@@ -1,0 +1,125 @@
+"""Settings declared as data (type, default, description), loaded from the data directory.
+
+`config.json` in the data directory overrides defaults; unknown keys and wrongly typed values are reported
+and ignored, never fatal, so a bad edit cannot stop a kiosk on a remote island from starting.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str
+    type: type
+    default: Any
+    description: str
+    choices: tuple = ()
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("station_id", str, "zs-dh-cjd-001", "Station identifier known to the hub"),
+    Setting("station_code", str, "DH001", "Short code printed at the start of receipt numbers"),
+    Setting("station_name", str, "定海区长岛便民服务站", "Station name shown on screen and receipts"),
+    Setting("follow_up", str, "拨打 0580-12345 或在浙里办“办件查询”输入回执号", "Where residents ask about progress"),
+    Setting("hub_url", str, "http://127.0.0.1:8765", "Central platform (hub) base URL"),
+    Setting("sync_interval_s", float, 15.0, "Seconds between sync attempts when idle"),
+    Setting("sync_timeout_s", float, 10.0, "HTTP timeout for one sync request"),
+    Setting("sync_batch_size", int, 100, "Most records pushed in one request"),
+    Setting("idle_timeout_s", float, 90.0, "Seconds without a touch before the session is wiped"),
+    Setting("idle_warning_s", float, 20.0, "Seconds of countdown shown before the idle wipe"),
+    Setting("device_timeout_s", float, 30.0, "Seconds to wait for a card or a QR code"),
+    Setting("idcard_backend", str, "sim", "ID card reader backend", ("sim", "serial")),
+    Setting("idcard_port", str, "", "Serial port of the ID card reader (serial backend)"),
+    Setting("qr_backend", str, "sim", "QR scanner backend", ("sim",)),
+    Setting("printer_backend", str, "sim", "Receipt printer backend", ("sim", "file")),
+    Setting("printer_width_mm", int, 80, "Receipt paper width", (58, 80)),
+    Setting("sim_demo_card", bool, True, "Simulated reader presents a demo card when asked (demo/dev only)"),
+    Setting("sim_demo_qr", bool, True, "Simulated scanner shows a demo 浙里办 code when asked (demo/dev only)"),
+    Setting("fullscreen", bool, True, "Start full-screen"),
+    Setting("log_level", str, "INFO", "Logging level", ("DEBUG", "INFO", "WARNING", "ERROR")),
+)
+_BY_KEY = {s.key: s for s in SETTINGS}
+
+
+class Config:
+    def __init__(self, values: dict[str, Any] | None = None, problems: list[str] | None = None):
+        self._values = {s.key: s.default for s in SETTINGS}
+        self.problems: list[str] = list(problems or [])
+        for key, value in (values or {}).items():
+            self._set(key, value)
+
+    def _set(self, key: str, value: Any) -> None:
+        setting = _BY_KEY.get(key)
+        if setting is None:
+            self.problems.append(f"unknown setting {key!r} ignored")
+            return
+        try:
+            coerced = _coerce(setting, value)
+        except (TypeError, ValueError) as exc:
+            self.problems.append(f"setting {key!r}: {exc}; default kept")
+            return
+        self._values[key] = coerced
+
+    def __getitem__(self, key: str) -> Any:
+        return self._values[key]
+
+    def get(self, key: str) -> Any:
+        return self._values[key]
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self._values)
+
+    def with_overrides(self, **overrides: Any) -> "Config":
+        merged = self.as_dict() | overrides
+        return Config(merged, self.problems)
+
+
+def _coerce(setting: Setting, value: Any) -> Any:
+    if setting.type is bool:
+        if not isinstance(value, bool):
+            raise TypeError(f"expected true/false, got {value!r}")
+        result = value
+    elif setting.type is float and isinstance(value, (int, float)) and not isinstance(value, bool):
+        result = float(value)
+    elif setting.type is int and isinstance(value, int) and not isinstance(value, bool):
+        result = value
+    elif setting.type is str and isinstance(value, str):
+        result = value
+    else:
+        raise TypeError(f"expected {setting.type.__name__}, got {value!r}")
+    if setting.choices and result not in setting.choices:
+        raise ValueError(f"must be one of {setting.choices}")
+    return result
+
+
+def default_data_dir() -> Path:
+    env = os.environ.get("ZDB_DATA_DIR")
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_DATA_HOME") or os.path.expanduser("~/.local/share")
+    return Path(base) / "zhoudaoban"
+
+
+def load_config(data_dir: Path) -> Config:
+    path = Path(data_dir) / "config.json"
+    if not path.exists():
+        return Config()
+    try:
+        values = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(values, dict):
+            raise ValueError("top level must be an object")
+    except (OSError, ValueError) as exc:
+        log.warning("config.json unreadable, using defaults: %s", exc)
+        return Config(problems=[f"config.json unreadable: {exc}"])
+    config = Config(values)
+    for problem in config.problems:
+        log.warning("config: %s", problem)
+    return config

@@ -1,0 +1,126 @@
+"""Typed domain records shared by the flows, the UI and the stores.
+
+Records are frozen dataclasses so that a screen cannot mutate what the core handed it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Audience(str, Enum):
+    PERSON = "个人"
+    LEGAL = "法人"
+
+
+class Place(str, Enum):
+    """Where an item can be completed, from nearest to farthest."""
+    STATION = "station"     # this island station / terminal
+    TOWN = "town"           # town (乡镇) service centre
+    DISTRICT = "district"   # Dinghai district service centre
+
+
+class Mode(str, Enum):
+    SELF = "自助办"    # the resident alone at the kiosk
+    AGENT = "帮办"     # a proxy agent files for the resident
+    GUIDE = "导办"     # guidance only: the kiosk explains where and how
+
+
+@dataclass(frozen=True)
+class Material:
+    name: str
+    e_licence: bool = False   # 免证办: an e-licence replaces the paper copy
+    optional: bool = False
+
+
+@dataclass(frozen=True)
+class FormField:
+    key: str
+    label: str
+    kind: str = "text"        # text | phone | choice | number | date
+    required: bool = True
+    choices: tuple[str, ...] = ()
+    prefill: str = ""          # identity attribute used to prefill: name | id_number | address | phone
+
+
+@dataclass(frozen=True)
+class ServiceItem:
+    id: str
+    name: str
+    category: str
+    audience: Audience
+    places: tuple[Place, ...]
+    modes: tuple[Mode, ...]
+    materials: tuple[Material, ...]
+    time_limit_days: int           # 承诺时限 in working days; 0 = 即办 (done on the spot)
+    fee: str                       # "免费" or an amount
+    guide: tuple[str, ...]         # plain-language steps (白话版办事指南)
+    keywords: tuple[str, ...] = ()
+    synonyms: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()
+    form: tuple[FormField, ...] = ()
+    department: str = ""
+    follow_up: str = ""            # where to ask about progress
+
+    @property
+    def kiosk_ready(self) -> bool:
+        """The resident can apply here, at this terminal, without staff."""
+        return Mode.SELF in self.modes and Place.STATION in self.places and bool(self.form)
+
+
+@dataclass(frozen=True)
+class Theme:
+    """A "我要…" entry point grouping items by life event."""
+    id: str
+    title: str
+    item_ids: tuple[str, ...]
+    icon: str = ""
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """一件事: several items applied for together with shared data entered once."""
+    id: str
+    name: str
+    item_ids: tuple[str, ...]
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who the resident is, as read from an ID card or a 浙里办 code. Personal data: wipe after use."""
+    source: str                 # "idcard" | "zlb_qr"
+    name: str
+    id_number: str
+    gender: str = ""
+    birth_date: str = ""
+    address: str = ""
+    phone: str = ""
+
+    def masked_id(self) -> str:
+        """Shown on screen and receipts: never the full number."""
+        n = self.id_number
+        return n[:3] + "*" * max(len(n) - 7, 0) + n[-4:] if len(n) > 7 else "*" * len(n)
+
+    def masked_name(self) -> str:
+        return self.name[:1] + "*" * (len(self.name) - 1) if self.name else ""
+
+
+@dataclass(frozen=True)
+class Application:
+    id: str                     # UUIDv7, the idempotency key end to end
+    receipt_no: str
+    item_id: str
+    item_name: str
+    applicant: Identity
+    answers: dict[str, str] = field(default_factory=dict)
+    created_at: str = ""        # ISO 8601 UTC
+    station_id: str = ""
+
+
+@dataclass(frozen=True)
+class Rating:
+    application_id: str
+    level: int                  # 1 (非常不满意) .. 5 (非常满意)
+    reasons: tuple[str, ...] = ()
+    comment: str = ""

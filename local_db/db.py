@@ -1,0 +1,42 @@
+"""Opening the kiosk database: pragmas and ordered migrations.
+
+Each thread opens its own connection (sqlite3 connections are not shared across threads); WAL lets the sync
+worker read while the UI-side writer commits. synchronous=FULL makes a committed submission survive a power cut,
+which is the promise printed on the receipt.
+"""
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import sqlite_utils
+
+from local_db.migrations import MIGRATIONS
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def open_db(path: Path | str, *, migrate: bool = True) -> sqlite_utils.Database:
+    conn = sqlite3.connect(str(path), timeout=10.0, isolation_level=None, check_same_thread=True)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute("PRAGMA busy_timeout=10000")
+    db = sqlite_utils.Database(conn)
+    if migrate:
+        apply_migrations(db)
+    return db
+
+
+def apply_migrations(db: sqlite_utils.Database) -> int:
+    """Bring the schema to SCHEMA_VERSION; each step commits with its version number, so a crash mid-way resumes."""
+    current = db.execute("PRAGMA user_version").fetchone()[0]
+    if current > SCHEMA_VERSION:
+        raise RuntimeError(f"database schema {current} is newer than this software ({SCHEMA_VERSION})")
+    for version in range(current + 1, SCHEMA_VERSION + 1):
+        with db.conn:
+            db.conn.execute("BEGIN IMMEDIATE")
+            for statement in MIGRATIONS[version - 1]:
+                db.conn.execute(statement)
+            db.conn.execute(f"PRAGMA user_version={version}")
+    return SCHEMA_VERSION

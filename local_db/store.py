@@ -1,0 +1,180 @@
+"""The application store: a submission, its outbox row and its owed receipt commit together or not at all."""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta, timezone
+
+import sqlite_utils
+
+from kiosk.ids import Clock, receipt_number, utc_now, uuid7
+from kiosk.records import Application, Identity, Rating
+
+# Receipt numbers count per local (China Standard Time) day, as the resident reads the date.
+CST = timezone(timedelta(hours=8))
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    seq: int
+    record_id: str
+    kind: str
+    payload: dict
+    attempts: int
+
+
+@dataclass(frozen=True)
+class OwedReceipt:
+    receipt_no: str
+    application_id: str
+    attempts: int
+    last_error: str | None
+
+
+class ApplicationStore:
+    def __init__(self, db: sqlite_utils.Database, station_id: str, station_code: str, clock: Clock = utc_now):
+        self.db = db
+        self.station_id = station_id
+        self.station_code = station_code
+        self.clock = clock
+
+    def submit(self, item_id: str, item_name: str, applicant: Identity, answers: dict[str, str]) -> Application:
+        """Commit the application, its outbox row and an owed receipt in one durable transaction."""
+        now = self.clock()
+        conn = self.db.conn
+        with conn:
+            conn.execute("BEGIN IMMEDIATE")  # serialise receipt numbering with other writers
+            day = now.astimezone(CST)
+            prefix = receipt_number(self.station_code, day, 0)[:-4]
+            count = conn.execute(
+                "SELECT COUNT(*) FROM applications WHERE receipt_no LIKE ?", (prefix + "%",)
+            ).fetchone()[0]
+            app = Application(
+                id=uuid7(now),
+                receipt_no=receipt_number(self.station_code, day, count + 1),
+                item_id=item_id,
+                item_name=item_name,
+                applicant=applicant,
+                answers=dict(answers),
+                created_at=now.isoformat(timespec="seconds"),
+                station_id=self.station_id,
+            )
+            conn.execute(
+                "INSERT INTO applications (id, receipt_no, item_id, item_name, applicant, answers, station_id,"
+                " created_at) VALUES (?,?,?,?,?,?,?,?)",
+                (app.id, app.receipt_no, app.item_id, app.item_name, json.dumps(asdict(applicant), ensure_ascii=False),
+                 json.dumps(app.answers, ensure_ascii=False), app.station_id, app.created_at),
+            )
+            self._enqueue(app.id, "application", application_payload(app), app.created_at)
+            conn.execute(
+                "INSERT INTO print_journal (receipt_no, application_id, status, updated_at) VALUES (?,?, 'owed', ?)",
+                (app.receipt_no, app.id, app.created_at),
+            )
+        return app
+
+    def rate(self, item_id: str, application_id: str | None, level: int, reasons: tuple[str, ...],
+             comment: str = "") -> Rating:
+        if not 1 <= level <= 5:
+            raise ValueError("rating level must be 1..5")
+        now = self.clock().isoformat(timespec="seconds")
+        rating_id = uuid7(self.clock())
+        rating = Rating(application_id=application_id or "", level=level, reasons=tuple(reasons), comment=comment)
+        conn = self.db.conn
+        with conn:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute(
+                "INSERT INTO ratings (id, application_id, item_id, level, reasons, comment, created_at)"
+                " VALUES (?,?,?,?,?,?,?)",
+                (rating_id, application_id, item_id, level, json.dumps(list(reasons), ensure_ascii=False),
+                 comment, now),
+            )
+            payload = {"id": rating_id, "kind": "rating", "station_id": self.station_id, "item_id": item_id,
+                       "application_id": application_id, "level": level, "reasons": list(reasons),
+                       "comment": comment, "created_at": now}
+            self._enqueue(rating_id, "rating", payload, now)
+        return rating
+
+    def _enqueue(self, record_id: str, kind: str, payload: dict, created_at: str) -> None:
+        self.db.conn.execute(
+            "INSERT INTO outbox (record_id, kind, payload, created_at) VALUES (?,?,?,?)",
+            (record_id, kind, json.dumps(payload, ensure_ascii=False), created_at),
+        )
+
+    # --- print journal -------------------------------------------------------------------------------------
+    def mark_printed(self, receipt_no: str) -> None:
+        self._journal(receipt_no, "printed", None)
+
+    def mark_print_failed(self, receipt_no: str, error: str) -> None:
+        self._journal(receipt_no, "owed", error)
+
+    def _journal(self, receipt_no: str, status: str, error: str | None) -> None:
+        with self.db.conn:
+            self.db.conn.execute(
+                "UPDATE print_journal SET status=?, attempts=attempts+1, last_error=?, updated_at=?"
+                " WHERE receipt_no=?",
+                (status, error, self.clock().isoformat(timespec="seconds"), receipt_no),
+            )
+
+    def receipts_owed(self) -> list[OwedReceipt]:
+        rows = self.db.execute(
+            "SELECT receipt_no, application_id, attempts, last_error FROM print_journal WHERE status='owed'"
+            " ORDER BY updated_at"
+        ).fetchall()
+        return [OwedReceipt(*row) for row in rows]
+
+    def load_application(self, application_id: str) -> Application | None:
+        row = self.db.execute(
+            "SELECT id, receipt_no, item_id, item_name, applicant, answers, created_at, station_id"
+            " FROM applications WHERE id=?", (application_id,)
+        ).fetchone()
+        if row is None:
+            return None
+        return Application(id=row[0], receipt_no=row[1], item_id=row[2], item_name=row[3],
+                           applicant=Identity(**json.loads(row[4])), answers=json.loads(row[5]),
+                           created_at=row[6], station_id=row[7])
+
+
+def application_payload(app: Application) -> dict:
+    """What the hub receives for an application (the full record: the hub is the system of record)."""
+    return {
+        "id": app.id, "kind": "application", "receipt_no": app.receipt_no, "item_id": app.item_id,
+        "item_name": app.item_name, "station_id": app.station_id, "created_at": app.created_at,
+        "applicant": asdict(app.applicant), "answers": app.answers,
+    }
+
+
+class Outbox:
+    """Read and settle the outbox; used by the sync worker on its own connection."""
+
+    def __init__(self, db: sqlite_utils.Database, clock: Clock = utc_now):
+        self.db = db
+        self.clock = clock
+
+    def pending(self, limit: int = 100) -> list[OutboxItem]:
+        rows = self.db.execute(
+            "SELECT seq, record_id, kind, payload, attempts FROM outbox WHERE delivered_at IS NULL"
+            " ORDER BY seq LIMIT ?", (limit,)
+        ).fetchall()
+        return [OutboxItem(seq, rid, kind, json.loads(payload), attempts) for seq, rid, kind, payload, attempts in rows]
+
+    def mark_delivered(self, record_ids: list[str]) -> None:
+        now = self.clock().isoformat(timespec="seconds")
+        with self.db.conn:
+            self.db.conn.executemany(
+                "UPDATE outbox SET delivered_at=?, attempts=attempts+1, last_error=NULL WHERE record_id=?",
+                [(now, rid) for rid in record_ids],
+            )
+
+    def mark_failed(self, record_ids: list[str], error: str) -> None:
+        with self.db.conn:
+            self.db.conn.executemany(
+                "UPDATE outbox SET attempts=attempts+1, last_error=? WHERE record_id=?",
+                [(error[:500], rid) for rid in record_ids],
+            )
+
+    def pending_count(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL").fetchone()[0]
+
+    def oldest_pending_at(self) -> datetime | None:
+        row = self.db.execute("SELECT MIN(created_at) FROM outbox WHERE delivered_at IS NULL").fetchone()
+        return datetime.fromisoformat(row[0]) if row and row[0] else None
