@@ -1,7 +1,7 @@
 """Opening the kiosk database: pragmas and ordered migrations.
 
-Each thread opens its own connection (sqlite3 connections are not shared across threads); WAL lets the sync
-worker read while the UI-side writer commits. synchronous=FULL makes a committed submission survive a power cut,
+The sync worker opens its own connection; the kiosk's writer connection is shared by the UI's worker threads
+behind the store's lock. WAL lets the sync worker read while the writer commits. synchronous=FULL makes a committed submission survive a power cut,
 which is the promise printed on the receipt.
 """
 from __future__ import annotations
@@ -16,8 +16,9 @@ from local_db.migrations import MIGRATIONS
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-def open_db(path: Path | str, *, migrate: bool = True) -> sqlite_utils.Database:
-    conn = sqlite3.connect(str(path), timeout=10.0, isolation_level=None, check_same_thread=True)
+def open_db(path: Path | str, *, migrate: bool = True, shared: bool = False) -> sqlite_utils.Database:
+    """`shared=True` lets several threads use the connection; its owner must serialise transactions."""
+    conn = sqlite3.connect(str(path), timeout=10.0, isolation_level=None, check_same_thread=not shared)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=FULL")
     conn.execute("PRAGMA foreign_keys=ON")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -37,12 +38,13 @@ class ApplicationStore:
         self.station_id = station_id
         self.station_code = station_code
         self.clock = clock
+        self._lock = threading.RLock()  # one writer: transactions from UI worker threads never interleave
 
     def submit(self, item_id: str, item_name: str, applicant: Identity, answers: dict[str, str]) -> Application:
         """Commit the application, its outbox row and an owed receipt in one durable transaction."""
         now = self.clock()
         conn = self.db.conn
-        with conn:
+        with self._lock, conn:
             conn.execute("BEGIN IMMEDIATE")  # serialise receipt numbering with other writers
             day = now.astimezone(CST)
             prefix = receipt_number(self.station_code, day, 0)[:-4]
@@ -80,7 +82,7 @@ class ApplicationStore:
         rating_id = uuid7(self.clock())
         rating = Rating(application_id=application_id or "", level=level, reasons=tuple(reasons), comment=comment)
         conn = self.db.conn
-        with conn:
+        with self._lock, conn:
             conn.execute("BEGIN IMMEDIATE")
             conn.execute(
                 "INSERT INTO ratings (id, application_id, item_id, level, reasons, comment, created_at)"
@@ -108,7 +110,7 @@ class ApplicationStore:
         self._journal(receipt_no, "owed", error)
 
     def _journal(self, receipt_no: str, status: str, error: str | None) -> None:
-        with self.db.conn:
+        with self._lock, self.db.conn:
             self.db.conn.execute(
                 "UPDATE print_journal SET status=?, attempts=attempts+1, last_error=?, updated_at=?"
                 " WHERE receipt_no=?",
@@ -116,17 +118,19 @@ class ApplicationStore:
             )
 
     def receipts_owed(self) -> list[OwedReceipt]:
-        rows = self.db.execute(
-            "SELECT receipt_no, application_id, attempts, last_error FROM print_journal WHERE status='owed'"
-            " ORDER BY updated_at"
-        ).fetchall()
+        with self._lock:
+            rows = self.db.execute(
+                "SELECT receipt_no, application_id, attempts, last_error FROM print_journal WHERE status='owed'"
+                " ORDER BY updated_at"
+            ).fetchall()
         return [OwedReceipt(*row) for row in rows]
 
     def load_application(self, application_id: str) -> Application | None:
-        row = self.db.execute(
-            "SELECT id, receipt_no, item_id, item_name, applicant, answers, created_at, station_id"
-            " FROM applications WHERE id=?", (application_id,)
-        ).fetchone()
+        with self._lock:
+            row = self.db.execute(
+                "SELECT id, receipt_no, item_id, item_name, applicant, answers, created_at, station_id"
+                " FROM applications WHERE id=?", (application_id,)
+            ).fetchone()
         if row is None:
             return None
         return Application(id=row[0], receipt_no=row[1], item_id=row[2], item_name=row[3],

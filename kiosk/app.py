@@ -1,0 +1,71 @@
+"""KioskCore: wires config, database, catalog, search, devices, the flow and the sync worker. Qt-free.
+
+The UI receives a started core and only calls into it; tests build one on a temporary data directory.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from kiosk.catalog import Catalog, load_best_catalog
+from kiosk.config import Config, load_config
+from kiosk.events import EventBus
+from kiosk.flow import ServiceFlow
+from kiosk.idle import IdleGuard
+from kiosk.search import SearchIndex
+from local_db.db import open_db
+from local_db.store import ApplicationStore
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class KioskCore:
+    config: Config
+    data_dir: Path
+    catalog: Catalog
+    search: SearchIndex
+    events: EventBus
+    store: ApplicationStore
+    flow: ServiceFlow
+    idle: IdleGuard
+    devices: object
+    sync: object | None
+
+    def stop(self) -> None:
+        if self.sync is not None:
+            self.sync.stop()
+        self.devices.close()
+        self.store.db.conn.close()
+
+
+def build_core(data_dir: Path, config: Config | None = None, *, start_sync: bool = True) -> KioskCore:
+    from devices.registry import build_devices
+    from devices.qr import parse_identity_code
+    from sync.client import SyncWorker
+
+    data_dir = Path(data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    config = config or load_config(data_dir)
+    db = open_db(data_dir / "kiosk.db", shared=True)
+    catalog = load_best_catalog(data_dir)
+    if catalog.notice:
+        log.warning("catalog: %s", catalog.notice)
+    events = EventBus()
+    store = ApplicationStore(db, config["station_id"], config["station_code"])
+    idle = IdleGuard(config["idle_timeout_s"], config["idle_warning_s"])
+    devices = build_devices(config, data_dir)
+    sync = SyncWorker(db_path=data_dir / "kiosk.db", config=config, events=events) if start_sync else None
+    flow = ServiceFlow(
+        catalog, store, devices.idcard, devices.qr, devices.printer,
+        qr_parser=parse_identity_code, idle=idle,
+        station_name=config["station_name"], follow_up=config["follow_up"],
+        device_timeout_s=config["device_timeout_s"],
+        on_submitted=(lambda app: sync.wake()) if sync else (lambda app: None),
+    )
+    core = KioskCore(config, data_dir, catalog, SearchIndex.build(catalog), events, store,
+                     flow, idle, devices, sync)
+    if sync is not None:
+        sync.start()
+    return core

@@ -1,0 +1,205 @@
+"""The resident's application flow, Qt-free: identify → form → confirm → durable save → receipt → rating.
+
+Blocking calls (card reads, saving, printing) are plain methods; the UI runs them off its thread. Failures are
+raised as `FlowError` with a code from `Problem` (or a device `Fault`), which the UI turns into a translated
+message and a next step; this module never writes resident-facing text.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import sqlite3
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Callable
+
+from devices.base import DeviceError, Fault, IdCardReader, QrScanner, ReceiptPrinter
+from kiosk.catalog import Catalog
+from kiosk.idle import IdleGuard
+from kiosk.receipt import build_receipt
+from kiosk.records import Application, FormField, Identity, ServiceItem
+from local_db.store import ApplicationStore
+
+log = logging.getLogger(__name__)
+
+
+class Problem(str, Enum):
+    UNKNOWN_ITEM = "unknown_item"
+    NOT_AT_KIOSK = "not_at_kiosk"           # the item cannot be applied for at this terminal
+    NOT_IDENTIFIED = "not_identified"
+    FORM_INVALID = "form_invalid"
+    STORAGE_FULL = "storage_full"           # disk or database full: nothing saved, answers kept for a retry
+    STORAGE_FAILED = "storage_failed"
+    ALREADY_SUBMITTED = "already_submitted"
+
+
+class FlowError(Exception):
+    def __init__(self, code: Problem | Fault, detail: str = ""):
+        super().__init__(f"{code.value}: {detail}" if detail else code.value)
+        self.code = code
+        self.detail = detail
+
+
+class FieldError(str, Enum):
+    MISSING = "missing"
+    BAD_PHONE = "bad_phone"
+    BAD_NUMBER = "bad_number"
+    BAD_DATE = "bad_date"
+    BAD_CHOICE = "bad_choice"
+    TOO_LONG = "too_long"
+
+
+@dataclass
+class PrintOutcome:
+    printed: bool
+    fault: Fault | None = None   # set when the receipt is owed (paper out etc.)
+
+
+@dataclass
+class ResidentSession:
+    """Everything one resident left on the kiosk. Holds personal data: `wipe()` when done or idle."""
+    item: ServiceItem
+    identity: Identity | None = None
+    answers: dict[str, str] = field(default_factory=dict)
+    application: Application | None = None
+    print_outcome: PrintOutcome | None = None
+    rated: bool = False
+
+    def wipe(self) -> None:
+        self.identity = None
+        self.answers.clear()
+        self.application = None
+        self.print_outcome = None
+
+
+PHONE = re.compile(r"^1\d{10}$|^0\d{2,3}-?\d{7,8}$")
+DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+MAX_ANSWER = 200
+
+
+class ServiceFlow:
+    def __init__(self, catalog: Catalog, store: ApplicationStore, idcard: IdCardReader, qr: QrScanner,
+                 printer: ReceiptPrinter, qr_parser: Callable[[str], Identity], idle: IdleGuard,
+                 station_name: str, follow_up: str, device_timeout_s: float = 30.0,
+                 on_submitted: Callable[[Application], None] = lambda app: None):
+        self.catalog = catalog
+        self.store = store
+        self.idcard = idcard
+        self.qr = qr
+        self.printer = printer
+        self.qr_parser = qr_parser
+        self.idle = idle
+        self.station_name = station_name
+        self.follow_up = follow_up
+        self.device_timeout_s = device_timeout_s
+        self.on_submitted = on_submitted
+
+    def begin(self, item_id: str) -> ResidentSession:
+        item = self.catalog.get(item_id)
+        if item is None:
+            raise FlowError(Problem.UNKNOWN_ITEM, item_id)
+        if not item.kiosk_ready:
+            raise FlowError(Problem.NOT_AT_KIOSK, item_id)
+        return ResidentSession(item=item)
+
+    # --- identification ------------------------------------------------------------------------------------
+    def identify_by_card(self, session: ResidentSession) -> Identity:
+        identity = self._device_call(lambda: self.idcard.read_identity(self.device_timeout_s))
+        return self._identified(session, identity)
+
+    def identify_by_qr(self, session: ResidentSession) -> Identity:
+        raw = self._device_call(lambda: self.qr.scan(self.device_timeout_s))
+        identity = self._device_call(lambda: self.qr_parser(raw))
+        return self._identified(session, identity)
+
+    def _device_call(self, call):
+        try:
+            return call()
+        except DeviceError as exc:
+            log.info("device fault: %s", exc.reason.value)  # detail may hold protocol bytes, not personal data
+            raise FlowError(exc.reason, exc.detail) from exc
+
+    def _identified(self, session: ResidentSession, identity: Identity) -> Identity:
+        session.identity = identity
+        session.answers = self.prefill(session.item, identity) | {
+            k: v for k, v in session.answers.items() if v
+        }
+        self.idle.touch()
+        return identity
+
+    @staticmethod
+    def prefill(item: ServiceItem, identity: Identity) -> dict[str, str]:
+        values = {"name": identity.name, "id_number": identity.id_number, "address": identity.address,
+                  "phone": identity.phone}
+        return {f.key: values.get(f.prefill, "") for f in item.form if f.prefill and values.get(f.prefill)}
+
+    # --- form ----------------------------------------------------------------------------------------------
+    def set_answers(self, session: ResidentSession, answers: dict[str, str]) -> dict[str, FieldError]:
+        """Keep what was typed (even when invalid, so nothing is lost) and return the problems per field."""
+        cleaned = {k: (v or "").strip() for k, v in answers.items()}
+        session.answers.update(cleaned)
+        return {f.key: err for f in session.item.form if (err := check_field(f, session.answers.get(f.key, "")))}
+
+    # --- durable submission --------------------------------------------------------------------------------
+    def submit(self, session: ResidentSession) -> Application:
+        if session.application is not None:
+            raise FlowError(Problem.ALREADY_SUBMITTED, session.application.receipt_no)
+        if session.identity is None:
+            raise FlowError(Problem.NOT_IDENTIFIED)
+        if self.set_answers(session, {}):
+            raise FlowError(Problem.FORM_INVALID)
+        with self.idle.busy():
+            try:
+                app = self.store.submit(session.item.id, session.item.name, session.identity, session.answers)
+            except sqlite3.OperationalError as exc:
+                full = "full" in str(exc).lower()
+                log.error("saving application failed: %s", exc)
+                raise FlowError(Problem.STORAGE_FULL if full else Problem.STORAGE_FAILED, str(exc)) from exc
+        session.application = app
+        self.on_submitted(app)
+        return app
+
+    # --- receipt -------------------------------------------------------------------------------------------
+    def print_receipt(self, session: ResidentSession) -> PrintOutcome:
+        """Print after the save; a failure leaves the receipt owed in the journal, never the record at risk."""
+        app = session.application
+        if app is None:
+            raise FlowError(Problem.NOT_IDENTIFIED, "nothing submitted")
+        doc = build_receipt(app, session.item, self.station_name, self.follow_up)
+        with self.idle.busy():
+            try:
+                self.printer.print_receipt(doc)
+            except DeviceError as exc:
+                self.store.mark_print_failed(app.receipt_no, exc.reason.value)
+                outcome = PrintOutcome(printed=False, fault=exc.reason)
+            except Exception as exc:  # a driver bug must not take the resident's receipt number with it
+                log.exception("printer driver failed")
+                self.store.mark_print_failed(app.receipt_no, f"driver: {type(exc).__name__}")
+                outcome = PrintOutcome(printed=False, fault=Fault.PRINTER_ERROR)
+            else:
+                self.store.mark_printed(app.receipt_no)
+                outcome = PrintOutcome(printed=True)
+        session.print_outcome = outcome
+        return outcome
+
+    # --- rating --------------------------------------------------------------------------------------------
+    def rate(self, session: ResidentSession, level: int, reasons: tuple[str, ...], comment: str = "") -> None:
+        app_id = session.application.id if session.application else None
+        self.store.rate(session.item.id, app_id, level, reasons, comment)
+        session.rated = True
+
+
+def check_field(spec: FormField, value: str) -> FieldError | None:
+    if not value:
+        return FieldError.MISSING if spec.required else None
+    if len(value) > MAX_ANSWER:
+        return FieldError.TOO_LONG
+    if spec.kind == "phone" and not PHONE.match(value):
+        return FieldError.BAD_PHONE
+    if spec.kind == "number" and not value.isdigit():
+        return FieldError.BAD_NUMBER
+    if spec.kind == "date" and not DATE.match(value):
+        return FieldError.BAD_DATE
+    if spec.kind == "choice" and spec.choices and value not in spec.choices:
+        return FieldError.BAD_CHOICE
+    return None

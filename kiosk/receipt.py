@@ -1,0 +1,45 @@
+"""What a receipt says: composed once from the stored application, laid out later by the printer."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from urllib.parse import quote
+
+from devices.base import ReceiptDoc
+from kiosk.records import Application, ServiceItem
+
+CST = timezone(timedelta(hours=8))
+PROGRESS_SCHEME = "zdb://progress"
+
+
+def progress_code(app: Application) -> str:
+    """QR payload for progress lookup: the receipt number (human) and record id (exact), no personal data."""
+    return f"{PROGRESS_SCHEME}?r={quote(app.receipt_no)}&id={app.id}"
+
+
+def build_receipt(app: Application, item: ServiceItem | None, station_name: str, follow_up: str) -> ReceiptDoc:
+    created = datetime.fromisoformat(app.created_at).astimezone(CST)
+    limit = _time_limit_text(item)
+    lines = [
+        ("回执号", app.receipt_no),
+        ("办理事项", app.item_name),
+        ("申请人", app.applicant.masked_name()),
+        ("证件号", app.applicant.masked_id()),
+        ("提交时间", f"{created:%Y-%m-%d %H:%M}"),
+        ("办理地点", station_name),
+    ]
+    if limit:
+        lines.append(("承诺时限", limit))
+    lines.append(("进度查询", item.follow_up if item and item.follow_up else follow_up))
+    return ReceiptDoc(
+        title="舟到办 · 受理回执",
+        lines=tuple(lines),
+        qr_payload=progress_code(app),
+        qr_caption="扫码查询办理进度",
+        footer=("您的申请已安全保存，网络恢复后自动上报。", "请妥善保管本回执。"),
+    )
+
+
+def _time_limit_text(item: ServiceItem | None) -> str:
+    if item is None:
+        return ""
+    return "当场办结" if item.time_limit_days == 0 else f"{item.time_limit_days}个工作日"

@@ -1,0 +1,53 @@
+"""舟到办 kiosk entry point: `python main.py [--data-dir DIR] [--windowed] [--no-sync]`."""
+from __future__ import annotations
+
+import argparse
+import logging
+import logging.handlers
+import sys
+from pathlib import Path
+
+from kiosk.config import default_data_dir, load_config
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="舟到办 island-station self-service kiosk")
+    parser.add_argument("--data-dir", type=Path, default=None, help="data directory (database, receipts, logs)")
+    parser.add_argument("--windowed", action="store_true", help="run in a window instead of full-screen")
+    parser.add_argument("--no-sync", action="store_true", help="do not start the sync worker")
+    return parser.parse_args(argv)
+
+
+def setup_logging(data_dir: Path, level: str) -> None:
+    """Rotating file log in the data dir. Code never logs personal data; see kiosk/ modules' log calls."""
+    log_dir = data_dir / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    handler = logging.handlers.RotatingFileHandler(log_dir / "kiosk.log", maxBytes=2_000_000, backupCount=5,
+                                                   encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.setLevel(level)
+    root.addHandler(handler)
+    root.addHandler(logging.StreamHandler(sys.stderr))
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    data_dir = args.data_dir or default_data_dir()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    config = load_config(data_dir)
+    setup_logging(data_dir, config["log_level"])
+    logging.getLogger("main").info("starting kiosk, data dir %s", data_dir)
+
+    from kiosk.app import build_core
+    from ui.app import run
+
+    core = build_core(data_dir, config, start_sync=not args.no_sync)
+    try:
+        return run(core, fullscreen=config["fullscreen"] and not args.windowed)
+    finally:
+        core.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
