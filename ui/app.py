@@ -1,0 +1,63 @@
+"""Starting the kiosk UI: `run(core, fullscreen)` is the one entry point main.py calls."""
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from ui.fonts import BASE_PIXEL_SIZE, kiosk_font, pick_family
+from ui.style import stylesheet
+from ui.window import MainWindow
+
+log = logging.getLogger(__name__)
+WINDOW_SIZE = (1280, 800)
+
+
+def ensure_app() -> QApplication:
+    """The QApplication with the kiosk's CJK font and stylesheet applied (created if none exists)."""
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    family = pick_family()
+    log.info("UI font: %s", family)
+    app.setFont(kiosk_font(family))
+    app.setStyleSheet(stylesheet(family, BASE_PIXEL_SIZE))
+    app.setApplicationName("zhoudaoban")
+    app.setApplicationDisplayName("舟到办")
+    return app
+
+
+def create_window(core) -> MainWindow:
+    """A ready window for a started core (used by run(), the screenshot tool and tests)."""
+    ensure_app()
+    window = MainWindow(core)
+    window.resize(*WINDOW_SIZE)
+    return window
+
+
+def run(core, fullscreen: bool) -> int:
+    """Show the kiosk UI for `core` and run the Qt event loop until the window closes; returns the exit code."""
+    app = ensure_app()
+    window = create_window(core)
+    if fullscreen:
+        window.showFullScreen()
+    else:
+        window.show()
+    window.start()
+    _test_hooks(app, window)
+    try:
+        return app.exec()
+    finally:
+        window.shutdown()
+
+
+def _test_hooks(app: QApplication, window) -> None:
+    """Off unless the environment asks: ZDB_AUTOMATION=<socket> for end-to-end tests, ZDB_EXIT_WHEN_SHOWN=1
+    for the start-up benchmark (prints "home-shown" once the home screen is on screen, then quits)."""
+    socket_path = os.environ.get("ZDB_AUTOMATION")
+    if socket_path:
+        from ui.automation import AutomationServer
+        window.automation = AutomationServer(window, socket_path)
+    if os.environ.get("ZDB_EXIT_WHEN_SHOWN") == "1":
+        QTimer.singleShot(0, lambda: (print("home-shown", flush=True), app.quit()))

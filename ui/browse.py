@@ -1,0 +1,65 @@
+"""Finding a service: home, search, lists and the guide. Pure navigation between screens that render catalog data."""
+from __future__ import annotations
+
+from typing import Callable
+
+from PySide6.QtCore import QObject
+
+from kiosk.catalog import Catalog
+from ui.navigation import Navigator
+from ui.screens.detail import DetailScreen
+from ui.screens.home import HomeScreen
+from ui.screens.item_list import ItemListScreen
+from ui.screens.search import SearchScreen
+
+
+class BrowseController(QObject):
+    def __init__(self, catalog: Catalog, home: HomeScreen, search: SearchScreen, items: ItemListScreen,
+                 detail: DetailScreen, nav: Navigator, apply: Callable[[str], None], parent: QObject | None = None):
+        super().__init__(parent)
+        self.catalog, self.home, self.search, self.items, self.detail = catalog, home, search, items, detail
+        self.nav = nav
+        home.search_started.connect(self.open_search)
+        home.theme_chosen.connect(self.open_theme)
+        home.category_chosen.connect(self.open_category)
+        home.bundle_chosen.connect(self.open_bundle)
+        search.item_chosen.connect(self.open_item)
+        search.theme_chosen.connect(self.open_theme)
+        items.item_chosen.connect(self.open_item)
+        detail.item_chosen.connect(self.open_item)
+        detail.apply_requested.connect(apply)
+        for screen in (search, items, detail):
+            screen.back_requested.connect(nav.back)
+            screen.home_requested.connect(nav.home)
+
+    def open_search(self, text: str) -> None:
+        self.home.reset()
+        self.search.start(text)
+        self.nav.open(lambda: self.search)
+
+    def open_theme(self, theme_id: str) -> None:
+        theme = next((t for t in self.catalog.themes if t.id == theme_id), None)
+        if theme is not None:
+            self.nav.open(lambda: self._list(theme.title, self.catalog.theme_items(theme)))
+
+    def open_category(self, category: str) -> None:
+        self.nav.open(lambda: self._list(category, self.catalog.in_category(category)))
+
+    def open_bundle(self, bundle_id: str) -> None:
+        bundle = next((b for b in self.catalog.bundles if b.id == bundle_id), None)
+        if bundle is not None:
+            items = tuple(self.catalog.items[i] for i in bundle.item_ids if i in self.catalog.items)
+            self.nav.open(lambda: self._list(bundle.name, items, bundle.description))
+
+    def open_item(self, item_id: str) -> None:
+        item = self.catalog.get(item_id)
+        if item is not None:
+            self.nav.open(lambda: self._detail(item))
+
+    def _list(self, title: str, items, description: str = "") -> ItemListScreen:
+        self.items.show_items(title, items, description)
+        return self.items
+
+    def _detail(self, item) -> DetailScreen:
+        self.detail.show_item(item)
+        return self.detail

@@ -1,0 +1,153 @@
+"""Every code the core can hand the UI, in plain Chinese: what happened and what to do next. One place.
+
+Texts are marked with QT_TRANSLATE_NOOP (context "Messages") so lupdate extracts them, and translated when shown.
+Source language is Simplified Chinese; placeholders are named ({n}) and filled after translation.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+
+from devices.base import Fault
+from kiosk.flow import MAX_ANSWER, FieldError, Problem
+from kiosk.records import Mode, Place
+
+CONTEXT = "Messages"
+
+
+@dataclass(frozen=True)
+class Message:
+    text: str        # what happened
+    next_step: str   # what the resident can do now
+
+
+_CARD_AGAIN = QT_TRANSLATE_NOOP("Messages", "请将身份证平放在读卡区，不要移动，再试一次")
+_OWED = QT_TRANSLATE_NOOP("Messages", "您的申请已保存。请记下回执号，工作人员可为您补打")
+
+FAULTS: dict[Fault, tuple[str, str]] = {
+    Fault.NO_CARD: (QT_TRANSLATE_NOOP("Messages", "没有读到身份证"), _CARD_AGAIN),
+    Fault.CARD_REMOVED: (QT_TRANSLATE_NOOP("Messages", "身份证被移开了，没有读完"), _CARD_AGAIN),
+    Fault.CARD_UNREADABLE: (QT_TRANSLATE_NOOP("Messages", "身份证读取失败"),
+                            QT_TRANSLATE_NOOP("Messages", "请擦一擦证件，平放在读卡区再试一次；仍不行请改用浙里办扫码")),
+    Fault.CARD_UNSUPPORTED: (QT_TRANSLATE_NOOP("Messages", "本机暂不支持这种证件"),
+                             QT_TRANSLATE_NOOP("Messages", "请改用浙里办扫码，或联系工作人员")),
+    Fault.READER_ABSENT: (QT_TRANSLATE_NOOP("Messages", "读卡器暂不可用"),
+                          QT_TRANSLATE_NOOP("Messages", "请改用浙里办扫码或联系工作人员")),
+    Fault.QR_TIMEOUT: (QT_TRANSLATE_NOOP("Messages", "没有扫到二维码"),
+                       QT_TRANSLATE_NOOP("Messages", "请打开浙里办‘亮证’，把二维码对准扫码口，再试一次")),
+    Fault.QR_INVALID: (QT_TRANSLATE_NOOP("Messages", "无法识别此二维码"),
+                       QT_TRANSLATE_NOOP("Messages", "请打开浙里办‘亮证’后重试")),
+    Fault.QR_EXPIRED: (QT_TRANSLATE_NOOP("Messages", "二维码已过期"),
+                       QT_TRANSLATE_NOOP("Messages", "请在浙里办中刷新二维码后重试")),
+    Fault.PRINTER_ABSENT: (QT_TRANSLATE_NOOP("Messages", "打印机离线，回执未能打印"), _OWED),
+    Fault.PAPER_OUT: (QT_TRANSLATE_NOOP("Messages", "打印机缺纸，回执未能打印"), _OWED),
+    Fault.COVER_OPEN: (QT_TRANSLATE_NOOP("Messages", "打印机纸仓盖打开，回执未能打印"), _OWED),
+    Fault.PRINTER_ERROR: (QT_TRANSLATE_NOOP("Messages", "打印机故障，回执未能打印"), _OWED),
+}
+
+# The QR scanner reports a missing device with the same code as the card reader.
+QR_OVERRIDES: dict[Fault, tuple[str, str]] = {
+    Fault.READER_ABSENT: (QT_TRANSLATE_NOOP("Messages", "扫码器暂不可用"),
+                          QT_TRANSLATE_NOOP("Messages", "请改用刷身份证，或联系工作人员")),
+}
+
+PROBLEMS: dict[Problem, tuple[str, str]] = {
+    Problem.UNKNOWN_ITEM: (QT_TRANSLATE_NOOP("Messages", "找不到这个事项"),
+                           QT_TRANSLATE_NOOP("Messages", "请返回首页重新查找")),
+    Problem.NOT_AT_KIOSK: (QT_TRANSLATE_NOOP("Messages", "这个事项不能在本机办理"),
+                           QT_TRANSLATE_NOOP("Messages", "请按办事指南到对应地点办理")),
+    Problem.NOT_IDENTIFIED: (QT_TRANSLATE_NOOP("Messages", "还没有确认您的身份"),
+                             QT_TRANSLATE_NOOP("Messages", "请先刷身份证或扫浙里办码")),
+    Problem.FORM_INVALID: (QT_TRANSLATE_NOOP("Messages", "有内容需要修改"),
+                           QT_TRANSLATE_NOOP("Messages", "请按红色提示修改后再提交")),
+    Problem.STORAGE_FULL: (QT_TRANSLATE_NOOP("Messages", "本机存储已满，申请未能保存。"),
+                           QT_TRANSLATE_NOOP("Messages", "请联系工作人员。您填写的内容仍保留")),
+    Problem.STORAGE_FAILED: (QT_TRANSLATE_NOOP("Messages", "申请暂时未能保存。"),
+                             QT_TRANSLATE_NOOP("Messages", "您填写的内容仍保留，请点“重试”；仍不行请联系工作人员")),
+    Problem.ALREADY_SUBMITTED: (QT_TRANSLATE_NOOP("Messages", "这份申请已经提交过了"),
+                                QT_TRANSLATE_NOOP("Messages", "请查看您的回执号")),
+}
+
+FIELD_ERRORS: dict[FieldError, str] = {
+    FieldError.MISSING: QT_TRANSLATE_NOOP("Messages", "请填写这一项"),
+    FieldError.BAD_PHONE: QT_TRANSLATE_NOOP("Messages", "请填写11位手机号，或带区号的座机号"),
+    FieldError.BAD_NUMBER: QT_TRANSLATE_NOOP("Messages", "请只填写数字"),
+    FieldError.BAD_DATE: QT_TRANSLATE_NOOP("Messages", "请按“年-月-日”填写，例如 2024-05-01"),
+    FieldError.BAD_CHOICE: QT_TRANSLATE_NOOP("Messages", "请从选项中选一个"),
+    FieldError.TOO_LONG: QT_TRANSLATE_NOOP("Messages", "内容太长，请写在{n}个字以内"),
+}
+
+UNEXPECTED = (QT_TRANSLATE_NOOP("Messages", "出了点问题，这一步没有完成"),
+              QT_TRANSLATE_NOOP("Messages", "请再试一次，或联系工作人员"))
+
+LEVELS: dict[int, str] = {
+    5: QT_TRANSLATE_NOOP("Messages", "非常满意"),
+    4: QT_TRANSLATE_NOOP("Messages", "满意"),
+    3: QT_TRANSLATE_NOOP("Messages", "基本满意"),
+    2: QT_TRANSLATE_NOOP("Messages", "不满意"),
+    1: QT_TRANSLATE_NOOP("Messages", "非常不满意"),
+}
+
+REASONS: dict[str, str] = {
+    "quick": QT_TRANSLATE_NOOP("Messages", "办得快"),
+    "clear_guide": QT_TRANSLATE_NOOP("Messages", "指南看得懂"),
+    "easy_to_use": QT_TRANSLATE_NOOP("Messages", "操作简单"),
+    "no_trip": QT_TRANSLATE_NOOP("Messages", "不用多跑路"),
+    "helpful_staff": QT_TRANSLATE_NOOP("Messages", "工作人员热心"),
+    "slow": QT_TRANSLATE_NOOP("Messages", "等得太久"),
+    "hard_to_use": QT_TRANSLATE_NOOP("Messages", "操作太难"),
+    "unclear_guide": QT_TRANSLATE_NOOP("Messages", "指南看不懂"),
+    "device_fault": QT_TRANSLATE_NOOP("Messages", "机器出故障"),
+    "asked_twice": QT_TRANSLATE_NOOP("Messages", "重复填写或提交"),
+    "not_done": QT_TRANSLATE_NOOP("Messages", "事情没办成"),
+}
+
+PLACES: dict[Place, str] = {
+    Place.STATION: QT_TRANSLATE_NOOP("Messages", "本便民服务站"),
+    Place.TOWN: QT_TRANSLATE_NOOP("Messages", "乡镇（街道）便民服务中心"),
+    Place.DISTRICT: QT_TRANSLATE_NOOP("Messages", "定海区行政服务中心"),
+}
+
+MODES: dict[Mode, str] = {
+    Mode.SELF: QT_TRANSLATE_NOOP("Messages", "自助办理"),
+    Mode.AGENT: QT_TRANSLATE_NOOP("Messages", "工作人员帮办"),
+    Mode.GUIDE: QT_TRANSLATE_NOOP("Messages", "工作人员导办"),
+}
+
+
+def tr(source: str) -> str:
+    return QCoreApplication.translate(CONTEXT, source)
+
+
+def message_for(code: Enum | None, *, via_qr: bool = False) -> Message:
+    """The resident-facing message for a Problem or Fault (unknown or None → a generic one)."""
+    table_entry = (via_qr and QR_OVERRIDES.get(code)) or FAULTS.get(code) or PROBLEMS.get(code) or UNEXPECTED
+    text, next_step = table_entry
+    return Message(tr(text), tr(next_step))
+
+
+def message_for_error(error: BaseException, *, via_qr: bool = False) -> Message:
+    return message_for(getattr(error, "code", None), via_qr=via_qr)
+
+
+def field_error_text(code: FieldError) -> str:
+    return tr(FIELD_ERRORS[code]).format(n=MAX_ANSWER)
+
+
+def level_label(level: int) -> str:
+    return tr(LEVELS[level])
+
+
+def reason_label(code: str) -> str:
+    source = REASONS.get(code)
+    return tr(source) if source else code
+
+
+def place_label(place: Place) -> str:
+    return tr(PLACES[place])
+
+
+def mode_label(mode: Mode) -> str:
+    return tr(MODES[mode])

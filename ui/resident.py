@@ -1,0 +1,221 @@
+"""The resident's application: identify → form → confirm → save → receipt → rating.
+
+This controller owns the only reference to the ResidentSession. Every blocking core call runs on a Tasks lane;
+results return on the GUI thread. `end_session()` wipes the session and every screen that showed it.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Callable
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from kiosk.flow import FlowError, PrintOutcome, Problem, ResidentSession, ServiceFlow
+from kiosk.records import Application
+from ui.messages import message_for, message_for_error
+from ui.navigation import Navigator
+from ui.screens.confirm import ConfirmScreen
+from ui.screens.form import MASKED_PREFILLS, FormScreen
+from ui.screens.identify import CARD, IdentifyScreen
+from ui.screens.rating import RatingScreen
+from ui.screens.receipt import ReceiptScreen
+from ui.tasks import Tasks
+
+log = logging.getLogger(__name__)
+
+GROUP = "resident"
+THANKS_MS = 6000
+RETRYABLE = (Problem.STORAGE_FULL, Problem.STORAGE_FAILED)
+
+
+class ResidentController(QObject):
+    session_ended = Signal()
+
+    def __init__(self, flow: ServiceFlow, tasks: Tasks, nav: Navigator, identify: IdentifyScreen,
+                 form: FormScreen, confirm: ConfirmScreen, receipt: ReceiptScreen, rating: RatingScreen,
+                 parent: QObject | None = None):
+        super().__init__(parent)
+        self.flow, self.tasks, self.nav = flow, tasks, nav
+        self.identify, self.form, self.confirm, self.receipt, self.rating = identify, form, confirm, receipt, rating
+        self.session: ResidentSession | None = None
+        self._thanks_timer = QTimer(self, singleShot=True, interval=THANKS_MS, timeout=self.finish)
+        self._connect()
+
+    def _connect(self) -> None:
+        self.identify.method_chosen.connect(self.read_identity)
+        self.identify.cancel_requested.connect(self.cancel_identify)
+        self.identify.back_requested.connect(self.leave_to_guide)
+        self.form.submitted.connect(self.check_form)
+        self.form.back_requested.connect(self.identify_again)
+        self.confirm.confirmed.connect(self.save)
+        self.confirm.edit_requested.connect(self.show_form)
+        self.confirm.back_requested.connect(self.show_form)
+        self.receipt.reprint_requested.connect(self.print_receipt)
+        self.receipt.done.connect(self.ask_rating)
+        self.rating.rated.connect(self.rate)
+        self.rating.skipped.connect(self.finish)
+        self.rating.finished.connect(self.finish)
+        for screen in (self.identify, self.form, self.confirm):
+            screen.home_requested.connect(self.finish)
+
+    # --- start and identify --------------------------------------------------------------------------------
+    def start(self, item_id: str) -> None:
+        self.end_session(go_home=False)
+        try:
+            self.session = self.flow.begin(item_id)
+        except FlowError as error:
+            log.warning("cannot begin %s: %s", item_id, error.code.value)
+            return
+        self.identify.show_choice(self.session.item.name)
+        self.nav.open(lambda: self.identify)
+
+    def read_identity(self, method: str) -> None:
+        session = self.session
+        if session is None:
+            return
+        call = self.flow.identify_by_card if method == CARD else self.flow.identify_by_qr
+        self.identify.show_waiting(method)
+        self.tasks.run(method, self._owned(session, lambda: call(session)),
+                       lambda _identity: self.show_form(),
+                       lambda error: self.identify.show_error(message_for_error(error, via_qr=method != CARD)),
+                       group=GROUP)
+
+    def cancel_identify(self) -> None:
+        """The read cannot be aborted (the device API has no cancel); its late result is dropped."""
+        self.tasks.forget(GROUP)
+        if self.session is not None:
+            self.identify.show_choice(self.session.item.name)
+
+    def identify_again(self) -> None:
+        """返回 from the form: start over with a fresh session (another person may present a card)."""
+        item_id = self.session.item.id if self.session else None
+        self._drop_session()
+        if item_id is not None:
+            self.session = self.flow.begin(item_id)
+            self.identify.show_choice(self.session.item.name)
+            self.nav.open(lambda: self.identify, remember=False)
+
+    def leave_to_guide(self) -> None:
+        self.end_session(go_home=False)
+        self.nav.back()
+
+    # --- form and confirm ----------------------------------------------------------------------------------
+    def show_form(self) -> None:
+        session = self.session
+        if session is None:
+            return
+        self.form.show_form(session.item, session.answers, session.identity)
+        self.nav.open(lambda: self.form, remember=False)
+
+    def check_form(self, answers: dict) -> None:
+        session = self.session
+        if session is None:
+            return
+        errors = self.flow.set_answers(session, answers)
+        if errors:
+            self.form.show_errors(errors)
+            return
+        self.confirm.show_summary(session.item.name, self.summary_rows(session))
+        self.nav.open(lambda: self.confirm, remember=False)
+
+    def summary_rows(self, session: ResidentSession) -> list[tuple[str, str]]:
+        identity = session.identity
+        rows = []
+        if identity is not None:
+            rows += [(self.tr("申请人"), identity.masked_name()), (self.tr("证件号码"), identity.masked_id())]
+        rows += [(f.label, session.answers.get(f.key, "")) for f in session.item.form
+                 if f.prefill not in MASKED_PREFILLS]
+        return rows
+
+    # --- save and print ------------------------------------------------------------------------------------
+    def save(self) -> None:
+        session = self.session
+        if session is None:
+            return
+        if session.application is not None:
+            self.saved(session.application)
+            return
+        self.confirm.set_saving(True)
+        self.tasks.run("db", self._owned(session, lambda: self.flow.submit(session)),
+                       self.saved, self.save_failed, group=GROUP)
+
+    def saved(self, application: Application) -> None:
+        self.receipt.show_saved(application.receipt_no, application.item_name)
+        self.nav.open(lambda: self.receipt, remember=False)
+        self.print_receipt()
+
+    def save_failed(self, error: BaseException) -> None:
+        code = getattr(error, "code", None)
+        if code is Problem.FORM_INVALID and self.session is not None:
+            self.show_form()
+            self.form.show_errors(self.flow.set_answers(self.session, {}))
+            return
+        if not isinstance(error, FlowError):
+            log.error("submit failed unexpectedly", exc_info=error)
+        self.confirm.show_error(message_for_error(error), can_retry=code in RETRYABLE or code is None)
+
+    def print_receipt(self) -> None:
+        session = self.session
+        if session is None or session.application is None:
+            return
+        self.receipt.show_printing()
+        self.tasks.run("db", self._owned(session, lambda: self.flow.print_receipt(session)),
+                       self.printed, self.print_crashed, group=GROUP)
+
+    def printed(self, outcome: PrintOutcome) -> None:
+        if outcome.printed:
+            self.receipt.show_printed()
+        else:
+            self.receipt.show_not_printed(message_for(outcome.fault))
+
+    def print_crashed(self, error: BaseException) -> None:
+        log.error("printing failed unexpectedly", exc_info=error)
+        self.receipt.show_not_printed(message_for(getattr(error, "code", None)))
+
+    # --- rating and the end --------------------------------------------------------------------------------
+    def ask_rating(self) -> None:
+        self.rating.reset()
+        self.nav.open(lambda: self.rating, remember=False)
+
+    def rate(self, level: int, reasons: tuple) -> None:
+        session = self.session
+        if session is None:
+            return
+        self.tasks.run("db", self._owned(session, lambda: self.flow.rate(session, level, reasons)),
+                       lambda _none: self.thank(), self.rating_failed, group=GROUP)
+
+    def rating_failed(self, error: BaseException) -> None:
+        log.error("saving the rating failed", exc_info=error)   # the resident is thanked all the same
+        self.thank()
+
+    def thank(self) -> None:
+        self.rating.show_thanks()
+        self._thanks_timer.start()
+
+    def finish(self) -> None:
+        self.end_session(go_home=True)
+
+    def end_session(self, go_home: bool = True) -> None:
+        self._drop_session()
+        for screen in (self.identify, self.form, self.confirm, self.receipt, self.rating):
+            screen.clear_personal()
+        if go_home:
+            self.nav.home()
+        self.session_ended.emit()
+
+    def _drop_session(self) -> None:
+        self._thanks_timer.stop()
+        self.tasks.forget(GROUP)
+        if self.session is not None:
+            self.session.wipe()
+        self.session = None
+
+    def _owned(self, session: ResidentSession, call: Callable):
+        """Run `call` in the background; if the session was dropped meanwhile, wipe what the call left in it."""
+        def work():
+            try:
+                return call()
+            finally:
+                if self.session is not session:
+                    session.wipe()
+        return work

@@ -1,0 +1,1 @@
+"""One module per screen. Screens render what they are given and emit signals; controllers decide what is next."""

@@ -1,0 +1,125 @@
+"""An item's plain-language guide: can I do it here, what to bring, how long, what it costs, the steps."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QVBoxLayout, QWidget
+
+from kiosk.catalog import Catalog
+from kiosk.records import Material, Mode, Place, ServiceItem
+from ui.messages import mode_label, place_label
+from ui.widgets import RowButton, Screen, button, clear_layout, frame, label, scroll_area
+
+
+class DetailScreen(Screen):
+    apply_requested = Signal(str)   # item id
+    item_chosen = Signal(str)       # a related item
+
+    def __init__(self, catalog: Catalog, parent: QWidget | None = None):
+        super().__init__("", parent=parent)
+        self._catalog = catalog
+        self._item: ServiceItem | None = None
+        content = QWidget()
+        self.sections = QVBoxLayout(content)
+        self.sections.setContentsMargins(0, 0, 8, 0)
+        self.sections.setSpacing(14)
+        self.scroll = scroll_area(content)
+        self.body.addWidget(self.scroll, 1)
+        self.apply_button = button(self.tr("在本机申请"), "primary")
+        self.apply_button.setMinimumHeight(88)
+        self.apply_button.clicked.connect(self._apply)
+        self.body.addWidget(self.apply_button)
+
+    def show_item(self, item: ServiceItem) -> None:
+        self._item = item
+        self.title.setText(item.name)
+        clear_layout(self.sections)
+        self.sections.addWidget(self._banner(item))
+        self.sections.addWidget(self._facts(item))
+        self._add_materials(item.materials)
+        self._add_steps(item.guide)
+        self._add_related(self._catalog.related_items(item))
+        self.sections.addStretch(1)
+        self.apply_button.setVisible(item.kiosk_ready)
+        self.scroll.verticalScrollBar().setValue(0)
+
+    def _apply(self) -> None:
+        if self._item is not None and self._item.kiosk_ready:
+            self.apply_requested.emit(self._item.id)
+
+    # --- sections ------------------------------------------------------------------------------------------
+    def _banner(self, item: ServiceItem) -> QFrame:
+        if item.kiosk_ready:
+            box = frame("ok")
+            box.layout().addWidget(label(self.tr("✓ 可在本机自助办理"), "big"))
+            box.layout().addWidget(label(self.tr("点下面的“在本机申请”，跟着提示一步一步来。")))
+            return box
+        box = frame("warn")
+        box.layout().addWidget(label(self.where_to_go(item), "big"))
+        how = self.how_text(item)
+        if how:
+            box.layout().addWidget(label(how))
+        return box
+
+    def where_to_go(self, item: ServiceItem) -> str:
+        if Place.STATION in item.places:
+            return self.tr("本机不能自助办理，请到本服务站窗口办理")
+        place = min(item.places, key=list(Place).index) if item.places else Place.DISTRICT
+        return self.tr("需到{place}办理").format(place=place_label(place))
+
+    def how_text(self, item: ServiceItem) -> str:
+        parts = [mode_label(m) for m in item.modes if m is not Mode.SELF]
+        text = self.tr("办理方式：{modes}").format(modes=self.tr("、").join(parts)) if parts else ""
+        if item.department:
+            text = self.tr("{how}　受理部门：{department}").format(how=text, department=item.department).strip()
+        return text
+
+    def _facts(self, item: ServiceItem) -> QWidget:
+        limit = (self.tr("当场办结") if item.time_limit_days == 0
+                 else self.tr("{n}个工作日").format(n=item.time_limit_days))
+        row = QHBoxLayout()
+        row.setSpacing(24)
+        row.addWidget(label(self.tr("办理时限：{limit}").format(limit=limit), "big"))
+        row.addWidget(label(self.tr("收费：{fee}").format(fee=item.fee), "big"))
+        row.addStretch(1)
+        holder = QWidget()
+        holder.setLayout(row)
+        return holder
+
+    def _add_materials(self, materials: tuple[Material, ...]) -> None:
+        self.sections.addWidget(label(self.tr("要带的材料"), "section"))
+        if not materials:
+            self.sections.addWidget(label(self.tr("不需要带材料。"), "big"))
+        for material in materials:
+            self.sections.addWidget(self._material_row(material))
+
+    def _material_row(self, material: Material) -> QWidget:
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(label(self.tr("• {name}").format(name=material.name), "big"), 1)
+        if material.optional:
+            row.addWidget(label(self.tr("有就带"), "badge-muted", wrap=False))
+        if material.e_licence:
+            row.addWidget(label(self.tr("免证办 · 不用带原件"), "badge", wrap=False))
+        holder = QWidget()
+        holder.setLayout(row)
+        return holder
+
+    def _add_steps(self, steps: tuple[str, ...]) -> None:
+        self.sections.addWidget(label(self.tr("怎么办（白话版）"), "section"))
+        for number, step in enumerate(steps, start=1):
+            row = QHBoxLayout()
+            row.setSpacing(16)
+            row.addWidget(label(str(number), "step-no", wrap=False), 0, Qt.AlignmentFlag.AlignTop)
+            row.addWidget(label(step, "big"), 1)
+            holder = QWidget()
+            holder.setLayout(row)
+            self.sections.addWidget(holder)
+
+    def _add_related(self, related) -> None:
+        if not related:
+            return
+        self.sections.addWidget(label(self.tr("相关事项"), "section"))
+        for item in related:
+            row = RowButton(item.name)
+            row.clicked.connect(lambda _=False, key=item.id: self.item_chosen.emit(key))
+            self.sections.addWidget(row)

@@ -1,0 +1,43 @@
+"""A list of items: one category, one "我要…" theme, or one 一件事 bundle."""
+from __future__ import annotations
+
+from typing import Sequence
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from kiosk.records import ServiceItem
+from ui.widgets import RowButton, Screen, clear_layout, label, scroll_area
+
+
+class ItemListScreen(Screen):
+    item_chosen = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__("", parent=parent)
+        self.description = label("", "hint")
+        self.body.addWidget(self.description)
+        content = QWidget()
+        self.rows = QVBoxLayout(content)
+        self.rows.setContentsMargins(0, 0, 8, 0)
+        self.rows.setSpacing(12)
+        self.body.addWidget(scroll_area(content), 1)
+
+    def show_items(self, title: str, items: Sequence[ServiceItem], description: str = "") -> None:
+        self.title.setText(title)
+        self.description.setText(description)
+        self.description.setVisible(bool(description))
+        clear_layout(self.rows)
+        if not items:
+            self.rows.addWidget(label(self.tr("这里暂时没有事项，请返回或请工作人员帮忙。"), "big"))
+        for item in items:
+            self.rows.addWidget(self._row(item))
+        self.rows.addStretch(1)
+
+    def _row(self, item: ServiceItem) -> RowButton:
+        if item.kiosk_ready:
+            row = RowButton(item.name, self.tr("✓ 本机可办"), "badge")
+        else:
+            row = RowButton(item.name, self.tr("需到窗口办"), "badge-muted")
+        row.clicked.connect(lambda: self.item_chosen.emit(item.id))
+        return row

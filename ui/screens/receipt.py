@@ -1,0 +1,78 @@
+"""Saved: the receipt number, big; then whether the paper receipt came out, and what to do if it did not."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QWidget
+
+from ui.messages import Message
+from ui.widgets import Screen, button, frame, label
+
+
+class ReceiptScreen(Screen):
+    reprint_requested = Signal()
+    done = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(self.tr("申请已提交"), nav=False, parent=parent)
+        saved = frame("ok")
+        self.saved_text = label(self.tr("✓ 已安全保存，网络恢复后会自动上报"), "big")
+        self.item_name = label("")
+        saved.layout().addWidget(self.saved_text)
+        saved.layout().addWidget(self.item_name)
+        self.body.addWidget(saved)
+        self.body.addWidget(label(self.tr("您的回执号"), "big"))
+        self.receipt_no = label("", "huge", wrap=False)
+        self.receipt_no.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+        self.receipt_no.setStyleSheet("font-size: 64px; letter-spacing: 2px;")
+        self.body.addWidget(self.receipt_no)
+        self.print_box = frame("card")
+        self.print_text = label("", "big")
+        self.print_next = label("")
+        self.print_box.layout().addWidget(self.print_text)
+        self.print_box.layout().addWidget(self.print_next)
+        self.body.addWidget(self.print_box)
+        self.body.addStretch(1)
+        self.reprint_button = button(self.tr("再打印一次"))
+        self.reprint_button.clicked.connect(self.reprint_requested)
+        self.done_button = button(self.tr("下一步：评价本次服务"), "primary")
+        self.done_button.clicked.connect(self.done)
+        row = QHBoxLayout()
+        row.setSpacing(24)
+        row.addWidget(self.reprint_button, 1)
+        row.addWidget(self.done_button, 2)
+        for widget in (self.reprint_button, self.done_button):
+            widget.setMinimumHeight(88)
+        self.body.addLayout(row)
+
+    def show_saved(self, receipt_no: str, item_name: str) -> None:
+        self.receipt_no.setText(receipt_no)
+        self.item_name.setText(self.tr("办理事项：{item}").format(item=item_name))
+        self.show_printing()
+
+    def show_printing(self) -> None:
+        self._set_print_box("card", self.tr("正在打印回执…"), self.tr("请稍候，不要离开"))
+        self.reprint_button.hide()
+        self.done_button.setEnabled(False)
+
+    def show_printed(self) -> None:
+        self._set_print_box("ok", self.tr("✓ 回执已打印，请取走回执"), self.tr("回执上有查询进度的二维码。"))
+        self.reprint_button.hide()
+        self.done_button.setEnabled(True)
+
+    def show_not_printed(self, message: Message) -> None:
+        self._set_print_box("warn", self.tr("！{text}").format(text=message.text), message.next_step)
+        self.reprint_button.show()
+        self.done_button.setEnabled(True)
+
+    def _set_print_box(self, role: str, text: str, next_step: str) -> None:
+        self.print_box.setProperty("role", role)
+        self.print_box.style().unpolish(self.print_box)
+        self.print_box.style().polish(self.print_box)
+        self.print_text.setText(text)
+        self.print_next.setText(next_step)
+
+    def clear_personal(self) -> None:
+        self.receipt_no.clear()
+        self.item_name.clear()
+        self.print_text.clear()
+        self.print_next.clear()

@@ -1,0 +1,121 @@
+"""Live search: results follow every keystroke (debounced); an empty result offers ways to go on."""
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
+
+from kiosk.catalog import Catalog
+from ui.tasks import Tasks
+from ui.widgets import RowButton, Screen, button, clear_layout, fill_grid, label, scroll_area
+
+DEBOUNCE_MS = 80
+LIMIT = 20
+
+
+class SearchScreen(Screen):
+    item_chosen = Signal(str)
+    theme_chosen = Signal(str)
+    results_shown = Signal(int)   # number of rows now on screen (tests and logging wait on it)
+
+    def __init__(self, catalog: Catalog, search: Callable[..., Sequence], tasks: Tasks,
+                 parent: QWidget | None = None):
+        super().__init__(self.tr("查找事项"), parent=parent)
+        self._catalog = catalog
+        self._search = search
+        self._tasks = tasks
+        self._asked = 0          # number of the latest query; older answers are dropped
+        self.box = QLineEdit()
+        self.box.setProperty("role", "search")
+        self.box.setPlaceholderText(self.tr("输入要办的事，例如：社保卡"))
+        self.box.textChanged.connect(self._schedule)
+        clear = button(self.tr("清空"))
+        clear.clicked.connect(self.box.clear)
+        row = QHBoxLayout()
+        row.addWidget(self.box, 1)
+        row.addWidget(clear)
+        self.body.addLayout(row)
+        self.status = label("", "hint")
+        self.body.addWidget(self.status)
+        content = QWidget()
+        self.rows = QVBoxLayout(content)
+        self.rows.setContentsMargins(0, 0, 8, 0)
+        self.rows.setSpacing(12)
+        self.body.addWidget(scroll_area(content), 1)
+        self._debounce = QTimer(self, singleShot=True, interval=DEBOUNCE_MS, timeout=self._run)
+
+    def start(self, text: str) -> None:
+        self.box.setText(text)
+        self.box.setFocus()
+        self.box.end(False)
+
+    def _schedule(self) -> None:
+        self._debounce.start()
+
+    def _run(self) -> None:
+        self._asked += 1
+        asked, query = self._asked, self.box.text().strip()
+        if not query:
+            self._show_prompt()
+            return
+        self._tasks.run("search", lambda: self._search(query, limit=LIMIT),
+                        lambda hits: self._answered(asked, query, hits),
+                        lambda error: self._answered(asked, query, []), group="search")
+
+    def _answered(self, asked: int, query: str, hits: Sequence) -> None:
+        if asked != self._asked:
+            return
+        if hits:
+            self._show_hits(hits)
+        else:
+            self._show_nothing(query)
+
+    def _show_prompt(self) -> None:
+        clear_layout(self.rows)
+        self.status.setText(self.tr("请输入要办的事，几个字就可以"))
+        self.rows.addStretch(1)
+        self.results_shown.emit(0)
+
+    def _show_hits(self, hits: Sequence) -> None:
+        clear_layout(self.rows)
+        self.status.setText(self.tr("找到 {n} 个事项，请点选：").format(n=len(hits)))
+        for hit in hits:
+            self.rows.addWidget(self._row(hit.item_id, hit.name))
+        self.rows.addStretch(1)
+        self.results_shown.emit(len(hits))
+
+    def _row(self, item_id: str, name: str) -> RowButton:
+        item = self._catalog.get(item_id)
+        ready = bool(item and item.kiosk_ready)
+        badge = self.tr("✓ 本机可办") if ready else self.tr("需到窗口办")
+        row = RowButton(name, badge, "badge" if ready else "badge-muted")
+        row.clicked.connect(lambda: self.item_chosen.emit(item_id))
+        return row
+
+    def _show_nothing(self, query: str) -> None:
+        clear_layout(self.rows)
+        self.status.setText("")
+        self.rows.addWidget(label(self.tr("没有找到“{q}”相关的事项").format(q=query), "section"))
+        self.rows.addWidget(label(self.tr("换个简单的说法试试，比如只写两三个字；或者从下面选：")))
+        grid = QGridLayout()
+        grid.setSpacing(14)
+        tiles = [self._theme_tile(theme.title, theme.id) for theme in self._catalog.themes]
+        fill_grid(grid, tiles, 3)
+        self.rows.addLayout(grid)
+        self.rows.addWidget(label(self.tr("也可以请工作人员帮您查找。"), "hint"))
+        self.rows.addStretch(1)
+        self.results_shown.emit(0)
+
+    def _theme_tile(self, title: str, theme_id: str):
+        tile = button(title, "tile")
+        tile.clicked.connect(lambda: self.theme_chosen.emit(theme_id))
+        return tile
+
+    def clear_personal(self) -> None:
+        self._asked += 1
+        self.box.blockSignals(True)
+        self.box.clear()
+        self.box.blockSignals(False)
+        clear_layout(self.rows)
+        self.status.clear()

@@ -1,0 +1,244 @@
+"""Render every screen and state to PNG at 1280x800: `python -m ui.shots OUTDIR`.
+
+Builds a core on a temporary data directory (simulated devices, no sync), drives the real window through the
+resident's path and the error states, and saves one PNG per state. Prints the files written.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Callable
+
+WIDTH, HEIGHT = 1280, 800
+VALID = {"phone": "13800000000", "number": "3", "date": "2024-05-01", "text": "浙江省舟山市定海区长岛乡渔港路18号"}
+
+
+def use_offscreen_without_display() -> None:
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+class Shooter:
+    def __init__(self, core, outdir: Path):
+        from PySide6.QtWidgets import QApplication
+        from ui.app import create_window
+
+        self.core = core
+        self.outdir = outdir
+        self.window = create_window(core)
+        self.window.resize(WIDTH, HEIGHT)
+        self.window.show()
+        self.app = QApplication.instance()
+        self.files: list[Path] = []
+
+    # --- helpers -------------------------------------------------------------------------------------------
+    def settle(self, until: Callable[[], bool] = lambda: True, timeout: float = 20.0) -> None:
+        from PySide6.QtCore import QEventLoop
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+            if until() and self.window.tasks.in_flight == 0:
+                self.app.processEvents()
+                return
+            time.sleep(0.01)
+        raise TimeoutError("the UI did not reach the expected state in time")
+
+    def shot(self, name: str) -> None:
+        self.settle()
+        path = self.outdir / f"{len(self.files) + 1:02d}-{name}.png"
+        self.window.grab().save(str(path))
+        self.files.append(path)
+
+    def on(self, screen) -> Callable[[], bool]:
+        return lambda: self.window.nav.current is screen
+
+    # --- the tour ------------------------------------------------------------------------------------------
+    def run(self) -> list[Path]:
+        self.outdir.mkdir(parents=True, exist_ok=True)
+        self.publish_sync_status()
+        self.browse()
+        self.identify_and_apply()
+        self.paper_out()
+        self.overlays()
+        return self.files
+
+    def publish_sync_status(self) -> None:
+        from ui.bridge import SYNC_STATUS_HOMES, optional_event_type
+
+        status_type = optional_event_type("SyncStatus", SYNC_STATUS_HOMES)
+        if status_type is None:
+            return
+        oldest = datetime.now(timezone.utc) - timedelta(minutes=25)
+        self.core.events.publish(status_type(online=False, pending=3, oldest_pending_at=oldest,
+                                             last_success_at=None, last_error="hub unreachable"))
+
+    def browse(self) -> None:
+        w, s, catalog = self.window, self.window.screens, self.core.catalog
+        self.shot("home")
+        w.browse.open_search("社保卡")
+        self.settle(lambda: s.search.rows.count() > 1)
+        self.shot("search-results")
+        s.search.box.setText("火星移民签证")
+        self.settle(lambda: "火星" in s.search.rows.itemAt(0).widget().text() if s.search.rows.count() else False)
+        self.shot("search-empty")
+        w.nav.home()
+        w.browse.open_category(catalog.categories[0])
+        self.shot("category")
+        if catalog.themes:
+            w.browse.open_theme(catalog.themes[0].id)
+            self.shot("theme")
+        if catalog.bundles:
+            w.browse.open_bundle(catalog.bundles[0].id)
+            self.shot("bundle")
+        w.browse.open_item(self.ready_item().id)
+        self.shot("detail-kiosk-ready")
+        w.browse.scroll_detail_to_end() if hasattr(w.browse, "scroll_detail_to_end") else None
+        other = next((i for i in catalog.items.values() if not i.kiosk_ready), None)
+        if other is not None:
+            w.browse.open_item(other.id)
+            self.shot("detail-elsewhere")
+
+    def ready_item(self):
+        hits = self.core.search.search("社保卡", limit=20)
+        ready = [self.core.catalog.get(h.item_id) for h in hits]
+        ready = [i for i in ready if i is not None and i.kiosk_ready]
+        return ready[0] if ready else next(i for i in self.core.catalog.items.values() if i.kiosk_ready)
+
+    def identify_and_apply(self) -> None:
+        from ui.screens.identify import CARD, QR
+
+        w, s = self.window, self.window.screens
+        w.browse.open_item(self.ready_item().id)
+        s.detail.apply_button.click()
+        self.shot("identify")
+        s.identify.show_waiting(CARD)
+        self.shot("identify-waiting")
+        self.core.devices.sims.qr.show("HELLO-NOT-A-ZLB-CODE")
+        w.resident.read_identity(QR)
+        self.settle(lambda: s.identify.error.isVisibleTo(s.identify))
+        self.shot("identify-error")
+        w.resident.read_identity(CARD)
+        self.settle(self.on(s.form))
+        self.shot("form-prefilled")
+        self.fill_form(bad=True)
+        s.form.next_button.click()
+        self.shot("form-errors")
+        self.fill_form(bad=False)
+        s.form.next_button.click()
+        self.settle(self.on(s.confirm))
+        self.shot("confirm")
+        s.confirm.confirm_button.click()
+        self.settle(lambda: w.nav.current is s.receipt and s.receipt.done_button.isEnabled())
+        self.shot("receipt-printed")
+        s.receipt.done_button.click()
+        self.settle(self.on(s.rating))
+        self.shot("rating")
+        s.rating.choose_level(5)
+        self.shot("rating-good-reasons")
+        s.rating.choose_level(2)
+        self.shot("rating-bad-reasons")
+        s.rating.submit_button.click()
+        self.settle(lambda: s.rating.pages.currentIndex() == 1)
+        self.shot("rating-thanks")
+        s.rating.finished.emit()
+
+    def fill_form(self, bad: bool) -> None:
+        editors = list(self.window.screens.form.editors.values())
+        for editor in editors:
+            if editor.locked:
+                continue
+            if editor.choices is not None:
+                if not bad:
+                    editor.choices.buttons()[0].setChecked(True)
+                continue
+            kind = editor.spec.kind
+            value = ("123" if kind == "phone" else "") if bad else (editor.line.text() or VALID.get(kind, VALID["text"]))
+            if kind == "phone" and not bad:
+                value = VALID["phone"]
+            editor.line.setText(value)
+
+    def paper_out(self) -> None:
+        from ui.screens.identify import CARD
+
+        w, s = self.window, self.window.screens
+        self.core.devices.sims.printer.set_fault("paper_out")
+        w.browse.open_item(self.ready_item().id)
+        s.detail.apply_button.click()
+        w.resident.read_identity(CARD)
+        self.settle(self.on(s.form))
+        self.fill_form(bad=False)
+        s.form.next_button.click()
+        self.settle(self.on(s.confirm))
+        s.confirm.confirm_button.click()
+        self.settle(lambda: w.nav.current is s.receipt and s.receipt.done_button.isEnabled())
+        self.shot("receipt-paper-out")
+        self.core.devices.sims.printer.set_fault(None)
+
+    def overlays(self) -> None:
+        from kiosk.flow import Problem
+        from ui.messages import message_for
+
+        w, s = self.window, self.window.screens
+        w.resident.finish()
+        w.browse.open_item(self.ready_item().id)
+        s.detail.apply_button.click()
+        w.resident.read_identity("card")
+        self.settle(self.on(s.form))
+        self.fill_form(bad=False)
+        s.form.next_button.click()
+        self.settle(self.on(s.confirm))
+        s.confirm.show_error(message_for(Problem.STORAGE_FULL))
+        self.shot("confirm-storage-full")
+        w.overlay.show_countdown(15)
+        self.shot("idle-warning")
+        w.wipe()
+        self.shot("home-after-idle-wipe")
+
+    def close(self) -> None:
+        self.window.shutdown()
+        self.window.close()
+
+
+def quiet_offscreen_warnings() -> None:
+    from PySide6.QtCore import qInstallMessageHandler
+
+    previous = None
+
+    def handler(mode, context, message):
+        if "propagateSizeHints" in message:
+            return
+        if previous is not None:
+            previous(mode, context, message)
+        else:
+            sys.stderr.write(message + "\n")
+
+    previous = qInstallMessageHandler(handler)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    outdir = Path(args[0] if args else "shots")
+    use_offscreen_without_display()
+    quiet_offscreen_warnings()
+    from kiosk.app import build_core
+
+    with tempfile.TemporaryDirectory(prefix="zdb-shots-") as tmp:
+        core = build_core(Path(tmp), start_sync=False)
+        shooter = Shooter(core, outdir)
+        try:
+            files = shooter.run()
+        finally:
+            shooter.close()
+            core.stop()
+    for path in files:
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

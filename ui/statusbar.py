@@ -1,0 +1,94 @@
+"""The strip at the top of every screen: station, clock, connection and what is waiting to be sent."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from PySide6.QtCore import QDateTime, QLocale, QTimer
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QSizePolicy, QWidget
+
+from ui.widgets import label
+
+
+def _as_datetime(value: Any) -> datetime | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    try:
+        return _as_datetime(datetime.fromisoformat(str(value)))
+    except ValueError:
+        return None
+
+
+class StatusBar(QFrame):
+    def __init__(self, station_name: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setProperty("role", "statusbar")
+        self.station = label(station_name, wrap=False)
+        self.connection = label(self.tr("网络状态检测中"), wrap=False)
+        self.clock = label("", wrap=False)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(32, 8, 32, 8)
+        row.setSpacing(32)
+        row.addWidget(self.station)
+        row.addStretch(1)
+        row.addWidget(self.connection)
+        row.addWidget(self.clock)
+        self._locale = QLocale(QLocale.Language.Chinese, QLocale.Country.China)
+        self._timer = QTimer(self, interval=1000, timeout=self.tick)
+        self._timer.start()
+        self._status: Any = None
+        self.tick()
+
+    def tick(self) -> None:
+        now = QDateTime.currentDateTime()
+        self.clock.setText(self._locale.toString(now, self.tr("M月d日 dddd HH:mm")))
+        if self._status is not None:
+            self.connection.setText(self.describe(self._status))
+
+    def show_sync_status(self, status: Any) -> None:
+        self._status = status
+        self.connection.setText(self.describe(status))
+
+    def describe(self, status: Any, now: datetime | None = None) -> str:
+        pending = int(getattr(status, "pending", 0) or 0)
+        if pending < 0:
+            return self.tr("● 已联网 · 待上报数暂不可知") if getattr(status, "online", False) \
+                else self.tr("○ 离线 · 待上报数暂不可知")
+        if getattr(status, "online", False):
+            if pending:
+                return self.tr("● 已联网 · 正在上报 {n} 件").format(n=pending)
+            return self.tr("● 已联网 · 全部已上报")
+        if not pending:
+            return self.tr("○ 离线 · 无待上报")
+        oldest = _as_datetime(getattr(status, "oldest_pending_at", None))
+        if oldest is None:
+            return self.tr("○ 离线 · 待上报 {n} 件").format(n=pending)
+        age = self.age_text((now or datetime.now(timezone.utc)) - oldest)
+        return self.tr("○ 离线 · 待上报 {n} 件，最早一件等了{age}").format(n=pending, age=age)
+
+    def age_text(self, delta) -> str:
+        minutes = max(int(delta.total_seconds() // 60), 0)
+        if minutes < 1:
+            return self.tr("不到1分钟")
+        if minutes < 60:
+            return self.tr("{n}分钟").format(n=minutes)
+        if minutes < 48 * 60:
+            return self.tr("{n}小时").format(n=minutes // 60)
+        return self.tr("{n}天").format(n=minutes // (24 * 60))
+
+
+class NoticeBar(QFrame):
+    """A small, non-blocking line for staff (e.g. the catalog fell back to the built-in copy)."""
+
+    def __init__(self, notice: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setProperty("role", "notice")
+        text = label(self.tr("工作人员提示：{notice}").format(notice=notice), wrap=False)
+        text.setToolTip(notice)
+        text.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(32, 4, 32, 4)
+        row.addWidget(text, 1)
+        self.setVisible(bool(notice))

@@ -1,0 +1,190 @@
+"""Small touch-first building blocks shared by the screens."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QBoxLayout, QFrame, QGridLayout, QHBoxLayout, QLabel, QLayout, QPushButton,
+                               QScrollArea, QScroller, QSizePolicy, QVBoxLayout, QWidget)
+
+MARGIN = 32
+SPACING = 16
+
+
+def restyle(widget: QWidget) -> None:
+    """Re-apply the stylesheet after a dynamic property changed."""
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
+
+
+def label(text: str = "", role: str = "", wrap: bool = True) -> QLabel:
+    widget = QLabel(text)
+    widget.setWordWrap(wrap)
+    widget.setTextFormat(Qt.TextFormat.PlainText)   # catalog text is data, never markup
+    if role:
+        widget.setProperty("role", role)
+    return widget
+
+
+def button(text: str, role: str = "", checkable: bool = False) -> QPushButton:
+    widget = QPushButton(text)
+    widget.setCursor(Qt.CursorShape.PointingHandCursor)
+    widget.setCheckable(checkable)
+    widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)   # touch screen: no focus rectangles, keep the keyboard focus
+    if role:
+        widget.setProperty("role", role)
+    return widget
+
+
+def frame(role: str, layout: QBoxLayout | None = None) -> QFrame:
+    widget = QFrame()
+    widget.setProperty("role", role)
+    box = layout or QVBoxLayout()
+    box.setContentsMargins(24, 16, 24, 16)
+    box.setSpacing(10)
+    widget.setLayout(box)
+    return widget
+
+
+def vbox(*widgets: QWidget, spacing: int = SPACING) -> QVBoxLayout:
+    box = QVBoxLayout()
+    box.setSpacing(spacing)
+    for widget in widgets:
+        box.addWidget(widget)
+    return box
+
+
+def hbox(*widgets: QWidget, spacing: int = SPACING, stretch_first: bool = False) -> QHBoxLayout:
+    box = QHBoxLayout()
+    box.setSpacing(spacing)
+    if stretch_first:
+        box.addStretch(1)
+    for widget in widgets:
+        box.addWidget(widget)
+    return box
+
+
+def clear_layout(layout: QLayout) -> None:
+    """Remove and delete everything in `layout` (used when a screen shows new content)."""
+    while layout.count():
+        entry = layout.takeAt(0)
+        if entry.widget() is not None:
+            entry.widget().hide()
+            entry.widget().deleteLater()
+        elif entry.layout() is not None:
+            clear_layout(entry.layout())
+            entry.layout().deleteLater()
+
+
+def fill_grid(grid: QGridLayout, widgets: list[QWidget], columns: int) -> None:
+    clear_layout(grid)
+    for index, widget in enumerate(widgets):
+        grid.addWidget(widget, index // columns, index % columns)
+    for column in range(columns):
+        grid.setColumnStretch(column, 1)
+
+
+def scroll_area(content: QWidget) -> QScrollArea:
+    """A vertical scroll area that scrolls by dragging a finger (kinetic), as touch users expect."""
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    area.setWidget(content)
+    QScroller.grabGesture(area.viewport(), QScroller.ScrollerGestureType.LeftMouseButtonGesture)
+    return area
+
+
+class Screen(QWidget):
+    """A full-window page with an optional title bar (返回 / 首页). Subclasses fill `self.body`."""
+
+    back_requested = Signal()
+    home_requested = Signal()
+
+    def __init__(self, title: str = "", nav: bool = True, parent: QWidget | None = None):
+        super().__init__(parent)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(MARGIN, 20, MARGIN, 20)
+        outer.setSpacing(SPACING)
+        self.title = label(title, "title", wrap=True)
+        self.back_button = button(self.tr("‹ 返回"), "nav")
+        self.home_button = button(self.tr("⌂ 首页"), "nav")
+        self.back_button.clicked.connect(self.back_requested)
+        self.home_button.clicked.connect(self.home_requested)
+        top = QHBoxLayout()
+        top.setSpacing(SPACING)
+        top.addWidget(self.back_button, 0, Qt.AlignmentFlag.AlignTop)
+        top.addWidget(self.title, 1)
+        top.addWidget(self.home_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.back_button.setVisible(nav)
+        self.home_button.setVisible(nav)
+        outer.addLayout(top)
+        self.body = QVBoxLayout()
+        self.body.setSpacing(SPACING)
+        outer.addLayout(self.body, 1)
+
+    def clear_personal(self) -> None:
+        """Forget everything about the resident this screen shows. Screens with personal data override this."""
+
+
+class ErrorPanel(QFrame):
+    """What went wrong and what to do next, in words and with a ！ mark (never colour alone)."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setProperty("role", "error")
+        self.text = label("", "big")
+        self.next_step = label("")
+        icon = label("！", "huge", wrap=False)
+        icon.setStyleSheet("color: #a4161a;")
+        texts = vbox(self.text, self.next_step, spacing=6)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(24, 16, 24, 16)
+        row.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
+        row.addLayout(texts, 1)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        self.hide()
+
+    def show_message(self, text: str, next_step: str) -> None:
+        self.text.setText(text)
+        self.next_step.setText(next_step)
+        self.show()
+
+    def clear(self) -> None:
+        self.text.clear()
+        self.next_step.clear()
+        self.hide()
+
+
+class RowButton(QPushButton):
+    """A big tappable row: a main text on the left, a badge (words, not colour alone) and › on the right."""
+
+    def __init__(self, text: str, badge: str = "", badge_role: str = "badge", parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setProperty("role", "row")
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.text_label = label(text, "big")
+        row = QHBoxLayout(self)
+        row.setContentsMargins(24, 10, 20, 10)
+        row.setSpacing(SPACING)
+        row.addWidget(self.text_label, 1)
+        if badge:
+            row.addWidget(label(badge, badge_role, wrap=False))
+        row.addWidget(label("›", "big", wrap=False))
+        for child in self.findChildren(QLabel):
+            child.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+
+    def sizeHint(self):
+        hint = self.layout().sizeHint()
+        hint.setHeight(max(hint.height(), 88))
+        return hint
+
+    def minimumSizeHint(self):
+        hint = self.layout().minimumSize()
+        hint.setHeight(max(hint.height(), 88))
+        return hint
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return max(88, self.layout().totalHeightForWidth(width))

@@ -1,0 +1,131 @@
+"""The kiosk window: status strip, the stack of screens, the staff notice line, and the idle overlay."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QCoreApplication, QEvent
+from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QStackedWidget, QVBoxLayout, QWidget
+
+from ui.bridge import EventBridge
+from ui.browse import BrowseController
+from ui.idle import IdleOverlay, IdleWatcher
+from ui.navigation import Navigator
+from ui.resident import ResidentController
+from ui.screens.confirm import ConfirmScreen
+from ui.screens.detail import DetailScreen
+from ui.screens.form import FormScreen
+from ui.screens.home import HomeScreen
+from ui.screens.identify import IdentifyScreen
+from ui.screens.item_list import ItemListScreen
+from ui.screens.rating import RatingScreen
+from ui.screens.receipt import ReceiptScreen
+from ui.screens.search import SearchScreen
+from ui.statusbar import NoticeBar, StatusBar
+from ui.tasks import Tasks
+
+
+@dataclass
+class Screens:
+    home: HomeScreen
+    search: SearchScreen
+    items: ItemListScreen
+    detail: DetailScreen
+    identify: IdentifyScreen
+    form: FormScreen
+    confirm: ConfirmScreen
+    receipt: ReceiptScreen
+    rating: RatingScreen
+
+    def all(self) -> list[QWidget]:
+        return list(vars(self).values())
+
+
+def build_screens(core, tasks: Tasks) -> Screens:
+    return Screens(
+        home=HomeScreen(core.catalog),
+        search=SearchScreen(core.catalog, core.search.search, tasks),
+        items=ItemListScreen(),
+        detail=DetailScreen(core.catalog),
+        identify=IdentifyScreen(),
+        form=FormScreen(),
+        confirm=ConfirmScreen(),
+        receipt=ReceiptScreen(),
+        rating=RatingScreen(),
+    )
+
+
+class MainWindow(QWidget):
+    def __init__(self, core, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.core = core
+        self.setWindowTitle(self.tr("舟到办 · 自助服务"))
+        self.tasks = Tasks(self)
+        self.bridge = EventBridge(core.events, self)
+        self.screens = build_screens(core, self.tasks)
+        self.stack = QStackedWidget()
+        for screen in self.screens.all():
+            self.stack.addWidget(screen)
+        self.status_bar = StatusBar(core.config["station_name"])
+        self.bridge.sync_status.connect(self.status_bar.show_sync_status)
+        self._lay_out(NoticeBar(core.catalog.notice))
+        self.nav = Navigator(self.stack, lambda: self.screens.home, self)
+        self.resident = self._resident_controller()
+        self.browse = BrowseController(core.catalog, self.screens.home, self.screens.search, self.screens.items,
+                                       self.screens.detail, self.nav, self.resident.start, self)
+        self.overlay = IdleOverlay(self)
+        self.idle = IdleWatcher(core.idle, self.in_use, parent=self)
+        self._connect_idle()
+
+    def _lay_out(self, notice: NoticeBar) -> None:
+        box = QVBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(0)
+        box.addWidget(self.status_bar)
+        box.addWidget(self.stack, 1)
+        box.addWidget(notice)
+
+    def _resident_controller(self) -> ResidentController:
+        s = self.screens
+        return ResidentController(self.core.flow, self.tasks, self.nav, s.identify, s.form, s.confirm,
+                                  s.receipt, s.rating, self)
+
+    def _connect_idle(self) -> None:
+        self.idle.warning.connect(self.overlay.show_countdown)
+        self.idle.active.connect(self.overlay.hide)
+        self.idle.expired.connect(self.wipe)
+        self.overlay.resume_requested.connect(self.resume)
+
+    def start(self) -> None:
+        """Begin watching for idleness and input (call once the window is shown)."""
+        QApplication.instance().installEventFilter(self.idle)
+        self.idle.start()
+
+    def in_use(self) -> bool:
+        """Is there anything on screen worth warning about before wiping?"""
+        at_home = self.nav.current is self.screens.home
+        return self.resident.session is not None or not at_home or bool(self.screens.home.search_box.text())
+
+    def resume(self) -> None:
+        self.core.idle.touch()
+        self.overlay.hide()
+
+    def wipe(self) -> None:
+        """Idle expiry: forget the resident everywhere and go home (the watcher never calls this while busy)."""
+        if self.core.idle.is_busy:
+            return
+        self.overlay.hide()
+        self.resident.end_session(go_home=False)
+        for screen in self.screens.all():
+            screen.clear_personal()
+        self.nav.home()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+    def visible_texts(self) -> list[str]:
+        """Every text a label or input of the window currently holds (tests check nothing personal remains)."""
+        return [w.text() for w in self.findChildren(QLabel) + self.findChildren(QLineEdit) if w.text()]
+
+    def shutdown(self) -> None:
+        QApplication.instance().removeEventFilter(self.idle)
+        self.idle.stop()
+        self.bridge.close()
+        self.tasks.shutdown()
