@@ -43,7 +43,7 @@ class KioskCore:
 def build_core(data_dir: Path, config: Config | None = None, *, start_sync: bool = True) -> KioskCore:
     from devices.registry import build_devices
     from devices.qr import parse_identity_code
-    from sync.client import SyncWorker
+    from sync import SyncWorker
 
     data_dir = Path(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -56,7 +56,7 @@ def build_core(data_dir: Path, config: Config | None = None, *, start_sync: bool
     store = ApplicationStore(db, config["station_id"], config["station_code"])
     idle = IdleGuard(config["idle_timeout_s"], config["idle_warning_s"])
     devices = build_devices(config, data_dir)
-    sync = SyncWorker(db_path=data_dir / "kiosk.db", config=config, events=events) if start_sync else None
+    sync = SyncWorker.from_config(data_dir / "kiosk.db", config, events) if start_sync else None  # db migrated above
     flow = ServiceFlow(
         catalog, store, devices.idcard, devices.qr, devices.printer,
         qr_parser=parse_identity_code, idle=idle,
