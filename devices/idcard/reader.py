@@ -1,0 +1,191 @@
+"""Serial driver for a SAM-module ID card reader: SAM status -> find -> select -> read text + photo.
+
+Every frame has its own timeout and every failure ends as a DeviceError with a Fault code. The driver opens the
+port lazily and drops it on any I/O error, so an unplugged reader is found again when it comes back. The WLT
+photo is kept as bytes and never decoded here (that needs the optional vendor library).
+"""
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import replace
+from typing import Callable
+
+import serial
+
+try:
+    from termios import error as _TermiosError   # tcflush on a vanished tty raises this, not OSError
+except ImportError:  # pragma: no cover - not POSIX
+    _TermiosError = OSError
+
+from devices.base import DeviceError, Fault, Health, HealthState
+from devices.idcard.protocol import (Command, FrameBuffer, FrameError, Response, Sw3, decode_response,
+                                     encode_request, split_text_photo)
+from devices.idcard.text import IdCardData, TextError, UnsupportedCard, decode_text
+from kiosk.records import Identity
+
+
+class _NoAnswer(Exception):
+    """Nothing (or only part of a frame) came back before the frame deadline."""
+
+    def __init__(self, partial: int):
+        super().__init__("truncated frame" if partial else "no answer")
+        self.partial = partial
+
+
+_LinkError = (FrameError, _NoAnswer)
+_IoError = (serial.SerialException, OSError, _TermiosError)
+
+
+class SerialIdCardReader:
+    name = "idcard-serial"
+
+    def __init__(self, port: str, baudrate: int = 115200, frame_timeout: float = 0.5, read_timeout: float = 1.5,
+                 gap_timeout: float = 0.2, poll_interval: float = 0.1, retries: int = 2,
+                 open_port: Callable[..., serial.SerialBase] = serial.serial_for_url,
+                 clock: Callable[[], float] = time.monotonic):
+        self.port = port                       # a device path, or a pyserial URL such as socket://host:port
+        self._baudrate = baudrate
+        self._frame_timeout = frame_timeout    # short frames (status, find, select)
+        self._read_timeout = read_timeout      # the 1295-byte text + photo answer (~0.11 s at 115200 baud)
+        self._gap_timeout = gap_timeout        # silence inside a frame: the card left mid-answer, stop waiting
+        self._poll_interval = poll_interval
+        self._retries = retries
+        self._open_port = open_port
+        self._clock = clock
+        self._serial: serial.SerialBase | None = None
+        self._lock = threading.Lock()          # one conversation at a time on the wire
+
+    # --- IdCardReader ---------------------------------------------------------------------------------------
+    def read_identity(self, timeout: float) -> Identity:
+        return self.read_card(timeout).to_identity()
+
+    def read_card(self, timeout: float) -> IdCardData:
+        """Wait up to `timeout` seconds for a card, then read it (the read itself may run a little past)."""
+        with self._lock:
+            deadline = self._clock() + timeout
+            try:
+                self._check_sam(deadline)
+                self._wait_for_card(deadline)
+                return self._read_selected()
+            except _IoError as exc:
+                self.close_port()
+                raise DeviceError(Fault.READER_ABSENT, f"serial I/O: {type(exc).__name__}") from None
+
+    def health(self) -> Health:
+        if not self._lock.acquire(timeout=0):
+            return Health(HealthState.OK, "busy reading")
+        try:
+            self._check_sam(self._clock() + self._frame_timeout * (self._retries + 1))
+            return Health(HealthState.OK)
+        except DeviceError as exc:
+            return Health(HealthState.ABSENT, exc.detail)
+        except _IoError as exc:
+            self.close_port()
+            return Health(HealthState.ABSENT, type(exc).__name__)
+        finally:
+            self._lock.release()
+
+    def close_port(self) -> None:
+        if self._serial is not None:
+            try:
+                self._serial.close()
+            except _IoError:
+                pass
+            self._serial = None
+
+    close = close_port
+
+    # --- steps ----------------------------------------------------------------------------------------------
+    def _check_sam(self, deadline: float) -> None:
+        for _ in range(self._retries + 1):
+            try:
+                response = self._transact(Command.SAM_STATUS, self._short_deadline(deadline))
+            except _LinkError:
+                continue
+            if response.sw3 == Sw3.OK:
+                return
+            raise DeviceError(Fault.READER_ABSENT, f"SAM status SW3={response.sw3:02X}")
+        raise DeviceError(Fault.READER_ABSENT, "no valid answer to SAM status")
+
+    def _wait_for_card(self, deadline: float) -> None:
+        silent = 0
+        while True:
+            try:
+                if self._find_and_select(deadline):
+                    return
+                silent = 0
+            except _LinkError:
+                silent += 1
+                if silent > self._retries:
+                    raise DeviceError(Fault.READER_ABSENT, "reader stopped answering") from None
+            if self._clock() + self._poll_interval >= deadline:
+                raise DeviceError(Fault.NO_CARD, "no card before timeout")
+            time.sleep(self._poll_interval)
+
+    def _find_and_select(self, deadline: float) -> bool:
+        if self._transact(Command.FIND_CARD, self._short_deadline(deadline)).sw3 != Sw3.FIND_OK:
+            return False
+        return self._transact(Command.SELECT_CARD, self._short_deadline(deadline)).sw3 == Sw3.OK
+
+    def _read_selected(self) -> IdCardData:
+        problem = ""
+        for attempt in range(self._retries + 1):
+            try:
+                if attempt and not self._find_and_select(self._clock() + self._frame_timeout):
+                    raise DeviceError(Fault.CARD_REMOVED, f"card gone after: {problem}")
+                response = self._transact(Command.READ_TEXT_PHOTO, self._clock() + self._read_timeout)
+                if response.sw3 != Sw3.OK:
+                    problem = f"read SW3={response.sw3:02X}"
+                    continue
+                text, photo = split_text_photo(response.data)
+            except _LinkError as exc:
+                problem = str(exc)
+                continue
+            return self._decode(text, photo)
+        raise DeviceError(Fault.CARD_UNREADABLE, f"{self._retries + 1} attempts, last: {problem}")
+
+    @staticmethod
+    def _decode(text: bytes, photo: bytes) -> IdCardData:
+        try:
+            return replace(decode_text(text), photo_wlt=photo)
+        except UnsupportedCard as exc:
+            raise DeviceError(Fault.CARD_UNSUPPORTED, f"card type {exc.card_type!r}") from None
+        except TextError as exc:   # the frame was intact, so retrying would read the same content
+            raise DeviceError(Fault.CARD_UNREADABLE, str(exc)) from None
+
+    # --- wire -----------------------------------------------------------------------------------------------
+    def _short_deadline(self, deadline: float) -> float:
+        """A short frame gets frame_timeout, cut down to what is left of the caller's wait (but never zero)."""
+        now = self._clock()
+        return now + max(min(self._frame_timeout, deadline - now), 0.05)
+
+    def _port(self) -> serial.SerialBase:
+        if self._serial is None:
+            try:
+                self._serial = self._open_port(self.port, baudrate=self._baudrate, timeout=self._frame_timeout,
+                                               write_timeout=self._frame_timeout)
+            except (*_IoError, ValueError) as exc:
+                raise DeviceError(Fault.READER_ABSENT, f"cannot open port: {type(exc).__name__}") from None
+        return self._serial
+
+    def _transact(self, command: Command, deadline: float) -> Response:
+        port = self._port()
+        port.reset_input_buffer()              # drop the tail of an earlier truncated or late answer
+        port.write(encode_request(command))
+        return decode_response(self._receive(port, deadline))
+
+    def _receive(self, port: serial.SerialBase, deadline: float) -> bytes:
+        buf = FrameBuffer()
+        while True:
+            frame = buf.next_frame()
+            if frame is not None:
+                return frame
+            remaining = deadline - self._clock()
+            if remaining <= 0:
+                raise _NoAnswer(buf.pending)
+            port.timeout = remaining
+            chunk = port.read(max(port.in_waiting, 1))
+            if chunk:   # once an answer has started, bytes come back to back: a gap means it will not finish
+                deadline = min(deadline, self._clock() + self._gap_timeout)
+                buf.feed(chunk)
