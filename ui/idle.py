@@ -38,6 +38,10 @@ class IdleWatcher(QObject):
         self._guard.touch()
         self._timer.start()
 
+    def set_interval(self, ms: int) -> None:
+        """How often the guard is asked (1 s on a kiosk; tests with short timeouts ask more often)."""
+        self._timer.setInterval(ms)
+
     def stop(self) -> None:
         self._timer.stop()
 

@@ -150,8 +150,6 @@ class Shooter:
     def fill_form(self, bad: bool) -> None:
         editors = list(self.window.screens.form.editors.values())
         for editor in editors:
-            if editor.locked:
-                continue
             if editor.choices is not None:
                 if not bad:
                     editor.choices.buttons()[0].setChecked(True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from PySide6.QtCore import QDateTime, QLocale, QTimer
+from PySide6.QtCore import QDateTime, QLocale, QTimer, QTimeZone
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QSizePolicy, QWidget
 
 from ui.widgets import label
@@ -19,6 +19,9 @@ def _as_datetime(value: Any) -> datetime | None:
         return _as_datetime(datetime.fromisoformat(str(value)))
     except ValueError:
         return None
+
+
+CHINA_TIME = QTimeZone(8 * 3600)
 
 
 class StatusBar(QFrame):
@@ -42,7 +45,7 @@ class StatusBar(QFrame):
         self.tick()
 
     def tick(self) -> None:
-        now = QDateTime.currentDateTime()
+        now = QDateTime.currentDateTime().toTimeZone(CHINA_TIME)   # as receipt numbers count days
         self.clock.setText(self._locale.toString(now, self.tr("M月d日 dddd HH:mm")))
         if self._status is not None:
             self.connection.setText(self.describe(self._status))
@@ -91,4 +94,5 @@ class NoticeBar(QFrame):
         row = QHBoxLayout(self)
         row.setContentsMargins(32, 4, 32, 4)
         row.addWidget(text, 1)
-        self.setVisible(bool(notice))
+        if not notice:
+            self.hide()

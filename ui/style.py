@@ -46,10 +46,14 @@ QPushButton[role="primary"] { background: $blue; color: white; border: 3px solid
 QPushButton[role="primary"]:pressed { background: $blue_dark; }
 QPushButton[role="primary"]:disabled { background: #9aa3af; border-color: #9aa3af; color: white; }
 QPushButton[role="tile"] { background: white; color: $ink; border: 2px solid #b8c3d3; font-size: 30px;
-    min-height: 96px; text-align: center; }
+    min-height: 80px; padding: 4px 12px; }
 QPushButton[role="row"] { background: white; color: $ink; border: 2px solid #b8c3d3; text-align: left;
     padding-left: 24px; font-size: 30px; min-height: 88px; }
-QPushButton[role="nav"] { min-height: 64px; min-width: 140px; font-size: 26px; }
+QPushButton[role="nav"] { min-height: 64px; max-height: 64px; min-width: 150px; padding: 0 16px; font-size: 26px; }
+QPushButton[role="method"] { min-height: 200px; font-size: 40px; font-weight: bold; background: $blue; color: white;
+    border: 3px solid $blue_dark; }
+QPushButton[role="method"]:pressed { background: $blue_dark; }
+QPushButton[role="method"]:disabled { background: #9aa3af; border-color: #9aa3af; }
 QPushButton[role="choice"]:checked, QPushButton[role="level"]:checked, QPushButton[role="reason"]:checked {
     background: $blue; color: white; border-color: $blue_dark; }
 QPushButton[role="level"] { min-height: 120px; font-size: 28px; }

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QBoxLayout, QFrame, QGridLayout, QHBoxLayout, QLabel, QLayout, QPushButton,
-                               QScrollArea, QScroller, QSizePolicy, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QBoxLayout, QFrame, QGridLayout, QHBoxLayout, QLabel, QLayout, QLineEdit,
+                               QPushButton, QScrollArea, QScroller, QSizePolicy, QStyle, QStyleOptionButton,
+                               QStylePainter, QVBoxLayout, QWidget)
 
 MARGIN = 32
 SPACING = 16
@@ -62,12 +63,20 @@ def hbox(*widgets: QWidget, spacing: int = SPACING, stretch_first: bool = False)
     return box
 
 
+def blank(widget: QWidget) -> None:
+    """Empty every label and input inside `widget` now (its deletion is deferred; personal data must not wait)."""
+    for child in [widget, *widget.findChildren(QWidget)]:
+        if isinstance(child, (QLabel, QLineEdit)):
+            child.clear()
+
+
 def clear_layout(layout: QLayout) -> None:
     """Remove and delete everything in `layout` (used when a screen shows new content)."""
     while layout.count():
         entry = layout.takeAt(0)
         if entry.widget() is not None:
             entry.widget().hide()
+            blank(entry.widget())
             entry.widget().deleteLater()
         elif entry.layout() is not None:
             clear_layout(entry.layout())
@@ -114,9 +123,10 @@ class Screen(QWidget):
         top.addWidget(self.back_button, 0, Qt.AlignmentFlag.AlignTop)
         top.addWidget(self.title, 1)
         top.addWidget(self.home_button, 0, Qt.AlignmentFlag.AlignTop)
-        self.back_button.setVisible(nav)
-        self.home_button.setVisible(nav)
         outer.addLayout(top)
+        if not nav:   # only once parented: showing a parentless widget would open a window of its own
+            self.back_button.hide()
+            self.home_button.hide()
         self.body = QVBoxLayout()
         self.body.setSpacing(SPACING)
         outer.addLayout(self.body, 1)
@@ -155,10 +165,13 @@ class ErrorPanel(QFrame):
 
 
 class RowButton(QPushButton):
-    """A big tappable row: a main text on the left, a badge (words, not colour alone) and › on the right."""
+    """A big tappable row: a main text on the left, a badge (words, not colour alone) and › on the right.
+
+    The button's own text() is the main text (so automation and accessibility find it by name); the labels draw it.
+    """
 
     def __init__(self, text: str, badge: str = "", badge_role: str = "badge", parent: QWidget | None = None):
-        super().__init__(parent)
+        super().__init__(text, parent)
         self.setProperty("role", "row")
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -172,6 +185,12 @@ class RowButton(QPushButton):
         row.addWidget(label("›", "big", wrap=False))
         for child in self.findChildren(QLabel):
             child.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+
+    def paintEvent(self, event) -> None:
+        option = QStyleOptionButton()
+        self.initStyleOption(option)
+        option.text = ""          # the labels show the text, wrapped
+        QStylePainter(self).drawControl(QStyle.ControlElement.CE_PushButton, option)
 
     def sizeHint(self):
         hint = self.layout().sizeHint()

@@ -19,9 +19,15 @@ class DetailScreen(Screen):
         self._catalog = catalog
         self._item: ServiceItem | None = None
         content = QWidget()
-        self.sections = QVBoxLayout(content)
-        self.sections.setContentsMargins(0, 0, 8, 0)
-        self.sections.setSpacing(14)
+        columns = QHBoxLayout(content)
+        columns.setContentsMargins(0, 0, 8, 0)
+        columns.setSpacing(32)
+        self.left = QVBoxLayout()       # can I do it here, what to bring, related items
+        self.right = QVBoxLayout()      # the plain-language steps
+        for column in (self.left, self.right):
+            column.setSpacing(14)
+        columns.addLayout(self.left, 5)
+        columns.addLayout(self.right, 6)
         self.scroll = scroll_area(content)
         self.body.addWidget(self.scroll, 1)
         self.apply_button = button(self.tr("在本机申请"), "primary")
@@ -32,13 +38,15 @@ class DetailScreen(Screen):
     def show_item(self, item: ServiceItem) -> None:
         self._item = item
         self.title.setText(item.name)
-        clear_layout(self.sections)
-        self.sections.addWidget(self._banner(item))
-        self.sections.addWidget(self._facts(item))
+        clear_layout(self.left)
+        clear_layout(self.right)
+        self.left.addWidget(self._banner(item))
+        self.left.addWidget(self._facts(item))
         self._add_materials(item.materials)
-        self._add_steps(item.guide)
         self._add_related(self._catalog.related_items(item))
-        self.sections.addStretch(1)
+        self._add_steps(item.guide)
+        self.left.addStretch(1)
+        self.right.addStretch(1)
         self.apply_button.setVisible(item.kiosk_ready)
         self.scroll.verticalScrollBar().setValue(0)
 
@@ -76,36 +84,37 @@ class DetailScreen(Screen):
     def _facts(self, item: ServiceItem) -> QWidget:
         limit = (self.tr("当场办结") if item.time_limit_days == 0
                  else self.tr("{n}个工作日").format(n=item.time_limit_days))
-        row = QHBoxLayout()
-        row.setSpacing(24)
-        row.addWidget(label(self.tr("办理时限：{limit}").format(limit=limit), "big"))
-        row.addWidget(label(self.tr("收费：{fee}").format(fee=item.fee), "big"))
-        row.addStretch(1)
-        holder = QWidget()
-        holder.setLayout(row)
-        return holder
+        box = frame("card")
+        box.layout().addWidget(label(self.tr("办理时限：{limit}").format(limit=limit), "big"))
+        box.layout().addWidget(label(self.tr("收费：{fee}").format(fee=item.fee), "big"))
+        return box
 
     def _add_materials(self, materials: tuple[Material, ...]) -> None:
-        self.sections.addWidget(label(self.tr("要带的材料"), "section"))
+        self.left.addWidget(label(self.tr("要带的材料"), "section"))
         if not materials:
-            self.sections.addWidget(label(self.tr("不需要带材料。"), "big"))
+            self.left.addWidget(label(self.tr("不需要带材料。"), "big"))
         for material in materials:
-            self.sections.addWidget(self._material_row(material))
+            self.left.addWidget(self._material_row(material))
 
     def _material_row(self, material: Material) -> QWidget:
-        row = QHBoxLayout()
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(label(self.tr("• {name}").format(name=material.name), "big"), 1)
-        if material.optional:
-            row.addWidget(label(self.tr("有就带"), "badge-muted", wrap=False))
-        if material.e_licence:
-            row.addWidget(label(self.tr("免证办 · 不用带原件"), "badge", wrap=False))
         holder = QWidget()
-        holder.setLayout(row)
+        box = QVBoxLayout(holder)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(4)
+        box.addWidget(label(self.tr("• {name}").format(name=material.name), "big"))
+        badges = QHBoxLayout()
+        badges.setContentsMargins(28, 0, 0, 0)
+        if material.e_licence:
+            badges.addWidget(label(self.tr("免证办 · 不用带原件"), "badge", wrap=False))
+        if material.optional:
+            badges.addWidget(label(self.tr("有就带，没有也行"), "badge-muted", wrap=False))
+        badges.addStretch(1)
+        if material.e_licence or material.optional:
+            box.addLayout(badges)
         return holder
 
     def _add_steps(self, steps: tuple[str, ...]) -> None:
-        self.sections.addWidget(label(self.tr("怎么办（白话版）"), "section"))
+        self.right.addWidget(label(self.tr("怎么办（白话版）"), "section"))
         for number, step in enumerate(steps, start=1):
             row = QHBoxLayout()
             row.setSpacing(16)
@@ -113,13 +122,13 @@ class DetailScreen(Screen):
             row.addWidget(label(step, "big"), 1)
             holder = QWidget()
             holder.setLayout(row)
-            self.sections.addWidget(holder)
+            self.right.addWidget(holder)
 
     def _add_related(self, related) -> None:
         if not related:
             return
-        self.sections.addWidget(label(self.tr("相关事项"), "section"))
+        self.left.addWidget(label(self.tr("相关事项"), "section"))
         for item in related:
             row = RowButton(item.name)
             row.clicked.connect(lambda _=False, key=item.id: self.item_chosen.emit(key))
-            self.sections.addWidget(row)
+            self.left.addWidget(row)

@@ -1,59 +1,57 @@
 """The application form: fields from the catalog, prefilled from the identity, errors next to each field.
 
-Name and ID number read from the card are shown masked and read-only: the full ID number is never on screen.
+Name and ID number read from the card are not editable and appear only masked, in the identity strip at the top:
+the full ID number is never on screen.
 """
 from __future__ import annotations
 
 from typing import Mapping
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QButtonGroup, QGridLayout, QLineEdit, QVBoxLayout, QWidget
 
 from kiosk.flow import FieldError
 from kiosk.records import FormField, Identity, ServiceItem
 from ui.messages import field_error_text
-from ui.widgets import Screen, button, clear_layout, fill_grid, label, restyle, scroll_area
+from ui.widgets import Screen, button, clear_layout, fill_grid, frame, label, restyle, scroll_area
 
 MASKED_PREFILLS = ("name", "id_number")
+CAPTION_WIDTH = 250
 
 
 class FieldEditor(QWidget):
-    """One field: its label, an input (line or big choice buttons), and its error line."""
+    """One field: caption on the left; an input (line or big choice buttons) and its error line on the right."""
 
-    def __init__(self, spec: FormField, value: str, shown: str | None = None, parent: QWidget | None = None):
+    def __init__(self, spec: FormField, value: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.spec = spec
-        self.locked = shown is not None
-        box = QVBoxLayout(self)
-        box.setContentsMargins(0, 4, 0, 4)
-        box.setSpacing(6)
-        box.addWidget(label(self._caption(), "big"))
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 6, 0, 6)
+        grid.setHorizontalSpacing(20)
+        grid.setVerticalSpacing(4)
+        caption = label(spec.label, "big")
+        caption.setFixedWidth(CAPTION_WIDTH)
+        need = label(self.tr("必填") if spec.required else self.tr("可不填"), "small")
+        grid.addWidget(caption, 0, 0)
+        grid.addWidget(need, 1, 0, Qt.AlignmentFlag.AlignTop)
         self.line: QLineEdit | None = None
         self.choices: QButtonGroup | None = None
-        if spec.kind == "choice" and spec.choices and not self.locked:
-            box.addLayout(self._choice_grid(value))
+        if spec.kind == "choice" and spec.choices:
+            grid.addLayout(self._choice_grid(value), 0, 1)
         else:
-            box.addWidget(self._line(value, shown))
+            grid.addWidget(self._line(value), 0, 1)
         self.error = label("", "field-error")
         self.error.hide()
-        box.addWidget(self.error)
+        grid.addWidget(self.error, 1, 1)
+        grid.setColumnStretch(1, 1)
 
-    def _caption(self) -> str:
-        if self.locked:
-            return self.tr("{label}（已从证件读取）").format(label=self.spec.label)
-        if self.spec.required:
-            return self.tr("{label}（必填）").format(label=self.spec.label)
-        return self.tr("{label}（可不填）").format(label=self.spec.label)
-
-    def _line(self, value: str, shown: str | None) -> QLineEdit:
-        self.line = QLineEdit(shown if self.locked else value)
-        self.line.setReadOnly(self.locked)
+    def _line(self, value: str) -> QLineEdit:
+        self.line = QLineEdit(value)
+        self.line.setObjectName(self.spec.key)
         if self.spec.kind in ("phone", "number"):
             self.line.setInputMethodHints(Qt.InputMethodHint.ImhDigitsOnly)
-        if self.spec.kind == "date":
-            self.line.setPlaceholderText(self.tr("例如 2024-05-01"))
-        if self.spec.kind == "phone":
-            self.line.setPlaceholderText(self.tr("例如 13800000000"))
+        placeholders = {"date": self.tr("例如 2024-05-01"), "phone": self.tr("例如 13800000000")}
+        self.line.setPlaceholderText(placeholders.get(self.spec.kind, ""))
         return self.line
 
     def _choice_grid(self, value: str) -> QGridLayout:
@@ -89,48 +87,65 @@ class FormScreen(Screen):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(self.tr("填写申请"), parent=parent)
-        self.hint = label("", "hint")
-        self.body.addWidget(self.hint)
+        self.identity_strip = frame("card")
+        self.identity_text = label("", "big")
+        self.identity_strip.layout().addWidget(self.identity_text)
+        self.body.addWidget(self.identity_strip)
+        self.summary = label("", "field-error")
+        self.summary.hide()
+        self.body.addWidget(self.summary)
         content = QWidget()
         self.fields_box = QVBoxLayout(content)
         self.fields_box.setContentsMargins(0, 0, 8, 0)
-        self.fields_box.setSpacing(12)
+        self.fields_box.setSpacing(8)
         self.scroll = scroll_area(content)
         self.body.addWidget(self.scroll, 1)
         self.next_button = button(self.tr("下一步：核对信息"), "primary")
-        self.next_button.setMinimumHeight(88)
         self.next_button.clicked.connect(lambda: self.submitted.emit(self.answers()))
         self.body.addWidget(self.next_button)
         self.editors: dict[str, FieldEditor] = {}
 
     def show_form(self, item: ServiceItem, answers: Mapping[str, str], identity: Identity | None) -> None:
-        self.hint.setText(self.tr("正在办理：{item}。已为您填好能读到的内容，请补全其余各项。").format(item=item.name))
+        self.title.setText(self.tr("填写申请：{item}").format(item=item.name))
+        self.identity_text.setText(self.identity_line(identity))
+        self.summary.hide()
         clear_layout(self.fields_box)
         self.editors = {}
         for spec in item.form:
-            editor = FieldEditor(spec, answers.get(spec.key, ""), self._masked(spec, identity))
+            if identity is not None and spec.prefill in MASKED_PREFILLS:
+                continue
+            editor = FieldEditor(spec, answers.get(spec.key, ""))
             self.editors[spec.key] = editor
             self.fields_box.addWidget(editor)
         self.fields_box.addStretch(1)
         self.scroll.verticalScrollBar().setValue(0)
 
-    @staticmethod
-    def _masked(spec: FormField, identity: Identity | None) -> str | None:
-        if identity is None or spec.prefill not in MASKED_PREFILLS:
-            return None
-        return identity.masked_name() if spec.prefill == "name" else identity.masked_id()
+    def identity_line(self, identity: Identity | None) -> str:
+        if identity is None:
+            return ""
+        source = self.tr("浙里办") if identity.source == "zlb_qr" else self.tr("身份证")
+        return self.tr("申请人：{name}　证件号：{id}（已从{source}读取）").format(
+            name=identity.masked_name(), id=identity.masked_id(), source=source)
 
     def answers(self) -> dict[str, str]:
-        return {key: editor.value() for key, editor in self.editors.items() if not editor.locked}
+        return {key: editor.value() for key, editor in self.editors.items()}
 
     def show_errors(self, errors: Mapping[str, FieldError]) -> None:
         for key, editor in self.editors.items():
             editor.show_error(errors.get(key))
-        first = next((self.editors[k] for k in self.editors if k in errors), None)
-        if first is not None:
-            self.scroll.ensureWidgetVisible(first)
+        self.summary.setText(self.tr("！有 {n} 处需要修改，请看红色提示").format(n=len(errors)))
+        self.summary.setVisible(bool(errors))
+        first = next((editor for key, editor in self.editors.items() if key in errors), None)
+        if first is not None:   # after the error lines have been laid out
+            QTimer.singleShot(0, lambda: self._reveal(first))
+
+    def _reveal(self, editor: FieldEditor) -> None:
+        if any(editor is shown for shown in self.editors.values()):   # not cleared meanwhile
+            self.scroll.ensureWidgetVisible(editor, 0, 40)
 
     def clear_personal(self) -> None:
         clear_layout(self.fields_box)
         self.editors = {}
-        self.hint.clear()
+        self.identity_text.clear()
+        self.summary.clear()
+        self.summary.hide()

@@ -31,22 +31,31 @@ class IdentifyScreen(Screen):
         box.setSpacing(20)
         self.error = ErrorPanel()
         box.addWidget(self.error)
-        self.card_button = self._method_button(self.tr("刷身份证\n把身份证放在读卡区"), CARD)
-        self.qr_button = self._method_button(self.tr("扫浙里办码\n打开浙里办“亮证”"), QR)
+        self.card_button = self._method_button(self.tr("刷身份证"), CARD)
+        self.qr_button = self._method_button(self.tr("扫浙里办码"), QR)
         row = QHBoxLayout()
         row.setSpacing(32)
-        row.addWidget(self.card_button)
-        row.addWidget(self.qr_button)
-        box.addLayout(row, 1)
+        row.addLayout(self._method_column(self.card_button, self.tr("把身份证平放在读卡区")))
+        row.addLayout(self._method_column(self.qr_button, self.tr("打开浙里办，点“亮证”，对准扫码口")))
+        box.addLayout(row)
+        box.addStretch(1)
         box.addWidget(label(self.tr("您的信息只用于本次办理，离开后会自动清除。"), "hint"))
         return page
 
     def _method_button(self, text: str, method: str):
-        widget = button(text, "primary")
-        widget.setMinimumHeight(220)
-        widget.setStyleSheet("font-size: 36px;")
+        widget = button(text, "method")
         widget.clicked.connect(lambda: self.method_chosen.emit(method))
         return widget
+
+    @staticmethod
+    def _method_column(method_button, hint: str) -> QVBoxLayout:
+        column = QVBoxLayout()
+        column.setSpacing(10)
+        column.addWidget(method_button)
+        text = label(hint, "big")
+        text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        column.addWidget(text)
+        return column
 
     def _waiting_page(self) -> QWidget:
         page = QWidget()
