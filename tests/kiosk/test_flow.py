@@ -1,0 +1,181 @@
+"""The resident flow without Qt, on the simulated devices (real pty reader, real QR decode, real ESC/POS)."""
+
+import pytest
+
+from devices.base import Fault
+from devices.idcard.simulator import SimFault
+from devices.qr import parse_identity_code
+from devices.registry import build_devices
+from kiosk.catalog import parse_catalog
+from kiosk.config import Config
+from kiosk.flow import FieldError, FlowError, Problem, ServiceFlow
+from kiosk.idle import IdleGuard
+from local_db.db import open_db
+from local_db.store import ApplicationStore, Outbox
+
+CATALOG = parse_catalog({
+    "items": [
+        {"id": "sb.proof", "name": "社保参保证明打印", "category": "社保", "places": ["station"],
+         "modes": ["自助办"], "materials": [{"name": "居民身份证", "e_licence": True}], "time_limit_days": 0,
+         "guide": ["刷身份证", "核对信息", "取回执"],
+         "form": [{"key": "name", "label": "姓名", "prefill": "name"},
+                  {"key": "phone", "label": "手机号", "kind": "phone"},
+                  {"key": "use", "label": "用途", "kind": "choice", "choices": ["求职", "其他"]}]},
+        {"id": "hy.marry", "name": "结婚登记", "category": "婚育", "places": ["district"], "modes": ["导办"],
+         "guide": ["带户口簿和身份证", "到定海区婚姻登记处", "现场办理"]},
+    ]
+})
+
+
+@pytest.fixture
+def kiosk(tmp_path):
+    config = Config({"device_timeout_s": 3.0})
+    devices = build_devices(config, tmp_path)
+    store = ApplicationStore(open_db(tmp_path / "k.db", shared=True), "st-1", "DH001")
+    submitted = []
+    flow = ServiceFlow(CATALOG, store, devices.idcard, devices.qr, devices.printer, parse_identity_code,
+                       IdleGuard(90, 20), "长岛便民服务站", "拨打 12345", device_timeout_s=3.0,
+                       on_submitted=submitted.append)
+    yield flow, devices, store, submitted
+    devices.close()
+
+
+def fill(flow, session):
+    return flow.set_answers(session, {"phone": "13812345678", "use": "求职"})
+
+
+def test_resident_served_end_to_end_offline(kiosk, tmp_path):
+    flow, devices, store, submitted = kiosk
+    session = flow.begin("sb.proof")
+    identity = flow.identify_by_card(session)
+    assert session.answers["name"] == identity.name  # prefilled from the card
+    assert fill(flow, session) == {}
+    app = flow.submit(session)
+    assert submitted == [app]
+    assert Outbox(store.db).pending_count() == 1  # saved before any print
+    outcome = flow.print_receipt(session)
+    assert outcome.printed and store.receipts_owed() == []
+    assert list((tmp_path / "receipts").glob("*.bin")) and list((tmp_path / "receipts").glob("*.png"))
+    flow.rate(session, 5, ("quick",))
+    session.wipe()
+    assert session.identity is None and session.answers == {} and session.application is None
+
+
+def test_identify_by_zlb_code(kiosk):
+    flow, devices, *_ = kiosk
+    session = flow.begin("sb.proof")
+    devices.sims.qr.show_demo()
+    assert flow.identify_by_qr(session).source == "zlb_qr"
+
+
+def test_garbage_qr_is_refused_and_session_keeps_going(kiosk):
+    flow, devices, *_ = kiosk
+    session = flow.begin("sb.proof")
+    devices.sims.qr.show("http://not-a-government-code/?x=1")
+    with pytest.raises(FlowError) as err:
+        flow.identify_by_qr(session)
+    assert err.value.code == Fault.QR_INVALID and session.identity is None
+    devices.sims.qr.show_demo()
+    assert flow.identify_by_qr(session)
+
+
+def test_unreadable_card_reports_and_retry_works(kiosk):
+    flow, devices, *_ = kiosk
+    session = flow.begin("sb.proof")
+    devices.sims.idcard.set_fault(SimFault.BAD_CHECKSUM)
+    with pytest.raises(FlowError) as err:
+        flow.identify_by_card(session)
+    assert err.value.code == Fault.CARD_UNREADABLE
+    devices.sims.idcard.clear_fault()
+    devices.sims.idcard.present_card()
+    assert flow.identify_by_card(session).id_number
+
+
+def test_items_not_doable_here_are_refused(kiosk):
+    flow, *_ = kiosk
+    with pytest.raises(FlowError) as err:
+        flow.begin("hy.marry")
+    assert err.value.code == Problem.NOT_AT_KIOSK
+    with pytest.raises(FlowError):
+        flow.begin("no.such")
+
+
+def test_form_errors_keep_typed_values(kiosk):
+    flow, *_ = kiosk
+    session = flow.begin("sb.proof")
+    flow.identify_by_card(session)
+    errors = flow.set_answers(session, {"phone": "12345", "use": "乱填"})
+    assert errors == {"phone": FieldError.BAD_PHONE, "use": FieldError.BAD_CHOICE}
+    assert session.answers["phone"] == "12345"
+    with pytest.raises(FlowError) as err:
+        flow.submit(session)
+    assert err.value.code == Problem.FORM_INVALID
+
+
+def test_submit_requires_identity_and_happens_once(kiosk):
+    flow, *_ = kiosk
+    session = flow.begin("sb.proof")
+    with pytest.raises(FlowError):
+        flow.submit(session)
+    flow.identify_by_card(session)
+    fill(flow, session)
+    flow.submit(session)
+    with pytest.raises(FlowError) as err:
+        flow.submit(session)
+    assert err.value.code == Problem.ALREADY_SUBMITTED
+
+
+@pytest.mark.parametrize("fault, code", [("paper_out", Fault.PAPER_OUT), ("cover_open", Fault.COVER_OPEN),
+                                         ("offline", Fault.PRINTER_ABSENT)])
+def test_printer_fault_leaves_receipt_owed_and_application_safe(kiosk, fault, code):
+    flow, devices, store, _ = kiosk
+    session = flow.begin("sb.proof")
+    flow.identify_by_card(session)
+    fill(flow, session)
+    app = flow.submit(session)
+    devices.sims.printer.set_fault(fault)
+    outcome = flow.print_receipt(session)
+    assert not outcome.printed and outcome.fault == code
+    assert [o.receipt_no for o in store.receipts_owed()] == [app.receipt_no]
+    assert store.load_application(app.id) == app
+    devices.sims.printer.set_fault(None)
+    assert flow.print_receipt(session).printed  # reprint clears the debt
+    assert store.receipts_owed() == []
+
+
+def test_full_disk_keeps_answers_for_retry(kiosk):
+    flow, devices, store, submitted = kiosk
+    session = flow.begin("sb.proof")
+    flow.identify_by_card(session)
+    fill(flow, session)
+    pages = store.db.execute("PRAGMA page_count").fetchone()[0]
+    store.db.execute(f"PRAGMA max_page_count={pages}")
+    session.answers["note"] = "x" * 150  # make the row too big for the remaining space
+    with pytest.raises(FlowError) as err:
+        for _ in range(100):  # fill what space is left, then the next save must fail cleanly
+            flow.submit(session)
+            session.application = None
+    assert err.value.code == Problem.STORAGE_FULL
+    assert session.answers["phone"] == "13812345678" and session.identity is not None
+    store.db.execute(f"PRAGMA max_page_count={pages * 100}")
+    session.application = None
+    assert flow.submit(session).receipt_no
+
+
+def test_idle_is_held_while_saving(kiosk):
+    flow, *_ = kiosk
+    now = [0.0]
+    flow.idle = IdleGuard(10, 5, clock=lambda: now[0])
+    session = flow.begin("sb.proof")
+    flow.identify_by_card(session)
+    fill(flow, session)
+    original = flow.store.submit
+
+    def slow_submit(*args):
+        now[0] += 60  # the save takes "a minute": the idle guard must not expire meanwhile
+        assert not flow.idle.status().state == "expired"
+        return original(*args)
+
+    flow.store.submit = slow_submit
+    flow.submit(session)
+    assert flow.idle.status().state == "active"
