@@ -42,7 +42,6 @@ class KioskCore:
 
 def build_core(data_dir: Path, config: Config | None = None, *, start_sync: bool = True) -> KioskCore:
     from devices.registry import build_devices
-    from devices.qr import parse_identity_code
     from sync import SyncWorker
 
     data_dir = Path(data_dir)
@@ -59,7 +58,7 @@ def build_core(data_dir: Path, config: Config | None = None, *, start_sync: bool
     sync = SyncWorker.from_config(data_dir / "kiosk.db", config, events) if start_sync else None  # db migrated above
     flow = ServiceFlow(
         catalog, store, devices.idcard, devices.qr, devices.printer,
-        qr_parser=parse_identity_code, idle=idle,
+        qr_parser=_qr_parser(config), idle=idle,
         station_name=config["station_name"], follow_up=config["follow_up"],
         device_timeout_s=config["device_timeout_s"],
         on_submitted=(lambda app: sync.wake()) if sync else (lambda app: None),
@@ -69,3 +68,15 @@ def build_core(data_dir: Path, config: Config | None = None, *, start_sync: bool
     if sync is not None:
         sync.start()
     return core
+
+
+def _qr_parser(config: Config):
+    """浙里办 codes verified against the configured platform key; a malformed key falls back to none accepted."""
+    from devices.qr import ZlbVerifier
+
+    try:
+        verifier = ZlbVerifier(public_key=bytes.fromhex(config["zlb_public_key"]))
+    except ValueError:
+        log.error("zlb_public_key is not valid hex: 浙里办 codes cannot be verified")
+        verifier = ZlbVerifier(public_key=bytes(32))
+    return lambda text: verifier.parse(text).to_identity()

@@ -43,6 +43,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("printer_width_mm", int, 80, "Receipt paper width", (58, 80)),
     Setting("sim_demo_card", bool, True, "Simulated reader presents a demo card when asked (demo/dev only)"),
     Setting("sim_demo_qr", bool, True, "Simulated scanner shows a demo 浙里办 code when asked (demo/dev only)"),
+    Setting("zlb_public_key", str, "4d85d3ae9fd115ab5d4b43c02c228d4aab6be1a586543ee37293ad36fffa1455",
+            "Hex Ed25519 public key that signs 浙里办 identity codes (default: the DEMO key of the simulator)"),
     Setting("fullscreen", bool, True, "Start full-screen"),
     Setting("log_level", str, "INFO", "Logging level", ("DEBUG", "INFO", "WARNING", "ERROR")),
 )
