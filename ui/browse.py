@@ -11,24 +11,29 @@ from ui.screens.detail import DetailScreen
 from ui.screens.home import HomeScreen
 from ui.screens.item_list import ItemListScreen
 from ui.screens.search import SearchScreen
+from ui.screens.tiles import TilesScreen
 
 
 class BrowseController(QObject):
-    def __init__(self, catalog: Catalog, home: HomeScreen, search: SearchScreen, items: ItemListScreen,
-                 detail: DetailScreen, nav: Navigator, apply: Callable[[str], None], parent: QObject | None = None):
+    def __init__(self, catalog: Catalog, home: HomeScreen, search: SearchScreen, tiles: TilesScreen,
+                 items: ItemListScreen, detail: DetailScreen, nav: Navigator, apply: Callable[[str], None],
+                 parent: QObject | None = None):
         super().__init__(parent)
-        self.catalog, self.home, self.search, self.items, self.detail = catalog, home, search, items, detail
-        self.nav = nav
+        self.catalog, self.home, self.search, self.tiles = catalog, home, search, tiles
+        self.items, self.detail, self.nav = items, detail, nav
         home.search_started.connect(self.open_search)
         home.theme_chosen.connect(self.open_theme)
-        home.category_chosen.connect(self.open_category)
-        home.bundle_chosen.connect(self.open_bundle)
+        home.themes_requested.connect(self.open_all_themes)
+        home.categories_requested.connect(self.open_categories)
+        home.bundles_requested.connect(self.open_bundles)
         search.item_chosen.connect(self.open_item)
         search.theme_chosen.connect(self.open_theme)
+        search.categories_requested.connect(self.open_categories)
+        tiles.chosen.connect(self.open_tile)
         items.item_chosen.connect(self.open_item)
         detail.item_chosen.connect(self.open_item)
         detail.apply_requested.connect(apply)
-        for screen in (search, items, detail):
+        for screen in (search, tiles, items, detail):
             screen.back_requested.connect(nav.back)
             screen.home_requested.connect(nav.home)
 
@@ -36,6 +41,27 @@ class BrowseController(QObject):
         self.home.reset()
         self.search.start(text)
         self.nav.open(lambda: self.search)
+
+    def open_all_themes(self) -> None:
+        entries = [(t.title, t.id) for t in self.catalog.themes]
+        self.nav.open(lambda: self._tiles(self.tr("我要…"), self.tr("请选一件您要办的事："), "theme", entries))
+
+    def open_categories(self) -> None:
+        entries = [(c, c) for c in self.catalog.categories]
+        self.nav.open(lambda: self._tiles(self.tr("按类别找"), self.tr("请选一个类别："), "category", entries))
+
+    def open_bundles(self) -> None:
+        entries = [(b.name, b.id) for b in self.catalog.bundles]
+        hint = self.tr("几件相关的事，一次申请，同样的信息只填一次：")
+        self.nav.open(lambda: self._tiles(self.tr("一件事 · 一次办"), hint, "bundle", entries))
+
+    def open_tile(self, kind: str, key: str) -> None:
+        opener = {"theme": self.open_theme, "category": self.open_category, "bundle": self.open_bundle}[kind]
+        opener(key)
+
+    def _tiles(self, title: str, hint: str, kind: str, entries) -> TilesScreen:
+        self.tiles.show_tiles(title, hint, kind, entries)
+        return self.tiles
 
     def open_theme(self, theme_id: str) -> None:
         theme = next((t for t in self.catalog.themes if t.id == theme_id), None)

@@ -87,17 +87,22 @@ class Shooter:
         self.settle(lambda: "火星" in s.search.rows.itemAt(0).widget().text() if s.search.rows.count() else False)
         self.shot("search-empty")
         w.nav.home()
+        w.browse.open_categories()
+        self.shot("categories")
         w.browse.open_category(catalog.categories[0])
         self.shot("category")
+        w.browse.open_all_themes()
+        self.shot("themes")
         if catalog.themes:
             w.browse.open_theme(catalog.themes[0].id)
             self.shot("theme")
         if catalog.bundles:
+            w.browse.open_bundles()
+            self.shot("bundles")
             w.browse.open_bundle(catalog.bundles[0].id)
             self.shot("bundle")
         w.browse.open_item(self.ready_item().id)
         self.shot("detail-kiosk-ready")
-        w.browse.scroll_detail_to_end() if hasattr(w.browse, "scroll_detail_to_end") else None
         other = next((i for i in catalog.items.values() if not i.kiosk_ready), None)
         if other is not None:
             w.browse.open_item(other.id)

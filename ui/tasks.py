@@ -31,6 +31,7 @@ class Tasks(QObject):
         self._pools = {lane: ThreadPoolExecutor(1, thread_name_prefix=f"ui-{lane}") for lane in LANES}
         self._callbacks: dict[Future, tuple[str, Callback, Callback | None]] = {}
         self._in_flight = 0
+        self._closed = False
         self._relay = _Relay(self)
         self._relay.finished.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
 
@@ -39,8 +40,11 @@ class Tasks(QObject):
         return self._in_flight
 
     def run(self, lane: str, work: Callable[[], Any], on_done: Callback, on_error: Callback | None = None,
-            group: str = "") -> Future:
-        """Run `work()` on `lane`; `on_done(result)` or `on_error(exception)` is called on the GUI thread."""
+            group: str = "") -> Future | None:
+        """Run `work()` on `lane`; `on_done(result)` or `on_error(exception)` is called on the GUI thread.
+        After shutdown() nothing runs any more and None is returned."""
+        if self._closed:
+            return None
         future = self._pools[lane].submit(work)
         self._callbacks[future] = (group, on_done, on_error)
         self._in_flight += 1
@@ -60,6 +64,7 @@ class Tasks(QObject):
                 self._callbacks[future] = (owner, _ignore, _ignore)
 
     def shutdown(self) -> None:
+        self._closed = True
         self._callbacks.clear()
         for pool in self._pools.values():
             pool.shutdown(wait=False, cancel_futures=True)

@@ -20,6 +20,7 @@ from ui.screens.item_list import ItemListScreen
 from ui.screens.rating import RatingScreen
 from ui.screens.receipt import ReceiptScreen
 from ui.screens.search import SearchScreen
+from ui.screens.tiles import TilesScreen
 from ui.statusbar import NoticeBar, StatusBar
 from ui.tasks import Tasks
 
@@ -28,6 +29,7 @@ from ui.tasks import Tasks
 class Screens:
     home: HomeScreen
     search: SearchScreen
+    tiles: TilesScreen
     items: ItemListScreen
     detail: DetailScreen
     identify: IdentifyScreen
@@ -44,6 +46,7 @@ def build_screens(core, tasks: Tasks) -> Screens:
     return Screens(
         home=HomeScreen(core.catalog),
         search=SearchScreen(core.catalog, core.search.search, tasks),
+        tiles=TilesScreen(),
         items=ItemListScreen(),
         detail=DetailScreen(core.catalog),
         identify=IdentifyScreen(),
@@ -70,8 +73,9 @@ class MainWindow(QWidget):
         self._lay_out(NoticeBar(core.catalog.notice))
         self.nav = Navigator(self.stack, lambda: self.screens.home, self)
         self.resident = self._resident_controller()
-        self.browse = BrowseController(core.catalog, self.screens.home, self.screens.search, self.screens.items,
-                                       self.screens.detail, self.nav, self.resident.start, self)
+        s = self.screens
+        self.browse = BrowseController(core.catalog, s.home, s.search, s.tiles, s.items, s.detail, self.nav,
+                                       self.resident.start, self)
         self.overlay = IdleOverlay(self)
         self.idle = IdleWatcher(core.idle, self.in_use, parent=self)
         self._connect_idle()

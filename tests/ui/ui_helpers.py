@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QInputMethodEvent
-from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QLineEdit, QScrollArea, QWidget
 
 WAIT_MS = 15_000
 DEMO_NAME = "王海生"                 # devices.idcard.simulator.DEMO_CARD (fictitious)
@@ -22,7 +22,13 @@ def open_window(qtbot, core):
 
 
 def tap(qtbot, widget: QWidget) -> None:
+    """A real click at the widget's place in the window (scrolled into view first, as a finger would)."""
     assert widget.isVisible() and widget.isEnabled(), f"cannot tap {widget!r}"
+    parent = widget.parentWidget()
+    while parent is not None:
+        if isinstance(parent, QScrollArea):
+            parent.ensureWidgetVisible(widget)
+        parent = parent.parentWidget()
     qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
 
 

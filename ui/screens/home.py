@@ -1,18 +1,22 @@
-"""Home: a big search box, "我要…" life-event tiles, categories and 一件事 bundles."""
+"""Home: a big search box, the first "我要…" life-event tiles, and the ways to everything else (few choices)."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit, QWidget
 
 from kiosk.catalog import Catalog
-from ui.widgets import Screen, button, fill_grid, label, scroll_area, vbox
+from ui.widgets import Screen, button, fill_grid, label
+
+THEME_TILES = 7      # plus the 更多 tile: two rows of four
+COLUMNS = 4
 
 
 class HomeScreen(Screen):
     search_started = Signal(str)      # the resident typed into the search box
     theme_chosen = Signal(str)        # Theme.id
-    category_chosen = Signal(str)     # category name
-    bundle_chosen = Signal(str)       # Bundle.id
+    themes_requested = Signal()       # 更多“我要…”
+    categories_requested = Signal()   # 按类别找
+    bundles_requested = Signal()      # 一件事
 
     def __init__(self, catalog: Catalog, parent: QWidget | None = None):
         super().__init__(self.tr("您好！请问您要办什么事？"), nav=False, parent=parent)
@@ -27,33 +31,39 @@ class HomeScreen(Screen):
         row.addWidget(self.search_box, 1)
         row.addWidget(self.search_button)
         self.body.addLayout(row)
-        self.body.addWidget(scroll_area(self._sections(catalog)), 1)
+        self._add_themes(catalog)
+        self._add_more(catalog)
+        self.body.addStretch(1)
 
-    def _sections(self, catalog: Catalog) -> QWidget:
-        content = QWidget()
-        box = vbox()
-        box.setContentsMargins(0, 0, 8, 0)
-        self._add_tiles(box, self.tr("我要…"), [(t.title, t.id) for t in catalog.themes], self.theme_chosen, 4)
-        self._add_tiles(box, self.tr("按类别找"), [(c, c) for c in catalog.categories], self.category_chosen, 4)
-        self._add_tiles(box, self.tr("一件事 · 一次办"), [(b.name, b.id) for b in catalog.bundles],
-                        self.bundle_chosen, 3)
-        box.addStretch(1)
-        content.setLayout(box)
-        return content
-
-    def _add_tiles(self, box, title: str, entries: list[tuple[str, str]], signal, columns: int) -> None:
-        if not entries:
+    def _add_themes(self, catalog: Catalog) -> None:
+        if not catalog.themes:
             return
-        box.addWidget(label(title, "section"))
+        self.body.addWidget(label(self.tr("我要…"), "section"))
+        tiles = [self._tile(t.title, lambda _=False, k=t.id: self.theme_chosen.emit(k))
+                 for t in catalog.themes[:THEME_TILES]]
+        if len(catalog.themes) > THEME_TILES:
+            tiles.append(self._tile(self.tr("更多“我要…” ›"), self.themes_requested.emit))
         grid = QGridLayout()
         grid.setSpacing(14)
-        tiles = []
-        for text, key in entries:
-            tile = button(text, "tile")
-            tile.clicked.connect(lambda _=False, k=key: signal.emit(k))
-            tiles.append(tile)
-        fill_grid(grid, tiles, columns)
-        box.addLayout(grid)
+        fill_grid(grid, tiles, COLUMNS)
+        self.body.addLayout(grid)
+
+    def _add_more(self, catalog: Catalog) -> None:
+        self.body.addWidget(label(self.tr("其他找法"), "section"))
+        row = QHBoxLayout()
+        row.setSpacing(14)
+        row.addWidget(self._tile(self.tr("按类别找全部事项（{n}类）").format(n=len(catalog.categories)),
+                                 self.categories_requested.emit))
+        if catalog.bundles:
+            row.addWidget(self._tile(self.tr("一件事 · 一次办（{n}件）").format(n=len(catalog.bundles)),
+                                     self.bundles_requested.emit))
+        self.body.addLayout(row)
+
+    @staticmethod
+    def _tile(text: str, on_tap) -> QWidget:
+        tile = button(text, "tile")
+        tile.clicked.connect(on_tap)
+        return tile
 
     def _typed(self, text: str) -> None:
         if text.strip():

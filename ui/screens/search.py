@@ -12,11 +12,13 @@ from ui.widgets import RowButton, Screen, button, clear_layout, fill_grid, label
 
 DEBOUNCE_MS = 80
 LIMIT = 20
+SUGGESTED_THEMES = 5
 
 
 class SearchScreen(Screen):
     item_chosen = Signal(str)
     theme_chosen = Signal(str)
+    categories_requested = Signal()
     results_shown = Signal(int)   # number of rows now on screen (tests and logging wait on it)
 
     def __init__(self, catalog: Catalog, search: Callable[..., Sequence], tasks: Tasks,
@@ -100,8 +102,10 @@ class SearchScreen(Screen):
         self.rows.addWidget(label(self.tr("换个简单的说法试试，比如只写两三个字；或者从下面选：")))
         grid = QGridLayout()
         grid.setSpacing(14)
-        tiles = [self._theme_tile(theme.title, theme.id) for theme in self._catalog.themes]
-        fill_grid(grid, tiles, 3)
+        tiles = [self._theme_tile(theme.title, theme.id) for theme in self._catalog.themes[:SUGGESTED_THEMES]]
+        everything = button(self.tr("按类别找全部事项 ›"), "tile")
+        everything.clicked.connect(self.categories_requested)
+        fill_grid(grid, [*tiles, everything], 3)
         self.rows.addLayout(grid)
         self.rows.addWidget(label(self.tr("也可以请工作人员帮您查找。"), "hint"))
         self.rows.addStretch(1)
