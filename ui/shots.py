@@ -23,7 +23,7 @@ def use_offscreen_without_display() -> None:
 
 
 class Shooter:
-    def __init__(self, core, outdir: Path):
+    def __init__(self, core, outdir: Path, first: int = 0):
         from PySide6.QtWidgets import QApplication
         from ui.app import create_window
 
@@ -34,6 +34,7 @@ class Shooter:
         self.window.show()
         self.app = QApplication.instance()
         self.files: list[Path] = []
+        self.first = first
 
     # --- helpers -------------------------------------------------------------------------------------------
     def settle(self, until: Callable[[], bool] = lambda: True, timeout: float = 20.0) -> None:
@@ -50,7 +51,7 @@ class Shooter:
 
     def shot(self, name: str) -> None:
         self.settle()
-        path = self.outdir / f"{len(self.files) + 1:02d}-{name}.png"
+        path = self.outdir / f"{self.first + len(self.files) + 1:02d}-{name}.png"
         self.window.grab().save(str(path))
         self.files.append(path)
 
@@ -65,6 +66,11 @@ class Shooter:
         self.identify_and_apply()
         self.paper_out()
         self.overlays()
+        return self.files
+
+    def home_with_notice(self) -> list[Path]:
+        self.outdir.mkdir(parents=True, exist_ok=True)
+        self.shot("home-catalog-notice")
         return self.files
 
     def publish_sync_status(self) -> None:
@@ -207,6 +213,15 @@ class Shooter:
         self.window.close()
 
 
+def shoot(core, outdir: Path, tour: Callable[["Shooter"], list[Path]], first: int = 0) -> list[Path]:
+    shooter = Shooter(core, outdir, first)
+    try:
+        return tour(shooter)
+    finally:
+        shooter.close()
+        core.stop()
+
+
 def quiet_offscreen_warnings() -> None:
     from PySide6.QtCore import qInstallMessageHandler
 
@@ -231,13 +246,11 @@ def main(argv: list[str] | None = None) -> int:
     from kiosk.app import build_core
 
     with tempfile.TemporaryDirectory(prefix="zdb-shots-") as tmp:
-        core = build_core(Path(tmp), start_sync=False)
-        shooter = Shooter(core, outdir)
-        try:
-            files = shooter.run()
-        finally:
-            shooter.close()
-            core.stop()
+        files = shoot(build_core(Path(tmp) / "kiosk", start_sync=False), outdir, Shooter.run)
+        broken = Path(tmp) / "broken-catalog"
+        broken.mkdir()
+        (broken / "catalog.json").write_text("{ not json", encoding="utf-8")   # falls back to the seed, says so
+        files += shoot(build_core(broken, start_sync=False), outdir, Shooter.home_with_notice, first=len(files))
     for path in files:
         print(path)
     return 0

@@ -25,11 +25,11 @@ CHINA_TIME = QTimeZone(8 * 3600)
 
 
 class StatusBar(QFrame):
-    def __init__(self, station_name: str, parent: QWidget | None = None):
+    def __init__(self, station_name: str, syncing: bool = True, parent: QWidget | None = None):
         super().__init__(parent)
         self.setProperty("role", "statusbar")
         self.station = label(station_name, wrap=False)
-        self.connection = label(self.tr("网络状态检测中"), wrap=False)
+        self.connection = label(self.tr("网络状态检测中") if syncing else self.tr("○ 未启用上报"), wrap=False)
         self.clock = label("", wrap=False)
         row = QHBoxLayout(self)
         row.setContentsMargins(32, 8, 32, 8)

@@ -68,9 +68,10 @@ class MainWindow(QWidget):
         self.stack = QStackedWidget()
         for screen in self.screens.all():
             self.stack.addWidget(screen)
-        self.status_bar = StatusBar(core.config["station_name"])
+        self.status_bar = StatusBar(core.config["station_name"], syncing=core.sync is not None)
         self.bridge.sync_status.connect(self.status_bar.show_sync_status)
-        self._lay_out(NoticeBar(core.catalog.notice))
+        self.notice = NoticeBar(core.catalog.notice)
+        self._lay_out(self.notice)
         self.nav = Navigator(self.stack, lambda: self.screens.home, self)
         self.resident = self._resident_controller()
         s = self.screens
@@ -80,7 +81,7 @@ class MainWindow(QWidget):
         self.idle = IdleWatcher(core.idle, self.in_use, parent=self)
         self._connect_idle()
 
-    def _lay_out(self, notice: NoticeBar) -> None:
+    def _lay_out(self, notice: QWidget) -> None:
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
         box.setSpacing(0)

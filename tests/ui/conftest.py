@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 from pathlib import Path
 
@@ -14,12 +13,9 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-DEV_CATALOG = Path(__file__).parent / "data" / "dev_catalog.json"
-WAIT_MS = 15_000   # the longest any single wait may take (card reads on the simulated line take ~0.2 s)
-
 
 def pytest_collection_modifyitems(config, items):
-    """The offscreen platform warns on every top-level relayout; that is noise, not a failure."""
+    """The offscreen platform warns that it cannot propagate size hints; that is noise, not a failure."""
     here = Path(__file__).parent
     for item in items:
         if here in Path(str(item.fspath)).parents:
@@ -28,12 +24,8 @@ def pytest_collection_modifyitems(config, items):
 
 def make_core(data_dir: Path, **overrides):
     from kiosk.app import build_core
-    from kiosk.catalog import SEED_PATH
     from kiosk.config import Config
 
-    data_dir.mkdir(parents=True, exist_ok=True)
-    if not SEED_PATH.exists():   # the seeded catalog is being written concurrently; until then a small one
-        shutil.copy(DEV_CATALOG, data_dir / "catalog.json")
     config = Config().with_overrides(fullscreen=False, **overrides)
     return build_core(data_dir, config, start_sync=False)
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QLabel
 from ui_helpers import WAIT_MS
 
 from kiosk.events import EventBus
@@ -114,3 +115,26 @@ def test_shots_renders_every_screen(tmp_path):
     for path in listed:
         image = QImage(str(path))
         assert (image.width(), image.height()) == (1280, 800), path
+
+
+def test_catalog_fallback_shows_a_small_staff_notice(qtbot, tmp_path):
+    from conftest import make_core
+    from ui_helpers import open_window
+
+    data_dir = tmp_path / "broken"
+    data_dir.mkdir()
+    (data_dir / "catalog.json").write_text("{ not json", encoding="utf-8")
+    core = make_core(data_dir)
+    try:
+        window = open_window(qtbot, core)
+        assert core.catalog.notice
+        assert window.notice.isVisible() and "工作人员提示" in window.notice.findChild(QLabel).text()
+        assert window.notice.height() < 60
+        assert window.nav.current is window.screens.home      # residents carry on as usual
+        window.shutdown()
+    finally:
+        core.stop()
+
+
+def test_no_notice_bar_when_the_catalog_is_fine(window):
+    assert not window.notice.isVisible()

@@ -39,6 +39,7 @@ class SearchScreen(Screen):
         row.addWidget(clear)
         self.body.addLayout(row)
         self.status = label("", "hint")
+        self.status.hide()
         self.body.addWidget(self.status)
         content = QWidget()
         self.rows = QVBoxLayout(content)
@@ -75,17 +76,21 @@ class SearchScreen(Screen):
 
     def _show_prompt(self) -> None:
         clear_layout(self.rows)
-        self.status.setText(self.tr("请输入要办的事，几个字就可以"))
+        self._say(self.tr("请输入要办的事，几个字就可以"))
         self.rows.addStretch(1)
         self.results_shown.emit(0)
 
     def _show_hits(self, hits: Sequence) -> None:
         clear_layout(self.rows)
-        self.status.setText(self.tr("找到 {n} 个事项，请点选：").format(n=len(hits)))
+        self._say(self.tr("找到 {n} 个事项，请点选：").format(n=len(hits)))
         for hit in hits:
             self.rows.addWidget(self._row(hit.item_id, hit.name))
         self.rows.addStretch(1)
         self.results_shown.emit(len(hits))
+
+    def _say(self, text: str) -> None:
+        self.status.setText(text)
+        self.status.setVisible(bool(text))
 
     def _row(self, item_id: str, name: str) -> RowButton:
         item = self._catalog.get(item_id)
@@ -97,7 +102,7 @@ class SearchScreen(Screen):
 
     def _show_nothing(self, query: str) -> None:
         clear_layout(self.rows)
-        self.status.setText("")
+        self._say("")
         self.rows.addWidget(label(self.tr("没有找到“{q}”相关的事项").format(q=query), "section"))
         self.rows.addWidget(label(self.tr("换个简单的说法试试，比如只写两三个字；或者从下面选：")))
         grid = QGridLayout()
@@ -122,4 +127,4 @@ class SearchScreen(Screen):
         self.box.clear()
         self.box.blockSignals(False)
         clear_layout(self.rows)
-        self.status.clear()
+        self._say("")
