@@ -5,7 +5,7 @@ import logging
 import os
 import sys
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtWidgets import QApplication
 
 from ui.fonts import BASE_PIXEL_SIZE, kiosk_font, pick_family
@@ -24,7 +24,7 @@ def ensure_app() -> QApplication:
     app.setFont(kiosk_font(family))
     app.setStyleSheet(stylesheet(family, BASE_PIXEL_SIZE))
     app.setApplicationName("zhoudaoban")
-    app.setApplicationDisplayName("舟到办")
+    app.setApplicationDisplayName(QCoreApplication.translate("App", "舟到办"))
     return app
 
 

@@ -10,6 +10,7 @@ import json
 import logging
 
 from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QLineEdit, QListWidget, QTextEdit, QWidget
@@ -95,6 +96,15 @@ class AutomationServer(QObject):
             if not field or field in (edit.objectName(), edit.placeholderText()):
                 edit.setFocus()
                 edit.clear()
-                QTest.keyClicks(edit, text)
+                commit_text(edit, text)
                 return True
         return False
+
+
+def commit_text(widget: QWidget, text: str) -> None:
+    """Type like a Chinese input method: one committed character at a time. (QTest.keyClicks aborts the process
+    on a non-ASCII character: qasciikey.cpp asserts.)"""
+    for char in text:
+        event = QInputMethodEvent()
+        event.setCommitString(char)
+        QApplication.sendEvent(widget, event)

@@ -21,6 +21,7 @@ class BrowseController(QObject):
         super().__init__(parent)
         self.catalog, self.home, self.search, self.tiles = catalog, home, search, tiles
         self.items, self.detail, self.nav = items, detail, nav
+        nav.changed.connect(self._shown)
         home.search_started.connect(self.open_search)
         home.theme_chosen.connect(self.open_theme)
         home.themes_requested.connect(self.open_all_themes)
@@ -38,9 +39,14 @@ class BrowseController(QObject):
             screen.home_requested.connect(nav.home)
 
     def open_search(self, text: str) -> None:
-        self.home.reset()
+        """Typing on home continues on the search screen; further typing only updates it."""
         self.search.start(text)
-        self.nav.open(lambda: self.search)
+        if self.nav.current is not self.search:
+            self.nav.open(lambda: self.search)
+
+    def _shown(self, screen) -> None:
+        if screen is self.home:
+            self.home.reset()
 
     def open_all_themes(self) -> None:
         entries = [(t.title, t.id) for t in self.catalog.themes]

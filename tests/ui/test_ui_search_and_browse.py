@@ -23,7 +23,16 @@ def test_results_follow_each_keystroke(qtbot, window, core):
                     timeout=WAIT_MS)
     expected = [hit.name for hit in core.search.search("社保卡", limit=20)]
     qtbot.waitUntil(lambda: [r.text() for r in rows(search)] == expected, timeout=WAIT_MS)
-    assert window.screens.home.search_box.text() == ""
+    tap(qtbot, search.home_button)
+    assert window.screens.home.search_box.text() == "" and window.nav.depth == 0
+
+
+def test_typing_that_keeps_going_to_the_home_box_still_searches_the_whole_text(qtbot, window):
+    """An on-screen keyboard or a test harness may keep sending to the box it started in."""
+    search = window.screens.search
+    type_text(window.screens.home.search_box, "社保卡")
+    wait_screen(qtbot, window, search)
+    assert search.box.text() == "社保卡" and window.nav.depth == 1
 
 
 def test_nothing_found_offers_ways_on(qtbot, window, core):
