@@ -83,6 +83,7 @@ class RatingScreen(Screen):
         self.reasons_title.clear()
         self.submit_button.setEnabled(False)
         self.skip_button.setEnabled(True)
+        self.title.setText(self.tr("请为本次服务评价"))
         self.pages.setCurrentIndex(0)
 
     def choose_level(self, level: int) -> None:
@@ -112,6 +113,7 @@ class RatingScreen(Screen):
             self.rated.emit(self.level, self.chosen_reasons())
 
     def show_thanks(self) -> None:
+        self.title.setText(self.tr("评价已提交"))
         self.pages.setCurrentIndex(1)
 
     def clear_personal(self) -> None:
