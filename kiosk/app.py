@@ -5,8 +5,10 @@ The UI receives a started core and only calls into it; tests build one on a temp
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from kiosk.catalog import Catalog, load_best_catalog
 from kiosk.config import Config, load_config
@@ -40,7 +42,8 @@ class KioskCore:
         self.store.db.conn.close()
 
 
-def build_core(data_dir: Path, config: Config | None = None, *, start_sync: bool = True) -> KioskCore:
+def build_core(data_dir: Path, config: Config | None = None, *, start_sync: bool = True,
+               idle_clock: Callable[[], float] = time.monotonic) -> KioskCore:
     from devices.registry import build_devices
     from sync import SyncWorker
 
@@ -53,7 +56,7 @@ def build_core(data_dir: Path, config: Config | None = None, *, start_sync: bool
         log.warning("catalog: %s", catalog.notice)
     events = EventBus()
     store = ApplicationStore(db, config["station_id"], config["station_code"])
-    idle = IdleGuard(config["idle_timeout_s"], config["idle_warning_s"])
+    idle = IdleGuard(config["idle_timeout_s"], config["idle_warning_s"], clock=idle_clock)
     devices = build_devices(config, data_dir)
     sync = SyncWorker.from_config(data_dir / "kiosk.db", config, events) if start_sync else None  # db migrated above
     flow = ServiceFlow(

@@ -31,6 +31,7 @@ class Problem(str, Enum):
     STORAGE_FULL = "storage_full"           # disk or database full: nothing saved, answers kept for a retry
     STORAGE_FAILED = "storage_failed"
     ALREADY_SUBMITTED = "already_submitted"
+    NOTHING_SUBMITTED = "nothing_submitted"
 
 
 class FlowError(Exception):
@@ -120,6 +121,9 @@ class ServiceFlow:
             raise FlowError(exc.reason, exc.detail) from exc
 
     def _identified(self, session: ResidentSession, identity: Identity) -> Identity:
+        previous = session.identity
+        if previous is not None and previous.id_number != identity.id_number:
+            session.answers.clear()  # another person's card: nothing of the first may carry over
         session.identity = identity
         session.answers = self.prefill(session.item, identity) | {
             k: v for k, v in session.answers.items() if v
@@ -164,7 +168,7 @@ class ServiceFlow:
         """Print after the save; a failure leaves the receipt owed in the journal, never the record at risk."""
         app = session.application
         if app is None:
-            raise FlowError(Problem.NOT_IDENTIFIED, "nothing submitted")
+            raise FlowError(Problem.NOTHING_SUBMITTED)
         doc = build_receipt(app, session.item, self.station_name, self.follow_up)
         with self.idle.busy():
             try:

@@ -1,10 +1,14 @@
 """The resident flow without Qt, on the simulated devices (real pty reader, real QR decode, real ESC/POS)."""
 
+import time
+
 import pytest
 
 from devices.base import Fault
+from devices.idcard.idnumber import check_char
 from devices.idcard.simulator import SimFault
 from devices.qr import parse_identity_code
+from devices.qr_sim import mint_code
 from devices.registry import build_devices
 from kiosk.catalog import parse_catalog
 from kiosk.config import Config
@@ -179,3 +183,16 @@ def test_idle_is_held_while_saving(kiosk):
     flow.store.submit = slow_submit
     flow.submit(session)
     assert flow.idle.status().state == "active"
+
+
+def test_second_person_in_a_session_replaces_the_first(kiosk):
+    flow, devices, *_ = kiosk
+    session = flow.begin("sb.proof")
+    first = flow.identify_by_card(session)
+    fill(flow, session)
+    other_id = "33090219750101001" + check_char("33090219750101001")
+    now = int(time.time())
+    devices.sims.qr.show(mint_code("李阿婆", other_id, "13900000000", iat=now, exp=now + 300))
+    second = flow.identify_by_qr(session)
+    assert second.id_number != first.id_number
+    assert session.answers == {"name": "李阿婆"}  # the first person's phone and choices are gone
