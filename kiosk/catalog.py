@@ -87,6 +87,9 @@ def parse_catalog(raw: object, source: str = "seed") -> Catalog:
         items[item.id] = item
     if not items:
         raise CatalogError("catalog has no items")
+    for key in ("themes", "bundles"):
+        if not isinstance(raw.get(key, []), list):
+            raise CatalogError(f"'{key}' must be a list")
     themes = tuple(_parse_group(Theme, t, items, "themes", "title") for t in raw.get("themes", []))
     bundles = tuple(_parse_group(Bundle, b, items, "bundles", "name") for b in raw.get("bundles", []))
     categories = tuple(raw.get("categories") or sorted({i.category for i in items.values()}))
@@ -128,7 +131,9 @@ def _parse_field(entry: dict) -> FormField:
     return FormField(**data)
 
 
-def _parse_group(cls, entry: dict, items: dict, kind: str, title_key: str):
+def _parse_group(cls, entry: object, items: dict, kind: str, title_key: str):
+    if not isinstance(entry, dict):
+        raise CatalogError(f"{kind} entry {entry!r:.40} is not an object")
     unknown = [i for i in entry.get("item_ids", []) if i not in items]
     if unknown:
         raise CatalogError(f"{kind} {entry.get('id')!r} names unknown items: {unknown}")

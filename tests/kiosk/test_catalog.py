@@ -382,3 +382,10 @@ def test_best_catalog_without_override_is_the_seed(tmp_path, seed):
         catalog = load_best_catalog(data_dir)
         assert catalog.source == "seed" and catalog.notice == ""
         assert len(catalog.items) == len(seed.items)
+
+
+@pytest.mark.parametrize("groups", [{"themes": ["x"]}, {"bundles": [3]}, {"themes": {"a": 1}}])
+def test_malformed_theme_or_bundle_entries_are_catalog_errors(groups):
+    raw = json.loads(SEED_PATH.read_text(encoding="utf-8")) | groups
+    with pytest.raises(CatalogError):
+        parse_catalog(raw)
