@@ -43,7 +43,12 @@ def test_nothing_found_offers_ways_on(qtbot, window, core):
     assert "没有找到“火星移民签证”相关的事项" in shown and "工作人员" in shown
     if core.catalog.themes:
         theme = core.catalog.themes[0]
-        tile = next(b for b in search.findChildren(type(search.back_button)) if b.text() == theme.title)
+        # Qt shows widgets added to a shown layout on the next event-loop turn, and a re-render leaves hidden
+        # old tiles: wait for the visible one, as a resident would.
+        visible = lambda: [b for b in search.findChildren(type(search.back_button))  # noqa: E731
+                           if b.text() == theme.title and b.isVisible()]
+        qtbot.waitUntil(lambda: bool(visible()), timeout=WAIT_MS)
+        tile = visible()[0]
         tap(qtbot, tile)
         wait_screen(qtbot, window, window.screens.items)
         assert window.screens.items.title.text() == theme.title
