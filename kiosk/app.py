@@ -5,6 +5,7 @@ The UI receives a started core and only calls into it; tests build one on a temp
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +16,6 @@ from kiosk.config import Config, load_config
 from kiosk.events import EventBus
 from kiosk.flow import ServiceFlow
 from kiosk.idle import IdleGuard
-from kiosk.search import SearchIndex
 from local_db.db import open_db
 from local_db.store import ApplicationStore
 
@@ -27,7 +27,7 @@ class KioskCore:
     config: Config
     data_dir: Path
     catalog: Catalog
-    search: SearchIndex
+    search: "BackgroundSearch"
     events: EventBus
     store: ApplicationStore
     flow: ServiceFlow
@@ -40,6 +40,36 @@ class KioskCore:
             self.sync.stop()
         self.devices.close()
         self.store.db.conn.close()
+
+
+class BackgroundSearch:
+    """The search index, built on a thread at start-up so the home screen need not wait for it.
+
+    Pinyin for every catalog text and the pypinyin dictionaries take about half a second on a kiosk; a resident
+    needs search only after the first screen is up. A search asked for earlier waits for the build.
+    """
+
+    def __init__(self, catalog: Catalog):
+        self._ready = threading.Event()
+        self._index = None
+        threading.Thread(target=self._build, args=(catalog,), name="search-index", daemon=True).start()
+
+    def _build(self, catalog: Catalog) -> None:
+        try:
+            from kiosk.search import SearchIndex   # imported here: pypinyin's dictionaries load on this thread
+
+            self._index = SearchIndex.build(catalog)
+        except Exception:
+            log.exception("search index could not be built; search answers nothing")
+        finally:
+            self._ready.set()
+
+    def wait_ready(self, timeout: float | None = None) -> bool:
+        return self._ready.wait(timeout)
+
+    def search(self, query: str, limit: int = 20) -> list:
+        self._ready.wait()
+        return self._index.search(query, limit) if self._index is not None else []
 
 
 def build_core(data_dir: Path, config: Config | None = None, *, start_sync: bool = True,
@@ -66,7 +96,7 @@ def build_core(data_dir: Path, config: Config | None = None, *, start_sync: bool
         device_timeout_s=config["device_timeout_s"],
         on_submitted=(lambda app: sync.wake()) if sync else (lambda app: None),
     )
-    core = KioskCore(config, data_dir, catalog, SearchIndex.build(catalog), events, store,
+    core = KioskCore(config, data_dir, catalog, BackgroundSearch(catalog), events, store,
                      flow, idle, devices, sync)
     if sync is not None:
         sync.start()
