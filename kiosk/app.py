@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from kiosk.catalog import Catalog, load_best_catalog
+from kiosk.catalog import Catalog, CatalogError, empty_catalog, load_best_catalog
 from kiosk.config import Config, load_config
 from kiosk.events import EventBus
 from kiosk.flow import ServiceFlow
@@ -81,7 +81,7 @@ def build_core(data_dir: Path, config: Config | None = None, *, start_sync: bool
     data_dir.mkdir(parents=True, exist_ok=True)
     config = config or load_config(data_dir)
     db = open_db(data_dir / "kiosk.db", shared=True)
-    catalog = load_best_catalog(data_dir)
+    catalog = _catalog(data_dir)
     if catalog.notice:
         log.warning("catalog: %s", catalog.notice)
     events = EventBus()
@@ -101,6 +101,14 @@ def build_core(data_dir: Path, config: Config | None = None, *, start_sync: bool
     if sync is not None:
         sync.start()
     return core
+
+
+def _catalog(data_dir: Path) -> Catalog:
+    try:
+        return load_best_catalog(data_dir)
+    except CatalogError as exc:
+        log.error("no usable service catalog: %s", exc)
+        return empty_catalog(f"事项目录不可用，请重新安装或同步目录: {exc}")
 
 
 def _qr_parser(config: Config):

@@ -71,6 +71,11 @@ def load_best_catalog(data_dir: Path | None) -> Catalog:
     return load_catalog(SEED_PATH)
 
 
+def empty_catalog(notice: str) -> Catalog:
+    """No usable catalog at all (a damaged installation): the kiosk stays up, says so, and still syncs."""
+    return Catalog("none", {}, (), (), (), source="none", notice=notice)
+
+
 def _with_notice(catalog: Catalog, notice: str) -> Catalog:
     return Catalog(catalog.version, catalog.items, catalog.themes, catalog.bundles, catalog.categories,
                    source=catalog.source, notice=notice)

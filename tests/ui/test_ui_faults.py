@@ -121,3 +121,17 @@ def test_form_errors_are_shown_per_field_and_typing_is_kept(qtbot, window, core)
     assert phone.error.isVisible() and "手机号" in phone.error.text()
     assert phone.line.text() == "123"
     assert form.summary.isVisible()
+
+
+def test_no_usable_catalog_keeps_the_kiosk_up_and_says_so(qtbot, core_factory, monkeypatch, tmp_path):
+    import kiosk.catalog
+
+    monkeypatch.setattr(kiosk.catalog, "SEED_PATH", tmp_path / "missing.json")
+    core = core_factory()
+    assert core.catalog.items == {} and core.catalog.notice
+    win = open_window(qtbot, core)
+    try:
+        texts = joined_texts(win)
+        assert "办事目录暂时不可用" in texts and "联系工作人员" in texts
+    finally:
+        win.shutdown()

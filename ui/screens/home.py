@@ -5,7 +5,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit, QWidget
 
 from kiosk.catalog import Catalog
-from ui.widgets import Screen, button, fill_grid, label
+from ui.widgets import Screen, button, fill_grid, frame, label
 
 THEME_TILES = 7      # plus the 更多 tile: two rows of four
 COLUMNS = 4
@@ -31,9 +31,17 @@ class HomeScreen(Screen):
         row.addWidget(self.search_box, 1)
         row.addWidget(self.search_button)
         self.body.addLayout(row)
+        if not catalog.items:
+            self._add_out_of_service()
         self._add_themes(catalog)
         self._add_more(catalog)
         self.body.addStretch(1)
+
+    def _add_out_of_service(self) -> None:
+        box = frame("warn")
+        box.layout().addWidget(label(self.tr("！本机的办事目录暂时不可用"), "big"))
+        box.layout().addWidget(label(self.tr("请联系工作人员，或到镇便民服务中心办理。给您带来不便，请谅解。")))
+        self.body.addWidget(box)
 
     def _add_themes(self, catalog: Catalog) -> None:
         if not catalog.themes:
