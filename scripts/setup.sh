@@ -9,6 +9,10 @@ APT_PACKAGES=(
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxkbcommon-x11-0 libegl1 libgl1 libfontconfig1 libdbus-1-3
   xvfb xauth              # a virtual screen when `make run` finds no display
   libpulse0               # QtMultimedia / QtTextToSpeech import
+  pcscd libpcsclite-dev swig   # PC/SC daemon; pyscard builds against winscard.h with SWIG
+  vsmartcard-vpcd         # virtual PC/SC reader the tests put their virtual cards into
+  libzbar0                # pyzbar (fallback QR decoder, compared in bench/)
+  socat                   # serial wires for device simulators and manual testing
 )
 
 missing=()
