@@ -67,6 +67,27 @@ class IdCardReader(Protocol):
         """Block until a card is read (raises DeviceError: NO_CARD, CARD_REMOVED, CARD_UNREADABLE, ...)."""
 
 
+@dataclass(frozen=True)
+class SocialSecurityCard:
+    """What the kiosk reads from a social security card (社会保障卡) over PC/SC. Personal data: wipe after use."""
+    card_number: str
+    name: str
+    id_number: str
+    issuer: str = ""           # issuing region code, e.g. 330900 for Zhoushan
+    card_type: str = "sscard"  # or "staff" for agents' and technicians' staff cards
+
+
+@runtime_checkable
+class SmartCardReader(Protocol):
+    name: str
+
+    def health(self) -> Health: ...
+
+    def read_card(self, timeout: float) -> SocialSecurityCard:
+        """Block until a card is inserted and read (raises DeviceError NO_CARD, CARD_REMOVED, CARD_UNREADABLE,
+        CARD_UNSUPPORTED, READER_ABSENT)."""
+
+
 @runtime_checkable
 class QrScanner(Protocol):
     name: str
