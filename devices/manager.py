@@ -139,7 +139,7 @@ class AbsentDevice:
 @dataclass
 class _Slot:
     handle: OnDeviceThread | None = None
-    health: Health = field(default_factory=lambda: Health(HealthState.ABSENT, "not opened"))
+    health: Health = field(default_factory=lambda: Health(HealthState.ABSENT, "not found"))
 
 
 class DeviceManager:
@@ -183,8 +183,9 @@ class DeviceManager:
                 return AbsentDevice(family, f"no {family} backend configured")
             infos = [i for i in self._enumerate(backend) if i.family == family]
             if not infos:
-                self._set_health(family, Health(HealthState.ABSENT, "not found"), None)
-                return AbsentDevice(family, "not found")
+                if slot.health.state != HealthState.ABSENT:  # keep the more telling "unplugged"
+                    self._set_health(family, Health(HealthState.ABSENT, "not found"), None)
+                return AbsentDevice(family, slot.health.reason)
             return self._open(family, backend, infos[0])
 
     def _enumerate(self, backend: Backend) -> list[DeviceInfo]:

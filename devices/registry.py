@@ -1,81 +1,91 @@
-"""Builds the kiosk's devices from config, choosing each backend by name.
+"""Which backends exist for each device family, and building a kiosk's devices from its config.
 
-Simulators sit behind the same interfaces and, for the ID card, behind the same serial driver as hardware:
-`idcard_backend = "sim"` starts a pty simulator and points the real driver at its slave end.
+Backends register by name (`BackendRegistry`); `build_devices` makes the manager that scans them and a
+`SimulatorBench` for the families configured as "sim". Callers reach devices through `Devices`, whose attributes
+ask the manager each time, so a reader unplugged and plugged back in is simply found again.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Callable
 
-from devices.base import IdCardReader, QrScanner, ReceiptPrinter
 from devices.idcard.reader import SerialIdCardReader
-from devices.idcard.simulator import IdCardSimulator
+from devices.manager import Backend, BackendRegistry, DeviceInfo, DeviceManager
 from devices.printer.printer import EscposPrinter
-from devices.printer.sim import SimPrinter
 from devices.printer.transports import FileTransport
-from devices.qr_sim import SimQrScanner
+from devices.sims import SimulatorBench
 from kiosk.config import Config
 
 
-@dataclass(frozen=True)
-class SimHandles:
-    """Controls of the simulated devices (None where real hardware is configured)."""
-    idcard: IdCardSimulator | None = None
-    qr: SimQrScanner | None = None
-    printer: SimPrinter | None = None
+def _sim_backend(family: str, bench: SimulatorBench, label: str,
+                 open_device: Callable[[DeviceInfo, Config], Any]) -> Backend:
+    def enumerate_sim(config: Config) -> list[DeviceInfo]:
+        if not bench.plugged(family):
+            return []
+        sim = getattr(bench, family)
+        return [DeviceInfo(family, "sim", getattr(sim, "port", f"sim:{family}"), label, simulated=True)]
+    return Backend(family, "sim", enumerate_sim, open_device)
+
+
+def _serial_idcard_enumerate(config: Config) -> list[DeviceInfo]:
+    port = config["idcard_port"]
+    return [DeviceInfo("idcard", "serial", port, "ID card reader")] if port and Path(port).exists() else []
+
+
+def _file_printer_enumerate(receipts: Path) -> Callable[[Config], list[DeviceInfo]]:
+    return lambda config: [DeviceInfo("printer", "file", str(receipts), "ESC/POS to files")]
+
+
+def default_registry(bench: SimulatorBench, receipts: Path) -> BackendRegistry:
+    registry = BackendRegistry()
+    # The simulated ID reader is driven by the real serial driver over the simulator's pty.
+    registry.register(_sim_backend("idcard", bench, "simulated ID card reader (pty)",
+                                   lambda info, config: SerialIdCardReader(info.path)))
+    registry.register(Backend("idcard", "serial", _serial_idcard_enumerate,
+                              lambda info, config: SerialIdCardReader(info.path)))
+    registry.register(_sim_backend("qr", bench, "simulated QR scanner", lambda info, config: bench.qr))
+    registry.register(_sim_backend("printer", bench, "simulated receipt printer",
+                                   lambda info, config: bench.printer))
+    registry.register(Backend("printer", "file", _file_printer_enumerate(receipts),
+                              lambda info, config: EscposPrinter(FileTransport(Path(info.path)),
+                                                                 config["printer_width_mm"])))
+    return registry
 
 
 @dataclass(frozen=True)
 class Devices:
-    idcard: IdCardReader
-    qr: QrScanner
-    printer: ReceiptPrinter
-    sims: SimHandles
+    manager: DeviceManager
+    sims: SimulatorBench
+
+    @property
+    def idcard(self):
+        return self.manager.device("idcard")
+
+    @property
+    def smartcard(self):
+        return self.manager.device("smartcard")
+
+    @property
+    def qr(self):
+        return self.manager.device("qr")
+
+    @property
+    def printer(self):
+        return self.manager.device("printer")
 
     def close(self) -> None:
-        for device in (self.idcard, self.qr, self.printer, self.sims.idcard):
-            close = getattr(device, "close", None)
-            if close is not None:
-                close()
+        self.manager.close()
+        self.sims.close()
 
 
-def _idcard(config: Config) -> tuple[IdCardReader, IdCardSimulator | None]:
-    backend = config["idcard_backend"]
-    if backend == "sim":
-        sim = IdCardSimulator(demo=config["sim_demo_card"], baud=115200)   # paced like a real line
-        return SerialIdCardReader(sim.port), sim
-    if backend == "serial":
-        return SerialIdCardReader(config["idcard_port"]), None   # an empty or missing port reads as READER_ABSENT
-    raise ValueError(f"unknown idcard_backend {backend!r}")
-
-
-def _qr(config: Config) -> SimQrScanner:
-    backend = config["qr_backend"]
-    if backend == "sim":
-        return SimQrScanner(demo=config["sim_demo_qr"])
-    raise ValueError(f"unknown qr_backend {backend!r}")
-
-
-def _printer(config: Config, receipts: Path) -> tuple[ReceiptPrinter, SimPrinter | None]:
-    backend, width = config["printer_backend"], config["printer_width_mm"]
-    if backend == "sim":
-        sim = SimPrinter(receipts, width)
-        return sim, sim
-    if backend == "file":
-        return EscposPrinter(FileTransport(receipts), width), None
-    raise ValueError(f"unknown printer_backend {backend!r}")
-
-
-def build_devices(config: Config, data_dir: Path) -> Devices:
+def build_devices(config: Config, data_dir: Path, publish: Callable[[object], None] = lambda event: None) -> Devices:
     receipts = Path(data_dir) / "receipts"
-    idcard, idcard_sim = _idcard(config)
+    bench = SimulatorBench(config, data_dir)
     try:
-        qr = _qr(config)
-        printer, printer_sim = _printer(config, receipts)
+        manager = DeviceManager(config, default_registry(bench, receipts), publish)
+        manager.check()   # first scan and open, so health is known before the first resident arrives
     except Exception:
-        if idcard_sim is not None:
-            idcard_sim.close()
+        bench.close()
         raise
-    qr_sim = qr if isinstance(qr, SimQrScanner) else None
-    return Devices(idcard, qr, printer, SimHandles(idcard_sim, qr_sim, printer_sim))
+    return Devices(manager, bench)

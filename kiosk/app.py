@@ -87,10 +87,10 @@ def build_core(data_dir: Path, config: Config | None = None, *, start_sync: bool
     events = EventBus()
     store = ApplicationStore(db, config["station_id"], config["station_code"])
     idle = IdleGuard(config["idle_timeout_s"], config["idle_warning_s"], clock=idle_clock)
-    devices = build_devices(config, data_dir)
+    devices = build_devices(config, data_dir, events.publish)
     sync = SyncWorker.from_config(data_dir / "kiosk.db", config, events) if start_sync else None  # db migrated above
     flow = ServiceFlow(
-        catalog, store, devices.idcard, devices.qr, devices.printer,
+        catalog, store, devices,
         qr_parser=_qr_parser(config), idle=idle,
         station_name=config["station_name"], follow_up=config["follow_up"],
         device_timeout_s=config["device_timeout_s"],
@@ -98,6 +98,7 @@ def build_core(data_dir: Path, config: Config | None = None, *, start_sync: bool
     )
     core = KioskCore(config, data_dir, catalog, BackgroundSearch(catalog), events, store,
                      flow, idle, devices, sync)
+    devices.manager.start_monitor(config["device_scan_interval_s"])
     if sync is not None:
         sync.start()
     return core

@@ -11,7 +11,7 @@ import re
 import sqlite3
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Callable
+from typing import Callable, Protocol
 
 from devices.base import DeviceError, Fault, IdCardReader, QrScanner, ReceiptPrinter
 from kiosk.catalog import Catalog
@@ -78,16 +78,21 @@ DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 MAX_ANSWER = 200
 
 
+class DeviceAccess(Protocol):
+    """Asked for each use, never kept: the device behind an attribute may change with hot-plug."""
+    idcard: IdCardReader
+    qr: QrScanner
+    printer: ReceiptPrinter
+
+
 class ServiceFlow:
-    def __init__(self, catalog: Catalog, store: ApplicationStore, idcard: IdCardReader, qr: QrScanner,
-                 printer: ReceiptPrinter, qr_parser: Callable[[str], Identity], idle: IdleGuard,
+    def __init__(self, catalog: Catalog, store: ApplicationStore, devices: "DeviceAccess",
+                 qr_parser: Callable[[str], Identity], idle: IdleGuard,
                  station_name: str, follow_up: str, device_timeout_s: float = 30.0,
                  on_submitted: Callable[[Application], None] = lambda app: None):
         self.catalog = catalog
         self.store = store
-        self.idcard = idcard
-        self.qr = qr
-        self.printer = printer
+        self.devices = devices
         self.qr_parser = qr_parser
         self.idle = idle
         self.station_name = station_name
@@ -105,11 +110,11 @@ class ServiceFlow:
 
     # --- identification ------------------------------------------------------------------------------------
     def identify_by_card(self, session: ResidentSession) -> Identity:
-        identity = self._device_call(lambda: self.idcard.read_identity(self.device_timeout_s))
+        identity = self._device_call(lambda: self.devices.idcard.read_identity(self.device_timeout_s))
         return self._identified(session, identity)
 
     def identify_by_qr(self, session: ResidentSession) -> Identity:
-        raw = self._device_call(lambda: self.qr.scan(self.device_timeout_s))
+        raw = self._device_call(lambda: self.devices.qr.scan(self.device_timeout_s))
         identity = self._device_call(lambda: self.qr_parser(raw))
         return self._identified(session, identity)
 
@@ -172,7 +177,7 @@ class ServiceFlow:
         doc = build_receipt(app, session.item, self.station_name, self.follow_up)
         with self.idle.busy():
             try:
-                self.printer.print_receipt(doc)
+                self.devices.printer.print_receipt(doc)
             except DeviceError as exc:
                 self.store.mark_print_failed(app.receipt_no, exc.reason.value)
                 outcome = PrintOutcome(printed=False, fault=exc.reason)

@@ -49,7 +49,7 @@ def test_serial_backend_without_a_port_is_absent(tmp_path):
                                     "printer_width_mm": 58}), tmp_path)
     try:
         assert devices.sims.idcard is None and devices.sims.printer is None
-        assert isinstance(devices.printer, EscposPrinter) and devices.printer.paper.columns == 32
+        assert isinstance(devices.printer.device, EscposPrinter) and devices.printer.device.paper.columns == 32
         with pytest.raises(DeviceError) as info:
             devices.idcard.read_identity(1.0)
         assert info.value.reason is Fault.READER_ABSENT

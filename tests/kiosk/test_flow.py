@@ -37,7 +37,7 @@ def kiosk(tmp_path):
     devices = build_devices(config, tmp_path)
     store = ApplicationStore(open_db(tmp_path / "k.db", shared=True), "st-1", "DH001")
     submitted = []
-    flow = ServiceFlow(CATALOG, store, devices.idcard, devices.qr, devices.printer, parse_identity_code,
+    flow = ServiceFlow(CATALOG, store, devices, parse_identity_code,
                        IdleGuard(90, 20), "长岛便民服务站", "拨打 12345", device_timeout_s=3.0,
                        on_submitted=submitted.append)
     yield flow, devices, store, submitted
