@@ -34,8 +34,11 @@ class KioskCore:
     idle: IdleGuard
     devices: object
     sync: object | None
+    dock: object | None = None
 
     def stop(self) -> None:
+        if self.dock is not None:
+            self.dock.close()
         if self.sync is not None:
             self.sync.stop()
         self.devices.close()
@@ -99,9 +102,24 @@ def build_core(data_dir: Path, config: Config | None = None, *, start_sync: bool
     core = KioskCore(config, data_dir, catalog, BackgroundSearch(catalog), events, store,
                      flow, idle, devices, sync)
     devices.manager.start_monitor(config["device_scan_interval_s"])
+    core.dock = _start_dock(devices, data_dir)
     if sync is not None:
         sync.start()
     return core
+
+
+def _start_dock(devices, data_dir: Path):
+    """The dev dock socket, only when some device is simulated (see devices/dock.py)."""
+    from devices.dock import SOCKET_NAME, Dock, DockServer
+    from devices.sims import SIM_FAMILIES
+
+    if all(getattr(devices.sims, family) is None for family in SIM_FAMILIES):
+        return None
+    try:
+        return DockServer(Dock(devices.sims, devices.manager), data_dir / SOCKET_NAME)
+    except OSError as exc:   # e.g. a path too long for a Unix socket: the kiosk runs on without its dock
+        log.warning("dev dock not started: %s", exc)
+        return None
 
 
 def _catalog(data_dir: Path) -> Catalog:
