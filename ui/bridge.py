@@ -30,6 +30,7 @@ def optional_event_type(name: str, modules: tuple[str, ...]) -> type | None:
 
 class EventBridge(QObject):
     sync_status = Signal(object)     # sync.SyncStatus, on the GUI thread
+    device_health = Signal(object)   # devices.manager.DeviceHealthChanged (hot-plug, faults)
 
     _arrived = Signal(str, object)   # emitted from engine threads, received queued on the GUI thread
 
@@ -42,6 +43,9 @@ class EventBridge(QObject):
         sync_status = optional_event_type("SyncStatus", SYNC_STATUS_HOMES)
         if sync_status is not None:
             self._listen(sync_status, "sync_status")
+        from devices.manager import DeviceHealthChanged
+
+        self._listen(DeviceHealthChanged, "device_health")
 
     def _listen(self, event_type: type, signal_name: str) -> None:
         def forward(event: Any) -> None:   # runs on the publisher's thread: only hand over

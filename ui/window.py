@@ -70,6 +70,8 @@ class MainWindow(QWidget):
             self.stack.addWidget(screen)
         self.status_bar = StatusBar(core.config["station_name"], syncing=core.sync is not None)
         self.bridge.sync_status.connect(self.status_bar.show_sync_status)
+        self.bridge.device_health.connect(lambda event: self._show_device_health())
+        self._show_device_health()
         self.notice = NoticeBar(core.catalog.notice)
         self._lay_out(self.notice)
         self.nav = Navigator(self.stack, lambda: self.screens.home, self)
@@ -80,6 +82,13 @@ class MainWindow(QWidget):
         self.overlay = IdleOverlay(self)
         self.idle = IdleWatcher(core.idle, self.in_use, parent=self)
         self._connect_idle()
+
+    def _show_device_health(self) -> None:
+        from devices.base import HealthState
+
+        health = self.core.devices.manager.health()
+        usable = {family: health[family].state != HealthState.ABSENT for family in ("idcard", "qr")}
+        self.screens.identify.set_available(card=usable["idcard"], qr=usable["qr"])
 
     def _lay_out(self, notice: QWidget) -> None:
         box = QVBoxLayout(self)

@@ -135,3 +135,14 @@ def test_no_usable_catalog_keeps_the_kiosk_up_and_says_so(qtbot, core_factory, m
         assert "办事目录暂时不可用" in texts and "联系工作人员" in texts
     finally:
         win.shutdown()
+
+
+def test_unplugged_reader_is_greyed_out_with_words_and_back_when_plugged(qtbot, window, core):
+    identify = window.screens.identify
+    core.devices.sims.unplug("qr")
+    core.devices.manager.check()
+    qtbot.waitUntil(lambda: not identify.qr_button.isEnabled(), timeout=WAIT_MS)
+    assert "扫码器暂不可用" in identify.qr_hint.text() and identify.card_button.isEnabled()
+    core.devices.sims.plug("qr")
+    core.devices.manager.check()
+    qtbot.waitUntil(lambda: identify.qr_button.isEnabled(), timeout=WAIT_MS)

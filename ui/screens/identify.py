@@ -35,8 +35,10 @@ class IdentifyScreen(Screen):
         self.qr_button = self._method_button(self.tr("扫浙里办码"), QR)
         row = QHBoxLayout()
         row.setSpacing(32)
-        row.addLayout(self._method_column(self.card_button, self.tr("把身份证平放在读卡区")))
-        row.addLayout(self._method_column(self.qr_button, self.tr("打开浙里办，点“亮证”，对准扫码口")))
+        self.card_hint = self._hint(self.tr("把身份证平放在读卡区"))
+        self.qr_hint = self._hint(self.tr("打开浙里办，点“亮证”，对准扫码口"))
+        row.addLayout(self._method_column(self.card_button, self.card_hint))
+        row.addLayout(self._method_column(self.qr_button, self.qr_hint))
         box.addLayout(row)
         box.addStretch(1)
         box.addWidget(label(self.tr("您的信息只用于本次办理，离开后会自动清除。"), "hint"))
@@ -48,14 +50,27 @@ class IdentifyScreen(Screen):
         return widget
 
     @staticmethod
-    def _method_column(method_button, hint: str) -> QVBoxLayout:
+    def _hint(text: str):
+        hint = label(text, "big")
+        hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        return hint
+
+    @staticmethod
+    def _method_column(method_button, hint) -> QVBoxLayout:
         column = QVBoxLayout()
         column.setSpacing(10)
         column.addWidget(method_button)
-        text = label(hint, "big")
-        text.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        column.addWidget(text)
+        column.addWidget(hint)
         return column
+
+    def set_available(self, card: bool, qr: bool) -> None:
+        """A reader that is unplugged or broken is greyed out with words, so nobody waits at a dead reader."""
+        self.card_button.setEnabled(card)
+        self.qr_button.setEnabled(qr)
+        self.card_hint.setText(self.tr("把身份证平放在读卡区") if card
+                               else self.tr("读卡器暂不可用，请用浙里办扫码，或请工作人员帮忙"))
+        self.qr_hint.setText(self.tr("打开浙里办，点“亮证”，对准扫码口") if qr
+                             else self.tr("扫码器暂不可用，请刷身份证，或请工作人员帮忙"))
 
     def _waiting_page(self) -> QWidget:
         page = QWidget()
