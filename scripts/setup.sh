@@ -13,6 +13,7 @@ APT_PACKAGES=(
   vsmartcard-vpcd         # virtual PC/SC reader the tests put their virtual cards into
   libzbar0                # pyzbar (fallback QR decoder, compared in bench/)
   socat                   # serial wires for device simulators and manual testing
+  postgresql              # the hub's city/province database; its tests run against SQLite and PostgreSQL
 )
 
 missing=()
