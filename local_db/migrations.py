@@ -44,4 +44,69 @@ MIGRATIONS: list[list[str]] = [
         )""",
         "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     ],
+    # 2: sync protocol 1.1 on the terminal: quarantine, pull cursors, installed bundles, pulled status and content
+    [
+        """CREATE TABLE quarantine (
+            seq INTEGER PRIMARY KEY,                 -- the outbox seq it had: a release puts it back in its place
+            record_id TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL,
+            payload TEXT NOT NULL,                   -- kept as it was, for the technician; personal data
+            created_at TEXT NOT NULL,
+            attempts INTEGER NOT NULL,
+            reason TEXT NOT NULL,                    -- the hub's or the terminal's, never personal data
+            quarantined_at TEXT NOT NULL
+        )""",
+        """CREATE TABLE sync_cursors (
+            stream TEXT PRIMARY KEY,
+            cursor TEXT NOT NULL,                    -- opaque, from the hub; stored with the page it ends
+            updated_at TEXT NOT NULL
+        )""",
+        """CREATE TABLE bundles (
+            kind TEXT PRIMARY KEY,                   -- catalog | policies | config
+            version INTEGER NOT NULL,
+            sha256 TEXT NOT NULL,                    -- of payload_json
+            payload TEXT,                            -- payload_json; NULL for the catalog (a file in the data dir)
+            applied_at TEXT NOT NULL
+        )""",
+        """CREATE TABLE record_status (
+            record_id TEXT PRIMARY KEY,
+            status TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT '',
+            at TEXT NOT NULL,                        -- the hub's time of the change
+            received_at TEXT NOT NULL
+        )""",
+        """CREATE TABLE certificates (
+            record_id TEXT NOT NULL,
+            number TEXT NOT NULL,
+            title TEXT NOT NULL,
+            text TEXT NOT NULL,
+            issuer TEXT NOT NULL DEFAULT '',
+            holder_masked TEXT NOT NULL DEFAULT '',
+            issued_at TEXT NOT NULL,
+            PRIMARY KEY (record_id, number)
+        )""",
+        """CREATE TABLE stream_items (
+            stream TEXT NOT NULL,                    -- announcements | guides | agent_credentials
+            id TEXT NOT NULL,
+            body TEXT NOT NULL,                      -- JSON as pulled
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (stream, id)
+        )""",
+    ],
+    # 3: attachments, content-addressed, uploaded in resumable chunks apart from their records
+    [
+        """CREATE TABLE attachments (
+            sha256 TEXT PRIMARY KEY,
+            path TEXT,                               -- file under the data dir's media folder, or NULL
+            blob BLOB,                               -- the bytes, when not kept as a file
+            size INTEGER NOT NULL,
+            uploaded INTEGER NOT NULL DEFAULT 0,     -- bytes the hub last said it holds
+            done_at TEXT,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            created_at TEXT NOT NULL,
+            CHECK (path IS NOT NULL OR blob IS NOT NULL)
+        )""",
+        "CREATE INDEX attachments_pending ON attachments(done_at, created_at)",
+    ],
 ]

@@ -13,13 +13,28 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Collection
 
+PROTOCOL_VERSION = "1.1.0"
 API_PREFIX = "/api/v1"
 HEALTH_PATH = f"{API_PREFIX}/health"
+ENROLL_PATH = f"{API_PREFIX}/enroll"
 RECORDS_PATH = f"{API_PREFIX}/records"
 SERVICE_NAME = "zhoudaoban-hub"
-KINDS = frozenset({"application", "rating"})
+KINDS = frozenset({"application", "rating", "need", "booking", "certificate_request", "consent", "audit"})
+STREAMS = ("config", "policies", "catalog", "guides", "announcements", "agent_credentials", "status")
+BUNDLE_KINDS = frozenset({"catalog", "policies", "config"})
+RECORD_STATUSES = frozenset({"accepted", "needs_material", "done", "certificate_issued", "rejected"})
 MAX_RECORDS_PER_REQUEST = 1000
+MAX_ATTACHMENT_BYTES = 52428800
 _ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")   # UUIDv7 today; room for other opaque ids
+SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
+
+
+def attachment_path(sha256: str) -> str:
+    return f"{API_PREFIX}/attachments/{sha256}"
+
+
+def stream_path(stream: str) -> str:
+    return f"{API_PREFIX}/streams/{stream}"
 
 
 class SyncError(Exception):
@@ -41,9 +56,13 @@ class WireRecord:
     id: str
     kind: str
     payload: dict[str, Any]
+    attachments: tuple[str, ...] = ()   # content hashes; the media travel separately
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "kind": self.kind, "payload": self.payload}
+        out: dict[str, Any] = {"id": self.id, "kind": self.kind, "payload": self.payload}
+        if self.attachments:
+            out["attachments"] = list(self.attachments)
+        return out
 
 
 @dataclass(frozen=True)
@@ -88,6 +107,11 @@ class HubHealth:
     service: str
     version: str
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def protocol(self) -> str:
+        value = self.extra.get("protocol")
+        return value if isinstance(value, str) else "1.0.0"
 
 
 # --- kiosk side: strict reply parsing ------------------------------------------------------------------------
@@ -139,10 +163,143 @@ def parse_health(body: bytes) -> HubHealth:
         raise ProtocolError("hub reports not ok")
     if data.get("service") != SERVICE_NAME:
         raise ProtocolError("not a zhoudaoban hub")
-    if not isinstance(data.get("version"), str):
-        raise ProtocolError("hub version missing")
+    if not isinstance(data.get("version"), str) and not isinstance(data.get("protocol"), str):
+        raise ProtocolError("hub version missing")   # 1.0 hubs send `version`, 1.1 hubs `protocol`
     extra = {k: v for k, v in data.items() if k not in {"ok", "service", "version"}}
-    return HubHealth(True, SERVICE_NAME, data["version"], extra)
+    version = data.get("version")
+    return HubHealth(True, SERVICE_NAME, version if isinstance(version, str) else "", extra)
+
+
+# --- kiosk side, protocol 1.1: enrollment, attachments, streams -------------------------------------------
+
+@dataclass(frozen=True)
+class EnrollReply:
+    terminal_id: str
+    hub_public_key: str
+
+
+@dataclass(frozen=True)
+class UploadState:
+    received: int
+    complete: bool
+
+
+@dataclass(frozen=True)
+class StreamPage:
+    items: tuple[Any, ...]     # each checked by the stream's own parser, so one bad item cannot hide a page
+    next_cursor: str
+    more: bool
+
+
+@dataclass(frozen=True)
+class Bundle:
+    kind: str
+    version: int
+    payload_json: str
+    signature: str
+
+
+@dataclass(frozen=True)
+class Certificate:
+    number: str
+    title: str
+    text: str
+    issuer: str = ""
+    holder_masked: str = ""
+
+
+@dataclass(frozen=True)
+class StatusUpdate:
+    record_id: str
+    status: str
+    at: str
+    note: str = ""
+    certificate: Certificate | None = None
+
+
+def parse_enroll_reply(body: bytes) -> EnrollReply:
+    data = decode_json(body)
+    if not isinstance(data, dict):
+        raise ProtocolError("enrollment reply is not an object")
+    terminal_id, key = data.get("terminal_id"), data.get("hub_public_key")
+    if not isinstance(terminal_id, str) or not _ID_RE.match(terminal_id):
+        raise ProtocolError("enrollment reply has no valid terminal id")
+    if not isinstance(key, str) or not re.fullmatch(r"[A-Za-z0-9_-]{43}=?", key):
+        raise ProtocolError("enrollment reply has no valid hub key")
+    return EnrollReply(terminal_id, key)
+
+
+def parse_error_code(body: bytes) -> str:
+    """The `error` word of a 401/403 reply, or "" when there is none (never the body itself)."""
+    try:
+        data = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return ""
+    error = data.get("error") if isinstance(data, dict) else None
+    return error[:64] if isinstance(error, str) else ""
+
+
+def parse_upload_state(body: bytes) -> UploadState:
+    data = decode_json(body)
+    if not isinstance(data, dict):
+        raise ProtocolError("upload reply is not an object")
+    received = data.get("received")
+    if not isinstance(received, int) or isinstance(received, bool) or received < 0:
+        raise ProtocolError("upload reply has no valid byte count")
+    return UploadState(received, data.get("complete") is True)
+
+
+def parse_stream_page(body: bytes) -> StreamPage:
+    data = decode_json(body)
+    if not isinstance(data, dict) or not isinstance(data.get("items"), list):
+        raise ProtocolError("stream page has no items list")
+    cursor, more = data.get("next_cursor"), data.get("more")
+    if not isinstance(cursor, str) or not cursor or len(cursor) > 512:
+        raise ProtocolError("stream page has no valid cursor")
+    if not isinstance(more, bool):
+        raise ProtocolError("stream page has no valid more flag")
+    return StreamPage(tuple(data["items"]), cursor, more)
+
+
+def parse_bundle(raw: Any) -> Bundle:
+    """The bundle's shape only; whether to trust it is `sync.bundles.check_bundle`'s job."""
+    if not isinstance(raw, dict):
+        raise ProtocolError("bundle is not an object")
+    kind, version = raw.get("kind"), raw.get("version")
+    payload_json, signature = raw.get("payload_json"), raw.get("signature")
+    if kind not in BUNDLE_KINDS:
+        raise ProtocolError("bundle kind unknown")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise ProtocolError("bundle version invalid")
+    if not isinstance(payload_json, str):
+        raise ProtocolError("bundle payload missing")
+    if not isinstance(signature, str) or not signature:
+        raise ProtocolError("bundle unsigned")
+    return Bundle(kind, version, payload_json, signature)
+
+
+def parse_status_update(raw: Any) -> StatusUpdate:
+    if not isinstance(raw, dict):
+        raise ProtocolError("status update is not an object")
+    record_id, status, at = raw.get("record_id"), raw.get("status"), raw.get("at")
+    if not isinstance(record_id, str) or not _ID_RE.match(record_id):
+        raise ProtocolError("status update has no valid record id")
+    if status not in RECORD_STATUSES:
+        raise ProtocolError("status update has an unknown status")
+    if not isinstance(at, str) or not at:
+        raise ProtocolError("status update has no time")
+    note = raw.get("note", "")
+    certificate = _parse_certificate(raw.get("certificate")) if status == "certificate_issued" else None
+    return StatusUpdate(record_id, status, at[:40], note[:500] if isinstance(note, str) else "", certificate)
+
+
+def _parse_certificate(raw: Any) -> Certificate:
+    if not isinstance(raw, dict):
+        raise ProtocolError("certificate missing")
+    text = {k: raw.get(k, "") for k in ("number", "title", "text", "issuer", "holder")}
+    if not all(isinstance(v, str) for v in text.values()) or not text["number"] or not text["title"]:
+        raise ProtocolError("certificate malformed")
+    return Certificate(text["number"], text["title"], text["text"], text["issuer"], text["holder"])
 
 
 # --- hub side: request validation ----------------------------------------------------------------------------
@@ -183,4 +340,7 @@ def validate_record(raw: Any) -> WireRecord | ItemResult:
         return ItemResult(record_id, Status.REJECTED, "payload must be an object")
     if payload.get("id", record_id) != record_id:
         return ItemResult(record_id, Status.REJECTED, "payload id does not match record id")
-    return WireRecord(record_id, kind, payload)
+    attachments = raw.get("attachments", [])
+    if not isinstance(attachments, list) or not all(isinstance(h, str) and SHA256_RE.match(h) for h in attachments):
+        return ItemResult(record_id, Status.REJECTED, "invalid attachments")
+    return WireRecord(record_id, kind, payload, tuple(attachments))
