@@ -1,35 +1,33 @@
-"""One push round against the hub: read a batch from the outbox, POST it, settle what the hub answered.
+"""One push against the hub: read a batch from the outbox, POST it (gzip, signed), settle what the hub answered.
 
 Delivery is at-least-once on the wire and exactly-once in effect: the record id is the idempotency key, so a
 batch re-sent after a lost reply comes back "duplicate" and is settled like "accepted". Rows are settled only
-after a reply that passed `parse_push_reply`; any failure leaves them pending for the next round.
+from a reply that passed `parse_push_reply` (one result per record sent); any failure leaves them pending.
+A rejected record moves to the quarantine so the records behind it keep flowing.
+
+A batch is capped by record count and by its compressed size; a 413 halves it (for the rest of this client's
+life) down to one record, and a single record the hub still finds too large is quarantined.
 """
 from __future__ import annotations
 
+import gzip
 import logging
-from collections import defaultdict
 from dataclasses import dataclass
 
 import requests
 
 from local_db.store import Outbox, OutboxItem
-from sync.protocol import (HEALTH_PATH, RECORDS_PATH, HubHealth, ProtocolError, PushReply, PushRequest, Status,
-                           SyncError, WireRecord, parse_health, parse_push_reply)
+from sync.protocol import (HEALTH_PATH, RECORDS_PATH, SHA256_RE, HubHealth, PushReply, PushRequest, Status,
+                           WireRecord, parse_health, parse_push_reply)
+from sync.quarantine import Quarantine
+from sync.terminal_identity import TerminalIdentity
+from sync.transport import HubHttpError, HubTransport, HubUnreachable, Timeouts
+
+__all__ = ["HubHttpError", "HubUnreachable", "PushResult", "Rejection", "SyncClient"]
 
 log = logging.getLogger(__name__)
 
-
-class HubUnreachable(SyncError):
-    """No HTTP reply at all: connection refused, DNS, timeout, reset."""
-
-
-class HubHttpError(SyncError):
-    """The hub replied with a status other than 200; `retry_after` is its Retry-After in seconds, if any."""
-
-    def __init__(self, status: int, retry_after: float | None = None):
-        super().__init__(f"hub returned HTTP {status}")
-        self.status = status
-        self.retry_after = retry_after
+TOO_LARGE = "too large"
 
 
 @dataclass(frozen=True)
@@ -43,7 +41,8 @@ class PushResult:
     sent: int
     accepted: tuple[str, ...] = ()
     duplicate: tuple[str, ...] = ()
-    rejected: tuple[Rejection, ...] = ()
+    rejected: tuple[Rejection, ...] = ()     # now in the quarantine
+    bytes_sent: int = 0
 
     @property
     def delivered(self) -> int:
@@ -51,75 +50,133 @@ class PushResult:
 
     def __add__(self, other: "PushResult") -> "PushResult":
         return PushResult(self.sent + other.sent, self.accepted + other.accepted,
-                          self.duplicate + other.duplicate, self.rejected + other.rejected)
+                          self.duplicate + other.duplicate, self.rejected + other.rejected,
+                          self.bytes_sent + other.bytes_sent)
+
+
+@dataclass(frozen=True)
+class _Batch:
+    items: tuple[OutboxItem, ...]
+    body: bytes            # as sent: gzip-compressed when the hub speaks 1.1
+
+    @property
+    def ids(self) -> list[str]:
+        return [item.record_id for item in self.items]
 
 
 class SyncClient:
     """Pushes outbox batches to one hub. Not thread-safe: owned by the sync worker's thread."""
 
     def __init__(self, outbox: Outbox, hub_url: str, station_id: str, *, session: requests.Session | None = None,
-                 timeout_s: float = 10.0, batch_size: int = 100):
+                 timeout_s: float = 10.0, batch_size: int = 100, max_batch_bytes: int = 256 * 1024,
+                 identity: TerminalIdentity | None = None, transport: HubTransport | None = None,
+                 quarantine: Quarantine | None = None, compress: bool | None = None):
         self.outbox = outbox
-        self.hub_url = hub_url.rstrip("/")
         self.station_id = station_id
-        self.session = session if session is not None else requests.Session()
-        self.timeout_s = timeout_s
         self.batch_size = batch_size
+        self.max_batch_bytes = max_batch_bytes
+        self.transport = transport or HubTransport(
+            hub_url, identity, session=session if session is not None else requests.Session(),
+            timeouts=Timeouts(base_s=timeout_s))
+        self.quarantine = quarantine or Quarantine(outbox.db, outbox.clock)
+        self.compress = compress          # None: gzip when the hub reports protocol 1.1 or later
+        self.count_cap = batch_size       # lowered by 413 replies
+        self.last_health: HubHealth | None = None
+
+    @property
+    def hub_url(self) -> str:
+        return self.transport.hub_url
 
     def health(self) -> HubHealth:
-        return parse_health(self._request("GET", HEALTH_PATH))
+        self.last_health = parse_health(self.transport.request("GET", HEALTH_PATH, signed=False).content)
+        return self.last_health
 
     def push(self) -> PushResult:
-        """One request: up to `batch_size` pending records. Raises `SyncError` with nothing settled."""
-        items = self.outbox.pending(self.batch_size)
+        """One batch of pending records, settled; raises `SyncError` with nothing settled."""
+        items = self.outbox.pending(self.count_cap)
+        items, local = _split_invalid(items)
+        if local:   # malformed locally: the hub would refuse them, so do not let them block the queue
+            self.quarantine.move({r.record_id: r.reason for r in local})
         if not items:
-            return PushResult(sent=0)
-        request = PushRequest(self.station_id, tuple(_wire(item) for item in items))
-        body = self._request("POST", RECORDS_PATH, request.encode())
-        reply = parse_push_reply(body, [item.record_id for item in items])
-        return self._settle(len(items), reply)
+            return PushResult(sent=len(local), rejected=tuple(local))
+        return self._send(self._fit(items)) + PushResult(sent=len(local), rejected=tuple(local))
 
-    def _settle(self, sent: int, reply: PushReply) -> PushResult:
+    def _send(self, batch: _Batch) -> PushResult:
+        while True:
+            try:
+                reply = self._post(batch)
+            except HubHttpError as exc:
+                if exc.status != 413:
+                    raise
+                if len(batch.items) == 1:
+                    return self._too_large(batch)
+                self.count_cap = max(1, len(batch.items) // 2)
+                log.info("hub found a batch too large; now at most %d records", self.count_cap)
+                batch = self._encode(batch.items[:self.count_cap])
+                continue
+            return self._settle(len(batch.items), reply, len(batch.body))
+
+    def _post(self, batch: _Batch) -> PushReply:
+        headers = {"Content-Type": "application/json; charset=utf-8"}
+        if self._gzip():
+            headers["Content-Encoding"] = "gzip"
+        reply = self.transport.request("POST", RECORDS_PATH, body=batch.body, headers=headers)
+        return parse_push_reply(reply.content, batch.ids)
+
+    def _fit(self, items: list[OutboxItem]) -> _Batch:
+        """The longest prefix (in outbox order) whose compressed body is within the size cap; at least one."""
+        batch = self._encode(items)
+        while len(batch.items) > 1 and len(batch.body) > self.max_batch_bytes:
+            n = len(batch.items)
+            guess = int(n * self.max_batch_bytes / len(batch.body) * 0.9)
+            batch = self._encode(batch.items[:max(1, min(guess, n - 1))])
+        return batch
+
+    def _encode(self, items: tuple[OutboxItem, ...] | list[OutboxItem]) -> _Batch:
+        raw = PushRequest(self.station_id, tuple(_wire(item) for item in items)).encode()
+        body = gzip.compress(raw, compresslevel=6, mtime=0) if self._gzip() else raw
+        return _Batch(tuple(items), body)
+
+    def _gzip(self) -> bool:
+        if self.compress is None:   # learn once whether the hub inflates bodies (protocol 1.1)
+            self.compress = _at_least_1_1((self.last_health or self.health()).protocol)
+        return self.compress
+
+    def _too_large(self, batch: _Batch) -> PushResult:
+        rejection = Rejection(batch.items[0].record_id, TOO_LARGE)
+        self.quarantine.move({rejection.record_id: TOO_LARGE})
+        return PushResult(sent=1, rejected=(rejection,), bytes_sent=len(batch.body))
+
+    def _settle(self, sent: int, reply: PushReply, size: int) -> PushResult:
         accepted = reply.ids_with(Status.ACCEPTED)
         duplicate = reply.ids_with(Status.DUPLICATE)
-        self.outbox.mark_delivered(accepted + duplicate)
-        rejected = [Rejection(r.id, r.reason or "rejected") for r in reply.results
+        if accepted or duplicate:
+            self.outbox.mark_delivered(accepted + duplicate)
+        rejected = [Rejection(r.id, f"rejected by hub: {r.reason or 'no reason given'}") for r in reply.results
                     if r.status is Status.REJECTED and r.id is not None]
-        by_reason: dict[str, list[str]] = defaultdict(list)
-        for rejection in rejected:
-            by_reason[rejection.reason].append(rejection.record_id)
-        for reason, ids in by_reason.items():  # stays pending with its reason until quarantine exists
-            self.outbox.mark_failed(ids, f"rejected by hub: {reason}")
-        if rejected:
-            log.warning("hub rejected %d record(s)", len(rejected))
-        return PushResult(sent, tuple(accepted), tuple(duplicate), tuple(rejected))
-
-    def _request(self, method: str, path: str, body: bytes | None = None) -> bytes:
-        headers = {"Accept": "application/json"}
-        if body is not None:
-            headers["Content-Type"] = "application/json; charset=utf-8"
-        try:
-            response = self.session.request(method, self.hub_url + path, data=body, headers=headers,
-                                            timeout=self.timeout_s, allow_redirects=False)
-        except requests.Timeout:
-            raise HubUnreachable("hub timed out") from None
-        except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError):
-            raise ProtocolError("reply truncated") from None
-        except requests.ConnectionError:
-            raise HubUnreachable("hub unreachable") from None
-        except requests.RequestException as exc:
-            raise HubUnreachable(f"request failed ({type(exc).__name__})") from None
-        if response.status_code != 200:
-            raise HubHttpError(response.status_code, _retry_after(response.headers.get("Retry-After")))
-        return response.content
+        self.quarantine.move({r.record_id: r.reason for r in rejected})
+        return PushResult(sent, tuple(accepted), tuple(duplicate), tuple(rejected), size)
 
 
 def _wire(item: OutboxItem) -> WireRecord:
-    return WireRecord(item.record_id, item.kind, item.payload)
+    attachments = item.payload.get("attachments") or []
+    return WireRecord(item.record_id, item.kind, item.payload, tuple(attachments))
 
 
-def _retry_after(value: str | None) -> float | None:
-    """Only the delta-seconds form; an HTTP date from a hub with a wrong clock is ignored."""
-    if value is None or not value.strip().isdigit():
-        return None
-    return float(value.strip())
+def _split_invalid(items: list[OutboxItem]) -> tuple[list[OutboxItem], list[Rejection]]:
+    good, bad = [], []
+    for item in items:
+        refs = item.payload.get("attachments", [])
+        if isinstance(refs, list) and all(isinstance(h, str) and SHA256_RE.match(h) for h in refs):
+            good.append(item)
+        else:
+            bad.append(Rejection(item.record_id, "malformed attachment references"))
+    return good, bad
+
+
+def _at_least_1_1(version: str) -> bool:
+    try:
+        major, minor = (int(part) for part in version.split(".")[:2])
+    except ValueError:
+        return False
+    return (major, minor) >= (1, 1)

@@ -8,6 +8,7 @@ from local_db.store import Outbox
 from sync.client import HubHttpError, HubUnreachable, SyncClient
 from sync.hub.testing import Reply, echo_results
 from sync.protocol import RECORDS_PATH, ProtocolError, Status
+from sync.quarantine import Quarantine
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -16,6 +17,11 @@ STATION = "zs-test-001"
 
 def client_for(outbox, url, session, **kw) -> SyncClient:
     return SyncClient(outbox, url, STATION, session=session, **kw)
+
+
+def fake_client(outbox, fake_hub, session, **kw) -> SyncClient:
+    """Plain JSON bodies and no /health question: these fakes script the records endpoint only."""
+    return client_for(outbox, fake_hub.url, session, compress=False, **kw)
 
 
 def attempts(outbox: Outbox) -> dict[str, int]:
@@ -80,7 +86,7 @@ def test_slow_hub_times_out_and_leaves_records_pending(outbox, submit, fake_hub,
     submit(1)
     fake_hub.reply = lambda m, p, b: Reply(body=b"{}", delay_s=5)
     with pytest.raises(HubUnreachable, match="timed out"):
-        client_for(outbox, fake_hub.url, session, timeout_s=0.3).push()
+        fake_client(outbox, fake_hub, session, timeout_s=0.3).push()
     assert outbox.pending_count() == 1
 
 
@@ -113,19 +119,19 @@ def test_garbage_reply_settles_nothing(outbox, submit, fake_hub, session, make_r
     fake_hub.reply = accepted_with(make_reply)
     before = attempts(outbox)
     with pytest.raises(ProtocolError):
-        client_for(outbox, fake_hub.url, session).push()
+        fake_client(outbox, fake_hub, session).push()
     assert attempts(outbox) == before and outbox.pending_count() == 2
 
 
 @pytest.mark.parametrize("status, retry_after, expected", [(500, None, None), (503, "7", 7.0), (429, "30", 30.0),
                                                          (429, "Wed, 21 Oct 2015 07:28:00 GMT", None),
-                                                         (404, None, None), (413, None, None)])
+                                                         (404, None, None)])
 def test_http_errors_leave_records_pending(outbox, submit, fake_hub, session, status, retry_after, expected):
     submit(1)
     headers = {"Retry-After": retry_after} if retry_after else {}
     fake_hub.reply = lambda m, p, b: Reply(status, b'{"results": []}', headers)
     with pytest.raises(HubHttpError) as info:
-        client_for(outbox, fake_hub.url, session).push()
+        fake_client(outbox, fake_hub, session).push()
     assert (info.value.status, info.value.retry_after) == (status, expected)
     assert str(info.value) == f"hub returned HTTP {status}"
     assert outbox.pending_count() == 1
@@ -135,11 +141,11 @@ def test_redirect_is_not_followed(outbox, submit, fake_hub, hub, session):
     submit(1)
     fake_hub.reply = lambda m, p, b: Reply(307, b"", {"Location": hub.url + RECORDS_PATH})
     with pytest.raises(HubHttpError):
-        client_for(outbox, fake_hub.url, session).push()
+        fake_client(outbox, fake_hub, session).push()
     assert hub.store.count() == 0
 
 
-def test_rejected_records_stay_pending_with_the_reason(outbox, submit, fake_hub, session):
+def test_rejected_records_move_to_the_quarantine_with_the_reason(outbox, submit, fake_hub, session):
     apps = submit(2)
 
     def reply(method, path, body):
@@ -147,17 +153,17 @@ def test_rejected_records_stay_pending_with_the_reason(outbox, submit, fake_hub,
         return Reply(body=json.dumps({"results": [
             {"id": first, "status": "accepted"}, {"id": second, "status": "rejected", "reason": "bad form"}]}).encode())
     fake_hub.reply = reply
-    result = client_for(outbox, fake_hub.url, session).push()
+    result = fake_client(outbox, fake_hub, session).push()
     assert result.accepted == (apps[0].id,) and [r.record_id for r in result.rejected] == [apps[1].id]
-    assert [i.record_id for i in outbox.pending()] == [apps[1].id]
-    error = outbox.db.execute("SELECT last_error FROM outbox WHERE record_id=?", (apps[1].id,)).fetchone()[0]
-    assert error == "rejected by hub: bad form"
+    assert outbox.pending() == []   # the queue moves past it
+    [held] = Quarantine(outbox.db).list()
+    assert (held.record_id, held.reason) == (apps[1].id, "rejected by hub: bad form")
 
 
 def test_request_carries_station_and_full_records(outbox, submit, fake_hub, session, dummy):
     app = submit(1)[0]
     fake_hub.reply = echo_results("duplicate")
-    assert client_for(outbox, fake_hub.url + "/", session).push().duplicate == (app.id,)
+    assert client_for(outbox, fake_hub.url + "/", session, compress=False).push().duplicate == (app.id,)
     method, path, body = fake_hub.requests[-1]
     sent = json.loads(body)
     assert (method, path, sent["station_id"]) == ("POST", RECORDS_PATH, STATION)
