@@ -1,7 +1,8 @@
 """ID card read timing through the pty simulator, with a same-run baseline.
 
 Prints JSON: median seconds of a full read (SAM status, find, select, 1295-byte read, text decode) through the
-real serial driver, the median raw round trip of one SAM status frame on the same pty, and their ratio.
+real serial driver, the median raw round trip of one SAM status frame on the same pty, and their ratio; also the
+median time a blocked wait for a card takes to end after cancel() (the 取消 button).
 Usage: .venv/bin/python bench/idcard_bench.py [--n 50] [--baud 115200]
 """
 from __future__ import annotations
@@ -10,6 +11,7 @@ import argparse
 import json
 import statistics
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -17,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import serial  # noqa: E402
 
+from devices.base import DeviceError  # noqa: E402
 from devices.idcard.protocol import Command, encode_request  # noqa: E402
 from devices.idcard.reader import SerialIdCardReader  # noqa: E402
 from devices.idcard.simulator import IdCardSimulator  # noqa: E402
@@ -51,6 +54,36 @@ def time_status_round_trips(sim: IdCardSimulator, n: int) -> list[float]:
     return samples
 
 
+def time_cancels(sim: IdCardSimulator, n: int) -> list[float]:
+    """From cancel() to the blocked read_card returning, with no card on the reader."""
+    reader = SerialIdCardReader(sim.port)
+    sim.remove_card()
+    samples = []
+    try:
+        for _ in range(n):
+            ended = threading.Event()
+            thread = threading.Thread(target=_wait_cancelled, args=(reader, ended))
+            thread.start()
+            time.sleep(0.05)                   # inside the find-card polling by now
+            start = time.perf_counter()
+            reader.cancel()
+            if not ended.wait(5.0):
+                raise RuntimeError("cancel did not end the wait")
+            samples.append(time.perf_counter() - start)
+            thread.join()
+    finally:
+        reader.close()
+    return samples
+
+
+def _wait_cancelled(reader: SerialIdCardReader, ended: threading.Event) -> None:
+    try:
+        reader.read_card(30.0)
+    except DeviceError:
+        pass
+    ended.set()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=50)
@@ -61,12 +94,13 @@ def main() -> None:
         time_status_round_trips(sim, 5)        # warm-up
         status = statistics.median(time_status_round_trips(sim, args.n))
         full = statistics.median(time_full_reads(sim, args.n))
+        cancel = statistics.median(time_cancels(sim, min(args.n, 20)))
     finally:
         sim.close()
     print(json.dumps({
         "bench": "idcard_read_pty", "n": args.n, "baud_pacing": args.baud,
         "full_read_median_s": round(full, 6), "status_round_trip_median_s": round(status, 6),
-        "ratio_full_to_status": round(full / status, 2),
+        "ratio_full_to_status": round(full / status, 2), "cancel_latency_median_s": round(cancel, 6),
     }))
 
 

@@ -1,1 +1,2 @@
-"""Second-generation ID card (二代证) reader: SAM module frames, text block, serial driver, pty simulator."""
+"""ID card readers (SAM module): frames, the text block of resident / foreigner / HK-Macau-Taiwan cards, the serial
+driver and its backends, the pty simulator, and the optional WLT photo decoder."""

@@ -1,28 +1,30 @@
-"""The 256-byte text block of a resident ID card (UCS-2LE, space padded) and the typed record it holds.
+"""The 256-byte text block of an ID card (UCS-2LE, space padded) and the typed records it holds.
 
-Other card kinds (foreigner permanent residence, HK/Macau/Taiwan residence permits) share the block size but
-not the layout; they are told apart by the card-type character at bytes 248-249 (space on resident cards).
+Resident ID cards, foreigner permanent residence cards (2017 'I' and 2023 'Y' layouts) and HK/Macau/Taiwan
+residence permits ('J') share the block size but not the layout; the card-type character at bytes 248-249 (a
+space on resident cards) picks the decoder. Any other type is UnsupportedCard.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from enum import Enum
+from typing import Callable, Union
 
-from devices.idcard import idnumber
+from devices.idcard import foreign, hmt, idnumber
+from devices.idcard.fields import (CARD_TYPE_OFFSET, GENDERS, LONG_TERM, CardType, Layout, TextError,  # noqa: F401
+                                   UnsupportedCard, card_type_of, check_gender, format_date, pack, parse_date,
+                                   parse_valid_to, split)
+from devices.idcard.foreign import ForeignerCardData
+from devices.idcard.hmt import HmtPermitData
 from devices.idcard.protocol import TEXT_LEN
 from kiosk.records import Identity
 
 # (field, bytes) in card order; 256 bytes in all
-RESIDENT_LAYOUT: tuple[tuple[str, int], ...] = (
+RESIDENT_LAYOUT: Layout = (
     ("name", 30), ("gender", 2), ("nation", 4), ("birth", 16), ("address", 70), ("id_number", 36),
     ("authority", 30), ("valid_from", 16), ("valid_to", 16), ("reserved", 36),
 )
-CARD_TYPE_OFFSET = 248                                              # inside the reserved field
 _RESERVED_OFFSET = sum(size for _, size in RESIDENT_LAYOUT[:-1])     # 220
-LONG_TERM = "长期"
-
-GENDERS = {"0": "未知", "1": "男", "2": "女", "9": "未说明"}
 
 # GB 3304 nation codes as printed on the card (民族 汉, 民族 蒙古, ...)
 NATIONS = dict(enumerate((
@@ -31,23 +33,6 @@ NATIONS = dict(enumerate((
     "达斡尔", "仫佬", "羌", "布朗", "撒拉", "毛南", "仡佬", "锡伯", "阿昌", "普米", "塔吉克", "怒", "乌孜别克",
     "俄罗斯", "鄂温克", "德昂", "保安", "裕固", "京", "塔塔尔", "独龙", "鄂伦春", "赫哲", "门巴", "珞巴", "基诺",
 ), start=1)) | {97: "其他", 98: "外国血统中国籍人士"}
-
-
-class CardType(str, Enum):
-    RESIDENT = " "
-    FOREIGNER = "I"          # 外国人永久居留身份证 (2017)
-    HMT_RESIDENCE = "J"      # 港澳台居民居住证
-    FOREIGNER_2023 = "Y"
-
-
-class TextError(ValueError):
-    """The block does not hold a consistent card (bad field, bad date, wrong check digit)."""
-
-
-class UnsupportedCard(TextError):
-    def __init__(self, card_type: str):
-        super().__init__(f"card type {card_type!r} not supported yet")
-        self.card_type = card_type
 
 
 @dataclass(frozen=True)
@@ -62,8 +47,8 @@ class IdCardData:
     authority: str = field(repr=False)
     valid_from: date
     valid_to: date | None                      # None: 长期 (long-term card)
-    card_type: CardType = CardType.RESIDENT
-    photo_wlt: bytes = field(default=b"", repr=False)   # vendor-encrypted WLT, decoded elsewhere if ever
+    card_type: CardType = CardType.RESIDENT    # written as the flag at byte 248 (tests set others on purpose)
+    photo_wlt: bytes = field(default=b"", repr=False)   # vendor-encrypted WLT, decoded by devices.idcard.wlt
 
     @property
     def gender(self) -> str:
@@ -78,11 +63,11 @@ class IdCardData:
                         birth_date=self.birth_date.isoformat(), address=self.address)
 
 
-def card_type_of(block: bytes) -> str:
-    return block[CARD_TYPE_OFFSET:CARD_TYPE_OFFSET + 2].decode("utf-16-le", errors="replace")
+# Any card the reader can return; each has card_type, photo_wlt, gender and to_identity().
+IdCard = Union[IdCardData, ForeignerCardData, HmtPermitData]
 
 
-def decode_text(block: bytes) -> IdCardData:
+def decode_text(block: bytes) -> IdCard:
     if len(block) != TEXT_LEN:
         raise TextError(f"text block is {len(block)} bytes, expected {TEXT_LEN}")
     kind = card_type_of(block)
@@ -92,64 +77,47 @@ def decode_text(block: bytes) -> IdCardData:
     return decoder(block)
 
 
-def _split(block: bytes, layout: tuple[tuple[str, int], ...]) -> dict[str, str]:
-    fields, offset = {}, 0
-    for name, size in layout:
-        try:
-            fields[name] = block[offset:offset + size].decode("utf-16-le").rstrip(" \x00")
-        except UnicodeDecodeError as exc:
-            raise TextError(f"field {name} is not UCS-2") from exc
-        offset += size
-    return fields
-
-
-def _date(value: str, what: str) -> date:
-    if len(value) != 8 or not value.isdigit():
-        raise TextError(f"{what} is not YYYYMMDD")
-    try:
-        return date(int(value[:4]), int(value[4:6]), int(value[6:]))
-    except ValueError as exc:
-        raise TextError(f"{what} is not a date") from exc
-
-
 def _decode_resident(block: bytes) -> IdCardData:
-    f = _split(block, RESIDENT_LAYOUT)
-    if f["gender"] not in GENDERS:
-        raise TextError("unknown gender code")
+    f = split(block, RESIDENT_LAYOUT)
+    check_gender(f["gender"])
     if not (f["nation"].isdigit() and int(f["nation"]) in NATIONS):
         raise TextError("unknown nation code")
     if not f["name"] or not f["address"]:
         raise TextError("empty name or address")
     if not idnumber.is_valid(f["id_number"]):
         raise TextError("ID number fails GB 11643 check")
-    birth = _date(f["birth"], "birth date")
+    birth = parse_date(f["birth"], "birth date")
     if f["id_number"][6:14] != f["birth"]:
         raise TextError("birth date and ID number disagree")
-    valid_to = None if f["valid_to"] == LONG_TERM else _date(f["valid_to"], "valid-to")
     return IdCardData(
         name=f["name"], gender_code=f["gender"], nation_code=int(f["nation"]), birth_date=birth,
         address=f["address"], id_number=f["id_number"], authority=f["authority"],
-        valid_from=_date(f["valid_from"], "valid-from"), valid_to=valid_to,
+        valid_from=parse_date(f["valid_from"], "valid-from"), valid_to=parse_valid_to(f["valid_to"]),
     )
 
 
-# card-type hook: foreigner / HK-Macau-Taiwan layouts plug in here next milestone
-_DECODERS = {CardType.RESIDENT.value: _decode_resident}
+_DECODERS: dict[str, Callable[[bytes], IdCard]] = {
+    CardType.RESIDENT.value: _decode_resident,
+    CardType.FOREIGNER.value: foreign.decode_2017,
+    CardType.FOREIGNER_2023.value: foreign.decode_2023,
+    CardType.HMT_RESIDENCE.value: hmt.decode,
+}
 
 
-def encode_text(card: IdCardData) -> bytes:
-    """The inverse of decode_text for the resident layout (used by the simulator; other types get only the flag)."""
-    values = {
+def encode_text(card: IdCard) -> bytes:
+    """The inverse of decode_text (used by the simulator)."""
+    if isinstance(card, ForeignerCardData):
+        return foreign.encode(card)
+    if isinstance(card, HmtPermitData):
+        return hmt.encode(card)
+    return _encode_resident(card)
+
+
+def _encode_resident(card: IdCardData) -> bytes:
+    """Resident layout with the record's type flag at byte 248 (a wrong flag makes test blocks for other types)."""
+    return pack({
         "name": card.name, "gender": card.gender_code, "nation": f"{card.nation_code:02d}",
         "birth": f"{card.birth_date:%Y%m%d}", "address": card.address, "id_number": card.id_number,
-        "authority": card.authority, "valid_from": f"{card.valid_from:%Y%m%d}",
-        "valid_to": LONG_TERM if card.valid_to is None else f"{card.valid_to:%Y%m%d}",
-        "reserved": " " * ((CARD_TYPE_OFFSET - _RESERVED_OFFSET) // 2) + card.card_type.value,   # type flag at byte 248
-    }
-    out = bytearray()
-    for name, size in RESIDENT_LAYOUT:
-        raw = values[name].encode("utf-16-le")
-        if len(raw) > size:
-            raise ValueError(f"{name} longer than {size // 2} characters")
-        out += raw + " ".encode("utf-16-le") * ((size - len(raw)) // 2)
-    return bytes(out)
+        "authority": card.authority, "valid_from": f"{card.valid_from:%Y%m%d}", "valid_to": format_date(card.valid_to),
+        "reserved": " " * ((CARD_TYPE_OFFSET - _RESERVED_OFFSET) // 2) + card.card_type.value,
+    }, RESIDENT_LAYOUT)

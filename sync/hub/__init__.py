@@ -1,1 +1,1 @@
-"""The reference hub: a small HTTP service that receives kiosk records (`python -m sync.hub`)."""
+"""The hub: receives terminal records, serves signed updates and the staff pages (`python -m sync.hub`)."""

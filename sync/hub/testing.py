@@ -3,6 +3,13 @@
     with run_hub_subprocess(tmp_path / "hub.db") as (proc, url):
         ...   # url like "http://127.0.0.1:41234"; the process is stopped on exit
 
+Both start the hub `--open` (unsigned requests accepted) unless asked for `require_auth=True`; then enroll
+terminals with `enroll_test_terminal` and sign requests with its `auth()`:
+
+    with run_hub_thread(tmp_path / "hub.db", require_auth=True) as (url, store):
+        terminal = enroll_test_terminal(url, store, "zs-test-001")
+        session.post(url + RECORDS_PATH, data=body, auth=terminal.auth())
+
 Every wait is bounded; a hub that does not come up raises `HubStartError` with its output. `FakeHub` is a
 scriptable stand-in for replies a real hub never sends (garbage, truncation, 5xx, slowness).
 """
@@ -18,13 +25,18 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterator, NamedTuple
 
 import requests
+from requests.auth import AuthBase
 
-from sync.hub.app import DEFAULT_MAX_BODY, create_app
+from kiosk.ids import Clock, utc_now
+from sync.auth import KeyPair, signed_headers
+from sync.hub.app import create_app
+from sync.hub.context import DEFAULT_MAX_BODY, HubConfig
+from sync.hub.paths import ENROLL_PATH
 from sync.hub.server import READY_PREFIX, HubServer
-from sync.hub.store import HubStore
+from sync.hub.store import HubStore, open_store
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -34,11 +46,14 @@ class HubStartError(RuntimeError):
 
 
 @contextlib.contextmanager
-def run_hub_subprocess(db_path: Path | str, *, port: int = 0, extra_args: tuple[str, ...] = (),
-                       start_timeout: float = 20.0) -> Iterator[tuple[subprocess.Popen, str]]:
-    cmd = [sys.executable, "-m", "sync.hub", "--port", str(port), "--db", str(db_path), *extra_args]
+def run_hub_subprocess(db: Path | str, *, port: int = 0, extra_args: tuple[str, ...] = (),
+                       start_timeout: float = 20.0, require_auth: bool = False,
+                       env: dict[str, str] | None = None) -> Iterator[tuple[subprocess.Popen, str]]:
+    """`db`: a SQLite path, `sqlite:PATH` or a PostgreSQL DSN. The hub key lands beside a SQLite file."""
+    cmd = [sys.executable, "-m", "sync.hub", "serve", "--port", str(port), "--db", str(db),
+           *(() if require_auth else ("--open",)), *extra_args]
     proc = subprocess.Popen(cmd, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            encoding="utf-8", errors="replace")
+                            encoding="utf-8", errors="replace", env=env)
     lines: queue.Queue[str | None] = queue.Queue()
     # Keep draining the pipe for the hub's whole life, so its logging can never block on a full pipe.
     threading.Thread(target=_pump, args=(proc, lines), name="hub-output", daemon=True).start()
@@ -82,13 +97,25 @@ def stop_process(proc: subprocess.Popen, timeout: float = 10.0) -> int:
 
 
 @contextlib.contextmanager
-def run_hub_thread(db_path: Path | str, *, port: int = 0, max_body_bytes: int = DEFAULT_MAX_BODY,
+def run_hub_thread(db: Path | str | None = None, *, store: HubStore | None = None, port: int = 0,
+                   max_body_bytes: int = DEFAULT_MAX_BODY, require_auth: bool = False,
+                   config: HubConfig | None = None, keys: KeyPair | None = None, clock: Clock = utc_now,
+                   tls: tuple[str, str] | None = None,
                    start_timeout: float = 10.0) -> Iterator[tuple[str, HubStore]]:
-    """The same app and server on a background thread; yields (url, store) so tests can look inside."""
-    store = HubStore(db_path)
+    """The same app and server on a background thread; yields (url, store) so tests can look inside.
+
+    Give `db` (the store is opened and closed here) or an open `store` (the caller closes it). `config`
+    overrides `max_body_bytes` and `require_auth`; `keys` default to a fresh hub key; `tls` is (cert, key).
+    """
+    own_store = store is None
+    if store is None:
+        assert db is not None, "give db or store"
+        store = open_store(db, clock)
+    config = config or HubConfig(require_auth=require_auth, max_body_bytes=max_body_bytes)
     ready = threading.Event()
-    server = HubServer(create_app(store, max_body_bytes=max_body_bytes), "127.0.0.1", port,
-                       on_ready=lambda url: ready.set())
+    app = create_app(store, keys or KeyPair.generate(), config, clock=clock)
+    server = HubServer(app, "127.0.0.1", port, on_ready=lambda url: ready.set(),
+                       tls_cert=tls[0] if tls else None, tls_key=tls[1] if tls else None)
     thread = threading.Thread(target=server.run, name="hub-server", daemon=True)
     thread.start()
     deadline = time.monotonic() + start_timeout
@@ -100,7 +127,66 @@ def run_hub_thread(db_path: Path | str, *, port: int = 0, max_body_bytes: int = 
     finally:
         server.should_exit = True
         thread.join(start_timeout)
-        store.close()
+        if own_store:
+            store.close()
+
+
+# --- enrolled terminals for tests ---------------------------------------------------------------------------
+
+class SignedAuth(AuthBase):
+    """Signs each request as sync/auth.py says; the body must be bytes (or str/None), not a stream."""
+
+    def __init__(self, terminal_id: str, keys: KeyPair, clock: Callable[[], float] = time.time,
+                 offset_s: int = 0):
+        self.terminal_id = terminal_id
+        self.keys = keys
+        self.clock = clock
+        self.offset_s = offset_s   # what a terminal learned from X-ZDB-Hub-Time
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        body = request.body or b""
+        if isinstance(body, str):
+            body = body.encode("utf-8")
+        if not isinstance(body, bytes):
+            raise TypeError("SignedAuth signs byte bodies only")
+        request.headers.update(signed_headers(self.keys, self.terminal_id, request.method or "GET",
+                                              request.path_url, body, int(self.clock()) + self.offset_s))
+        return request
+
+
+class EnrolledTerminal(NamedTuple):
+    """Unpacks as (terminal_id, keys, hub_public_key)."""
+    terminal_id: str
+    keys: KeyPair
+    hub_public_key: str
+
+    def auth(self, clock: Callable[[], float] = time.time, offset_s: int = 0) -> SignedAuth:
+        return SignedAuth(self.terminal_id, self.keys, clock, offset_s)
+
+    def headers(self, method: str, path_with_query: str, body: bytes = b"", *, timestamp: int | None = None,
+                nonce: str | None = None) -> dict[str, str]:
+        when = int(time.time()) if timestamp is None else timestamp
+        return signed_headers(self.keys, self.terminal_id, method, path_with_query, body, when, nonce)
+
+
+def enroll_test_terminal(url: str, store: HubStore | Path | str, station_id: str, *,
+                         session: requests.Session | None = None, verify: bool | str = True,
+                         keys: KeyPair | None = None) -> EnrolledTerminal:
+    """Issue a code in the hub's database (`store`, or its --db spec) and enroll over HTTP, as a terminal does."""
+    owned = None if isinstance(store, HubStore) else open_store(store)
+    try:
+        code = (owned or store).issue_enrollment_code(station_id, 600).code   # type: ignore[union-attr]
+    finally:
+        if owned is not None:
+            owned.close()
+    keys = keys or KeyPair.generate()
+    http = session or loopback_session()
+    reply = http.post(url + ENROLL_PATH, json={"station_id": station_id, "code": code,
+                                               "public_key": keys.public_b64()}, timeout=10, verify=verify)
+    if reply.status_code != 200:
+        raise HubStartError(f"enrollment failed: HTTP {reply.status_code} {reply.text[:200]}")
+    body = reply.json()
+    return EnrolledTerminal(body["terminal_id"], keys, body["hub_public_key"])
 
 
 def loopback_session() -> requests.Session:

@@ -7,8 +7,9 @@ import pytest
 from devices.base import DeviceError, Fault, HealthState, IdCardReader
 from devices.idcard.protocol import Command
 from devices.idcard.reader import SerialIdCardReader
-from devices.idcard.simulator import DEMO_CARD, IdCardSimulator, SimFault
-from devices.idcard.text import CardType
+from devices.idcard.simulator import (DEMO_CARD, DEMO_FOREIGNER_2017, DEMO_FOREIGNER_2023, DEMO_HMT_PERMIT,
+                                      IdCardSimulator, SimFault)
+from devices.idcard.text import CardType, encode_text
 
 pytestmark = pytest.mark.timeout(20)
 
@@ -115,9 +116,28 @@ def test_bad_check_digit_is_unreadable_without_retrying(sim, reader):
     assert sim.requests["READ_TEXT_PHOTO"] == 1
 
 
-def test_foreigner_card_is_unsupported_for_now(sim, reader):
-    sim.present_card(replace(DEMO_CARD, card_type=CardType.FOREIGNER))
+def test_unknown_card_type_is_unsupported(sim, reader):
+    block = encode_text(DEMO_CARD)
+    sim.present_card(block[:248] + "Z".encode("utf-16-le") + block[250:])
     assert read_fault(reader)[0] is Fault.CARD_UNSUPPORTED
+    assert sim.requests["READ_TEXT_PHOTO"] == 1                 # the content would not change on a retry
+
+
+def test_resident_layout_under_a_foreigner_flag_is_unreadable(sim, reader):
+    sim.present_card(replace(DEMO_CARD, card_type=CardType.FOREIGNER))
+    assert read_fault(reader)[0] is Fault.CARD_UNREADABLE
+
+
+@pytest.mark.parametrize("card", [DEMO_FOREIGNER_2017, DEMO_FOREIGNER_2023, DEMO_HMT_PERMIT],
+                         ids=["foreigner-2017", "foreigner-2023", "hmt-permit"])
+def test_other_card_kinds_through_the_pty(sim, reader, card):
+    sim.present_card(card)
+    read = reader.read_card(2.0)
+    assert read == card and read.photo_wlt == card.photo_wlt     # every field, and the WLT photo bytes
+    sim.remove_card()
+    sim.present_card(card)
+    identity = reader.read_identity(2.0)
+    assert identity.source == "idcard" and identity.id_number == card.to_identity().id_number
 
 
 def test_unplugged_reader(sim, reader):

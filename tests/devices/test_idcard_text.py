@@ -76,10 +76,15 @@ def test_inconsistent_cards_are_rejected(change):
 
 
 def test_other_card_types_reach_the_type_hook():
-    block = encode_text(replace(DEMO_CARD, card_type=CardType.FOREIGNER))
+    block = encode_text(DEMO_CARD)
+    unknown = block[:248] + "Z".encode("utf-16-le") + block[250:]
     with pytest.raises(UnsupportedCard) as info:
-        decode_text(block)
-    assert info.value.card_type == "I"
+        decode_text(unknown)
+    assert info.value.card_type == "Z"
+    # a resident layout flagged 'I' goes to the foreigner decoder, which finds no foreigner card in it
+    with pytest.raises(TextError) as info:
+        decode_text(encode_text(replace(DEMO_CARD, card_type=CardType.FOREIGNER)))
+    assert not isinstance(info.value, UnsupportedCard)
 
 
 def test_wrong_block_size_and_bad_ucs2():

@@ -2,9 +2,9 @@
 
 import pytest
 
-from sync.hub.store import HubStore
+from sync.hub.store import HubRecord, open_store
 from sync.hub.testing import run_hub_thread
-from sync.protocol import HEALTH_PATH, RECORDS_PATH, SERVICE_NAME, WireRecord
+from sync.protocol import HEALTH_PATH, RECORDS_PATH, SERVICE_NAME
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -104,10 +104,10 @@ def test_staff_page_lists_records_without_personal_data(session, hub, dummy):
 
 
 def test_store_survives_reopening(tmp_path):
-    store = HubStore(tmp_path / "hub.db")
-    store.ingest("zs-1", [WireRecord("r1", "rating", {"level": 5})])
+    store = open_store(tmp_path / "hub.db")
+    store.ingest("zs-1", [HubRecord("r1", "rating", {"level": 5})])
     store.close()
-    reopened = HubStore(tmp_path / "hub.db")
+    reopened = open_store(tmp_path / "hub.db")
     assert reopened.get("r1").payload == {"level": 5}
-    assert [r.status.value for r in reopened.ingest("zs-1", [WireRecord("r1", "rating", {})])] == ["duplicate"]
+    assert [r.status.value for r in reopened.ingest("zs-1", [HubRecord("r1", "rating", {})])] == ["duplicate"]
     reopened.close()

@@ -1,0 +1,363 @@
+"""The SQL both hub stores run: one implementation of `HubStore` over a tiny transaction interface.
+
+A backend supplies `_transact(fn, write)`, which runs `fn(tx)` in one transaction (retrying transient
+conflicts), and `_lock_stream(tx, table)`, which makes appends to a cursor-ordered table commit in `seq`
+order. Statements use `?` placeholders; datetimes, booleans and JSON go in as Python values and come out
+through the `_time`, `_json` helpers, so each backend may store them natively.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from abc import abstractmethod
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable, Iterator, Protocol, Sequence, TypeVar
+
+from kiosk.ids import Clock
+from sync.auth import NONCE_WINDOW_S
+from sync.hub.enrollment import hash_code, new_code, new_terminal_id
+from sync.hub.store import (FEED_STREAMS, AttachmentState, Bundle, ChunkOutcome, EnrollmentRefused, FeedItem,
+                            HubRecord, HubStore, IssuedCode, Page, StatusUpdate, StoredRecord, Terminal,
+                            UnknownRecord, UploadRefused)
+from sync.protocol import ItemResult, Status
+
+T = TypeVar("T")
+NONCE_PURGE_EVERY_S = 60
+_RECORD_COLUMNS = "seq, id, kind, station_id, payload, received_at, status, status_note, updated_at, terminal_id"
+
+
+class Tx(Protocol):
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any: ...
+
+
+class SqlHubStore(HubStore):
+    def __init__(self, clock: Clock):
+        self.clock = clock
+        self._last_purge: datetime | None = None
+
+    @abstractmethod
+    def _transact(self, fn: Callable[[Tx], T], write: bool = True) -> T: ...
+
+    def _lock_stream(self, tx: Tx, table: str) -> None:
+        """Backends with concurrent writers serialise appends here (see pg_store)."""
+
+    # --- terminals and enrollment --------------------------------------------------------------------------
+
+    def issue_enrollment_code(self, station_id: str, ttl_s: int) -> IssuedCode:
+        now, code = self.clock(), new_code()
+        issued = IssuedCode(code, station_id, now + timedelta(seconds=ttl_s))
+        self._transact(lambda tx: tx.execute(
+            "INSERT INTO enrollment_codes (code_hash, station_id, created_at, expires_at) VALUES (?,?,?,?)",
+            (hash_code(code), station_id, now, issued.expires_at)))
+        return issued
+
+    def enroll(self, station_id: str, code: str, public_key: str) -> Terminal:
+        now = self.clock()
+        terminal = Terminal(new_terminal_id(), station_id, public_key, now)
+
+        def claim(tx: Tx) -> Terminal:
+            # The conditional UPDATE is the single-use guarantee: a concurrent claim waits, then matches nothing.
+            claimed = tx.execute(
+                "UPDATE enrollment_codes SET used_at=?, terminal_id=? WHERE code_hash=? AND station_id=?"
+                " AND used_at IS NULL AND expires_at>?",
+                (now, terminal.id, hash_code(code), station_id, now)).rowcount
+            if claimed != 1:
+                raise EnrollmentRefused(_refusal(tx, hash_code(code), station_id))
+            tx.execute("INSERT INTO terminals (id, station_id, public_key, enrolled_at) VALUES (?,?,?,?)",
+                       (terminal.id, station_id, public_key, now))
+            return terminal
+        return self._transact(claim)
+
+    def terminal(self, terminal_id: str) -> Terminal | None:
+        rows = self._transact(lambda tx: tx.execute(
+            "SELECT id, station_id, public_key, enrolled_at, revoked_at FROM terminals WHERE id=?",
+            (terminal_id,)).fetchall(), write=False)
+        return _terminal(rows[0]) if rows else None
+
+    def terminals(self) -> list[Terminal]:
+        rows = self._transact(lambda tx: tx.execute(
+            "SELECT id, station_id, public_key, enrolled_at, revoked_at FROM terminals"
+            " ORDER BY station_id, enrolled_at").fetchall(), write=False)
+        return [_terminal(row) for row in rows]
+
+    def revoke_terminal(self, terminal_id: str) -> bool:
+        now = self.clock()
+
+        def revoke(tx: Tx) -> bool:
+            tx.execute("UPDATE terminals SET revoked_at=? WHERE id=? AND revoked_at IS NULL", (now, terminal_id))
+            return bool(tx.execute("SELECT 1 FROM terminals WHERE id=?", (terminal_id,)).fetchall())
+        return self._transact(revoke)
+
+    def remember_nonce(self, terminal_id: str, nonce: str) -> bool:
+        now = self.clock()
+        purge = self._last_purge is None or (now - self._last_purge).total_seconds() >= NONCE_PURGE_EVERY_S
+
+        def remember(tx: Tx) -> bool:
+            if purge:
+                tx.execute("DELETE FROM nonces WHERE seen_at<?", (now - timedelta(seconds=NONCE_WINDOW_S),))
+            return tx.execute("INSERT INTO nonces (terminal_id, nonce, seen_at) VALUES (?,?,?)"
+                              " ON CONFLICT DO NOTHING", (terminal_id, nonce, now)).rowcount == 1
+        fresh = self._transact(remember)
+        if purge:
+            self._last_purge = now
+        return fresh
+
+    # --- records -------------------------------------------------------------------------------------------
+
+    def ingest(self, station_id: str, items: Sequence[HubRecord | ItemResult],
+               terminal_id: str | None = None) -> list[ItemResult]:
+        now = self.clock()
+        records = {i: item for i, item in enumerate(items) if not isinstance(item, ItemResult)}
+        # Insert in id order: concurrent batches with overlapping ids then take row locks in the same order
+        # and cannot deadlock. The sort is stable, so a repeat inside one batch is the "duplicate".
+        order = sorted(records, key=lambda i: records[i].id)
+
+        def insert_all(tx: Tx) -> dict[int, ItemResult]:
+            return {i: _insert_record(tx, station_id, records[i], terminal_id, now) for i in order}
+        outcome = self._transact(insert_all)
+        return [outcome.get(i, item) for i, item in enumerate(items)]   # type: ignore[arg-type]
+
+    def get(self, record_id: str) -> StoredRecord | None:
+        def read(tx: Tx) -> StoredRecord | None:
+            rows = tx.execute(f"SELECT {_RECORD_COLUMNS} FROM records WHERE id=?", (record_id,)).fetchall()
+            if not rows:
+                return None
+            hashes = tx.execute("SELECT sha256 FROM record_attachments WHERE record_id=? ORDER BY sha256",
+                                (record_id,)).fetchall()
+            return _record(rows[0], tuple(h[0] for h in hashes))
+        return self._transact(read, write=False)
+
+    def list(self, station_id: str | None = None, limit: int = 100) -> list[StoredRecord]:
+        sql, params = f"SELECT {_RECORD_COLUMNS} FROM records", ()
+        if station_id is not None:
+            sql, params = sql + " WHERE station_id=?", (station_id,)
+        rows = self._transact(lambda tx: tx.execute(sql + " ORDER BY seq DESC LIMIT ?", (*params, limit))
+                              .fetchall(), write=False)
+        return [_record(row) for row in rows]
+
+    def count(self) -> int:
+        return self._transact(lambda tx: tx.execute("SELECT COUNT(*) FROM records").fetchall()[0][0], write=False)
+
+    def set_status(self, record_id: str, status: str, note: str = "",
+                   certificate: dict[str, Any] | None = None) -> StatusUpdate:
+        now = self.clock()
+
+        def change(tx: Tx) -> StatusUpdate:
+            self._lock_stream(tx, "status_updates")
+            rows = tx.execute("SELECT station_id FROM records WHERE id=?", (record_id,)).fetchall()
+            if not rows:
+                raise UnknownRecord(record_id)
+            tx.execute("UPDATE records SET status=?, status_note=?, updated_at=? WHERE id=?",
+                       (status, note, now, record_id))
+            seq = tx.execute(
+                "INSERT INTO status_updates (station_id, record_id, status, note, at, certificate)"
+                " VALUES (?,?,?,?,?,?) RETURNING seq",
+                (rows[0][0], record_id, status, note, now, _dump(certificate) if certificate else None),
+            ).fetchall()[0][0]
+            return StatusUpdate(seq, rows[0][0], record_id, status, note, now, certificate)
+        return self._transact(change)
+
+    def status_history(self, record_id: str) -> list[StatusUpdate]:
+        rows = self._transact(lambda tx: tx.execute(
+            "SELECT seq, station_id, record_id, status, note, at, certificate FROM status_updates"
+            " WHERE record_id=? ORDER BY seq", (record_id,)).fetchall(), write=False)
+        return [_status(row) for row in rows]
+
+    def status_page(self, station_id: str, after: int, limit: int) -> Page:
+        rows = self._transact(lambda tx: tx.execute(
+            "SELECT seq, station_id, record_id, status, note, at, certificate FROM status_updates"
+            " WHERE station_id=? AND seq>? ORDER BY seq LIMIT ?", (station_id, after, limit + 1)).fetchall(),
+            write=False)
+        return _page([(row[0], _status(row).to_json()) for row in rows], after, limit)
+
+    # --- bundles and feeds ---------------------------------------------------------------------------------
+
+    def next_bundle_version(self, kind: str) -> int:
+        return self._transact(lambda tx: _max_version(tx, kind), write=False) + 1
+
+    def add_bundle(self, bundle: Bundle) -> Bundle:
+        now = self.clock()
+
+        def add(tx: Tx) -> Bundle:
+            self._lock_stream(tx, "bundles")   # also makes "newest version" and "highest seq" the same row
+            if bundle.version <= _max_version(tx, bundle.kind):
+                raise ValueError(f"{bundle.kind} version {bundle.version} is not newer than the published one")
+            seq = tx.execute("INSERT INTO bundles (kind, version, payload_json, signature, created_at)"
+                             " VALUES (?,?,?,?,?) RETURNING seq",
+                             (bundle.kind, bundle.version, bundle.payload_json, bundle.signature, now)
+                             ).fetchall()[0][0]
+            return Bundle(bundle.kind, bundle.version, bundle.payload_json, bundle.signature, seq)
+        return self._transact(add)
+
+    def bundle_page(self, kind: str, after: int) -> Page:
+        rows = self._transact(lambda tx: tx.execute(
+            "SELECT seq, kind, version, payload_json, signature FROM bundles WHERE kind=? AND seq>?"
+            " ORDER BY version DESC LIMIT 1", (kind, after)).fetchall(), write=False)
+        if not rows:
+            return Page([], after, False)
+        seq, kind, version, payload_json, signature = rows[0]
+        return Page([Bundle(kind, version, payload_json, signature, seq).to_json()], seq, False)
+
+    def add_feed_item(self, item: FeedItem) -> FeedItem:
+        table, now = _feed_table(item.stream), self.clock()
+
+        def add(tx: Tx) -> FeedItem:
+            self._lock_stream(tx, table)
+            seq = tx.execute(f"INSERT INTO {table} (item_key, station_id, item, created_at) VALUES (?,?,?,?)"
+                             " RETURNING seq", (item.key, item.station_id, _dump(item.item), now)
+                             ).fetchall()[0][0]
+            return FeedItem(item.stream, item.key, item.item, item.station_id, seq)
+        return self._transact(add)
+
+    def feed_page(self, stream: str, station_id: str | None, after: int, limit: int) -> Page:
+        sql, params = f"SELECT seq, item FROM {_feed_table(stream)} WHERE seq>?", (after,)
+        if station_id is not None:
+            sql, params = sql + " AND (station_id IS NULL OR station_id=?)", (after, station_id)
+        rows = self._transact(lambda tx: tx.execute(sql + " ORDER BY seq LIMIT ?", (*params, limit + 1))
+                              .fetchall(), write=False)
+        return _page([(seq, _json(item)) for seq, item in rows], after, limit)
+
+    # --- attachments ---------------------------------------------------------------------------------------
+
+    def attachment_state(self, sha256: str) -> AttachmentState:
+        return self._transact(lambda tx: _attachment(tx, sha256), write=False)
+
+    def put_chunk(self, sha256: str, offset: int, total: int, data: bytes,
+                  terminal_id: str | None = None) -> ChunkOutcome:
+        now = self.clock()
+
+        def put(tx: Tx) -> ChunkOutcome:
+            tx.execute("INSERT INTO attachments (sha256, total, received, complete, terminal_id, created_at)"
+                       " VALUES (?,?,0,?,?,?) ON CONFLICT DO NOTHING", (sha256, total, False, terminal_id, now))
+            state = _attachment(tx, sha256)
+            if state.complete:
+                return ChunkOutcome(state)   # a resent last chunk after a lost reply: nothing left to do
+            if state.total != total and state.received == 0:
+                # Nothing held yet (or a wrong upload was discarded): the size of this upload counts.
+                tx.execute("UPDATE attachments SET total=? WHERE sha256=? AND received=0", (total, sha256))
+                state = AttachmentState(sha256, total, 0, False)
+            _check_chunk(state, offset, total, len(data))
+            # Conditional on the bytes held: of two racing uploads of the same chunk exactly one advances.
+            if tx.execute("UPDATE attachments SET received=received+? WHERE sha256=? AND received=?",
+                          (len(data), sha256, offset)).rowcount != 1:
+                raise UploadRefused("offset_mismatch", _attachment(tx, sha256).received)
+            if data:
+                tx.execute("INSERT INTO attachment_chunks (sha256, byte_offset, data) VALUES (?,?,?)",
+                           (sha256, offset, data))
+            if offset + len(data) < total:
+                return ChunkOutcome(AttachmentState(sha256, total, offset + len(data), False))
+            return _finish_upload(tx, sha256, total, now)
+        return self._transact(put)
+
+    def attachment_chunks(self, sha256: str) -> Iterator[bytes]:
+        rows = self._transact(lambda tx: tx.execute(
+            "SELECT data FROM attachment_chunks WHERE sha256=? ORDER BY byte_offset", (sha256,)).fetchall(),
+            write=False)
+        return (bytes(row[0]) for row in rows)
+
+
+# --- helpers -------------------------------------------------------------------------------------------------
+
+def _refusal(tx: Tx, code_hash: str, station_id: str) -> str:
+    rows = tx.execute("SELECT station_id, used_at FROM enrollment_codes WHERE code_hash=?", (code_hash,)).fetchall()
+    if not rows:
+        return "unknown_code"
+    if rows[0][0] != station_id:
+        return "wrong_station"   # checked before use and expiry, and never consumes the code
+    return "code_used" if rows[0][1] is not None else "code_expired"
+
+
+def _insert_record(tx: Tx, station_id: str, record: HubRecord, terminal_id: str | None,
+                   now: datetime) -> ItemResult:
+    inserted = tx.execute(
+        "INSERT INTO records (id, kind, station_id, terminal_id, payload, received_at, status, status_note,"
+        " updated_at) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT (id) DO NOTHING",
+        (record.id, record.kind, station_id, terminal_id, _dump(record.payload), now, "received", "", now),
+    ).rowcount
+    if inserted != 1:
+        return ItemResult(record.id, Status.DUPLICATE)
+    for sha in getattr(record, "attachments", ()):
+        tx.execute("INSERT INTO record_attachments (record_id, sha256) VALUES (?,?) ON CONFLICT DO NOTHING",
+                   (record.id, sha))
+    return ItemResult(record.id, Status.ACCEPTED)
+
+
+def _max_version(tx: Tx, kind: str) -> int:
+    return tx.execute("SELECT COALESCE(MAX(version), 0) FROM bundles WHERE kind=?", (kind,)).fetchall()[0][0]
+
+
+def _feed_table(stream: str) -> str:
+    if stream not in FEED_STREAMS:   # the name goes into SQL: only the fixed table names
+        raise ValueError(f"not a feed stream: {stream}")
+    return stream
+
+
+def _page(rows: list[tuple[int, dict[str, Any]]], after: int, limit: int) -> Page:
+    shown = rows[:limit]
+    return Page([item for _, item in shown], shown[-1][0] if shown else after, len(rows) > limit)
+
+
+def _attachment(tx: Tx, sha256: str) -> AttachmentState:
+    rows = tx.execute("SELECT total, received, complete FROM attachments WHERE sha256=?", (sha256,)).fetchall()
+    if not rows:
+        return AttachmentState(sha256, 0, 0, False)
+    total, received, complete = rows[0]
+    return AttachmentState(sha256, total, received, bool(complete))
+
+
+def _check_chunk(state: AttachmentState, offset: int, total: int, size: int) -> None:
+    if total != state.total:
+        raise UploadRefused("total_mismatch", state.received)
+    if offset != state.received:
+        raise UploadRefused("offset_mismatch", state.received)
+    if offset + size > total:
+        raise UploadRefused("past_total", state.received)
+
+
+def _finish_upload(tx: Tx, sha256: str, total: int, now: datetime) -> ChunkOutcome:
+    digest = hashlib.sha256()
+    for (data,) in tx.execute("SELECT data FROM attachment_chunks WHERE sha256=? ORDER BY byte_offset", (sha256,)):
+        digest.update(data)
+    if digest.hexdigest() != sha256:
+        # Discard, so the terminal's next attempt starts clean from offset 0.
+        tx.execute("DELETE FROM attachment_chunks WHERE sha256=?", (sha256,))
+        tx.execute("UPDATE attachments SET received=0 WHERE sha256=?", (sha256,))
+        return ChunkOutcome(AttachmentState(sha256, total, 0, False), hash_mismatch=True)
+    tx.execute("UPDATE attachments SET complete=?, completed_at=? WHERE sha256=?", (True, now, sha256))
+    return ChunkOutcome(AttachmentState(sha256, total, total, True))
+
+
+def _dump(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, (str, bytes)) else value
+
+
+def _time(value: Any) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(value)
+
+
+def _iso(value: Any) -> str:
+    moment = _time(value)
+    return moment.astimezone(timezone.utc).isoformat(timespec="seconds") if moment else ""
+
+
+def _terminal(row: Sequence[Any]) -> Terminal:
+    terminal_id, station_id, public_key, enrolled_at, revoked_at = row
+    return Terminal(terminal_id, station_id, public_key, _time(enrolled_at), _time(revoked_at))
+
+
+def _record(row: Sequence[Any], attachments: tuple[str, ...] = ()) -> StoredRecord:
+    seq, record_id, kind, station_id, payload, received_at, status, note, updated_at, terminal_id = row
+    return StoredRecord(seq, record_id, kind, station_id, _json(payload), _iso(received_at), status, note,
+                        _iso(updated_at), terminal_id, attachments)
+
+
+def _status(row: Sequence[Any]) -> StatusUpdate:
+    seq, station_id, record_id, status, note, at, certificate = row
+    return StatusUpdate(seq, station_id, record_id, status, note or "", _time(at),
+                        _json(certificate) if certificate is not None else None)

@@ -1,0 +1,160 @@
+"""HTML of the staff pages: server-rendered, every value escaped, no JavaScript.
+
+Lists show masked identity only; the record page shows the applicant masked too, plus the answers staff need
+to process the request. Times are shown in China Standard Time.
+"""
+from __future__ import annotations
+
+import html
+from datetime import datetime, timedelta, timezone
+from typing import Any, Iterable
+
+from kiosk.records import Identity
+from sync.hub.store import STAFF_STATUSES, StatusUpdate, StoredRecord, Terminal
+
+CST = timezone(timedelta(hours=8))
+STATUS_LABELS = {"received": "已接收", "accepted": "已受理", "needs_material": "需补充材料", "done": "已办结",
+                 "rejected": "不予受理", "certificate_issued": "已出证"}
+KIND_LABELS = {"application": "申请", "rating": "好差评", "need": "诉求", "booking": "预约",
+               "certificate_request": "证明申请", "consent": "授权", "audit": "审计"}
+
+_HEAD = """<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8">{refresh}<title>舟到办 · 数据汇聚中心</title>
+<style>body{{font-family:sans-serif;margin:2em}} table{{border-collapse:collapse;margin:.5em 0}}
+td,th{{border:1px solid #ccc;padding:.3em .8em;text-align:left}} th{{background:#eef}}
+form{{margin:.8em 0}} .code{{font-size:2em;font-family:monospace}}</style></head><body>
+<p><a href="/">记录</a> · <a href="/staff/terminals">终端</a></p>"""
+_TAIL = "</body></html>\n"
+
+
+def e(value: Any) -> str:
+    return html.escape("" if value is None else str(value))
+
+
+def page(body: str, *, refresh: bool = False) -> str:
+    return _HEAD.format(refresh='<meta http-equiv="refresh" content="30">' if refresh else "") + body + _TAIL
+
+
+def summary(record: StoredRecord) -> dict[str, Any]:
+    """What a list may show of a record: no name, ID number masked."""
+    payload = record.payload
+    return {
+        "id": record.id, "kind": record.kind, "station_id": record.station_id,
+        "received_at": record.received_at, "status": record.status,
+        "receipt_no": _text(payload.get("receipt_no")), "item_id": _text(payload.get("item_id")),
+        "item_name": _text(payload.get("item_name")),
+        "applicant_id_masked": mask_id(_applicant(payload).get("id_number")),
+        "created_at": _text(payload.get("created_at")),
+    }
+
+
+def mask_id(value: Any) -> str:
+    return Identity(source="", name="", id_number=value).masked_id() if isinstance(value, str) and value else ""
+
+
+def mask_name(value: Any) -> str:
+    return Identity(source="", name=value, id_number="").masked_name() if isinstance(value, str) else ""
+
+
+def holder(record: StoredRecord) -> str:
+    """The certificate holder as the terminal may print it: masked name and ID."""
+    applicant = _applicant(record.payload)
+    return " ".join(filter(None, (mask_name(applicant.get("name")), mask_id(applicant.get("id_number")))))
+
+
+def record_list(records: Iterable[StoredRecord]) -> str:
+    rows = [summary(r) for r in records]
+    body = "".join(
+        f'<tr><td><a href="/staff/records/{e(row["id"])}">{e(row["receipt_no"] or "—")}</a></td>'
+        + "".join(f"<td>{e(cell)}</td>" for cell in (
+            row["item_name"] or KIND_LABELS.get(row["kind"], row["kind"]), row["applicant_id_masked"] or "—",
+            row["station_id"], local_time(row["received_at"]), STATUS_LABELS.get(row["status"], row["status"])))
+        + "</tr>" for row in rows
+    ) or '<tr><td colspan="6">暂无记录</td></tr>'
+    return page(f"<h1>舟到办 · 已接收记录</h1><p>最近 {len(rows)} 条（每 30 秒刷新）</p><table><thead><tr>"
+                "<th>回执号</th><th>事项</th><th>申请人证件</th><th>服务站</th><th>接收时间</th><th>状态</th>"
+                f"</tr></thead><tbody>{body}</tbody></table>", refresh=True)
+
+
+def record_page(record: StoredRecord, history: list[StatusUpdate], token: str, issuer: str) -> str:
+    s, applicant = summary(record), _applicant(record.payload)
+    facts = [("回执号", s["receipt_no"]), ("事项", s["item_name"] or KIND_LABELS.get(record.kind, record.kind)),
+             ("申请人", mask_name(applicant.get("name"))), ("证件号", s["applicant_id_masked"]),
+             ("服务站", record.station_id), ("终端", record.terminal_id or "—"),
+             ("接收时间", local_time(record.received_at)), ("状态", STATUS_LABELS.get(record.status, record.status)),
+             ("说明", record.status_note)]
+    answers = record.payload.get("answers") if isinstance(record.payload.get("answers"), dict) else {}
+    return page(
+        f"<h1>记录 {e(s['receipt_no'] or record.id)}</h1>{_table(facts)}"
+        f"<h2>填报内容</h2>{_table(sorted(answers.items())) if answers else '<p>无</p>'}"
+        f"<h2>附件</h2><p>{e(', '.join(record.attachments) or '无')}</p>"
+        f"<h2>办理记录</h2>{_history(history)}"
+        + _status_form(record.id, token) + _certificate_form(record.id, token, issuer))
+
+
+def _status_form(record_id: str, token: str) -> str:
+    options = "".join(f'<option value="{e(v)}">{e(STATUS_LABELS[v])}</option>' for v in STAFF_STATUSES)
+    return (f'<h2>更改状态</h2><form method="post" action="/staff/records/{e(record_id)}/status">'
+            f'<input type="hidden" name="csrf" value="{e(token)}"><select name="status">{options}</select> '
+            '<label>说明（需补充材料时必填）<input name="note" size="60" maxlength="500"></label> <button>保存</button></form>')
+
+
+def _certificate_form(record_id: str, token: str, issuer: str) -> str:
+    return (f'<h2>出具证明</h2><form method="post" action="/staff/records/{e(record_id)}/certificate">'
+            f'<input type="hidden" name="csrf" value="{e(token)}">'
+            '<p><label>证明编号 <input name="number" required></label></p>'
+            '<p><label>标题 <input name="title" required size="40"></label></p>'
+            f'<p><label>出具单位 <input name="issuer" value="{e(issuer)}" size="40"></label></p>'
+            '<p><label>正文<br><textarea name="text" rows="6" cols="70" required></textarea></label></p>'
+            '<button>出具并发送到终端</button></form>')
+
+
+def _history(history: list[StatusUpdate]) -> str:
+    if not history:
+        return "<p>尚无</p>"
+    return _table([(local_time(u.at.isoformat()), STATUS_LABELS.get(u.status, u.status)
+                    + (f"：{u.note}" if u.note else "")
+                    + (f"（证明 {u.certificate.get('number', '')}）" if u.certificate else "")) for u in history])
+
+
+def terminals_page(terminals: list[Terminal], token: str) -> str:
+    rows = "".join(
+        f"<tr><td>{e(t.station_id)}</td><td>{e(t.id)}</td><td>{e(local_time(t.enrolled_at.isoformat()))}</td>"
+        + (f"<td>已吊销 {e(local_time(t.revoked_at.isoformat()))}</td>" if t.revoked_at else
+           f'<td><form method="post" action="/staff/terminals/{e(t.id)}/revoke">'
+           f'<input type="hidden" name="csrf" value="{e(token)}"><button>吊销</button></form></td>')
+        + "</tr>" for t in terminals) or '<tr><td colspan="4">尚无终端</td></tr>'
+    return page(
+        "<h1>终端</h1><table><thead><tr><th>服务站</th><th>终端</th><th>登记时间</th><th></th></tr></thead>"
+        f"<tbody>{rows}</tbody></table><h2>发放登记码</h2>"
+        f'<form method="post" action="/staff/terminals/codes"><input type="hidden" name="csrf" value="{e(token)}">'
+        '<label>服务站 <input name="station_id" required pattern="[A-Za-z0-9_-]{1,64}"></label> '
+        '<label>有效小时 <input name="ttl_hours" value="24" size="4"></label> <button>生成</button></form>')
+
+
+def code_page(code: str, station_id: str, expires_at: datetime) -> str:
+    return page(f"<h1>服务站 {e(station_id)} 的登记码</h1><p class=\"code\">{e(code)}</p>"
+                f"<p>仅可使用一次，{e(local_time(expires_at.isoformat()))} 前有效。此页关闭后不再显示。</p>")
+
+
+def message_page(title: str, text: str) -> str:
+    return page(f"<h1>{e(title)}</h1><p>{e(text)}</p>")
+
+
+def local_time(iso: str) -> str:
+    try:
+        return datetime.fromisoformat(iso).astimezone(CST).strftime("%Y-%m-%d %H:%M:%S")
+    except ValueError:
+        return iso
+
+
+def _table(rows: Iterable[tuple[Any, Any]]) -> str:
+    return "<table>" + "".join(f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in rows) + "</table>"
+
+
+def _applicant(payload: dict[str, Any]) -> dict[str, Any]:
+    return payload.get("applicant") if isinstance(payload.get("applicant"), dict) else {}
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
