@@ -1,0 +1,85 @@
+"""Catalog, policies and config bundles: verified against the hub key pinned at enrollment, applied atomically.
+
+A bundle is refused (and the installed one kept) when no key is pinned, the signature does not cover exactly
+this kind/version/payload, the version is not newer than the installed one, or the content does not parse.
+The catalog lands as `<data_dir>/catalog.json` (temp file, fsync, rename) before the transaction that records
+its version commits: a crash in between leaves a newer file with the older version on record, so the same
+bundle is applied again on the next pull, which is harmless. Policies and config live in the database only.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+from local_db.sync_state import SyncState
+from sync.auth import bundle_message, verify
+from sync.fsutil import atomic_write
+from sync.protocol import Bundle
+
+log = logging.getLogger(__name__)
+
+CATALOG_FILE = "catalog.json"
+Validator = Callable[[Any], None]   # raises on content the kiosk cannot use
+
+
+class BundleRefused(Exception):
+    """`str(exc)` is a short fixed reason, safe to log and show a technician."""
+
+
+def validate_catalog(data: Any) -> None:
+    from kiosk.catalog import CatalogError, parse_catalog   # here: the catalog parser is only needed for bundles
+    try:
+        parse_catalog(data, source="bundle")
+    except CatalogError as exc:
+        raise BundleRefused(f"catalog invalid: {str(exc)[:120]}") from None
+
+
+DEFAULT_VALIDATORS: Mapping[str, Validator] = {"catalog": validate_catalog}
+
+
+def check_bundle(bundle: Bundle, hub_public_key: str | None, installed_version: int,
+                 validators: Mapping[str, Validator] = DEFAULT_VALIDATORS) -> Any:
+    """The bundle's parsed payload if it may be installed; else BundleRefused with the reason."""
+    if not hub_public_key:
+        raise BundleRefused("no hub key pinned")
+    if not verify(hub_public_key, bundle.signature, bundle_message(bundle.kind, bundle.version, bundle.payload_json)):
+        raise BundleRefused("bad signature")
+    if bundle.version <= installed_version:
+        raise BundleRefused(f"version {bundle.version} not newer than installed {installed_version}")
+    try:
+        data = json.loads(bundle.payload_json)
+    except ValueError:
+        raise BundleRefused("payload is not JSON") from None
+    validator = validators.get(bundle.kind)
+    if validator is not None:
+        try:
+            validator(data)
+        except BundleRefused:
+            raise
+        except Exception as exc:   # a validator's own error is a refusal too, never a crashed pull
+            raise BundleRefused(f"content invalid ({type(exc).__name__})") from None
+    return data
+
+
+class BundleInstaller:
+    """Installs checked bundles; call `install` inside the transaction that also stores the page's cursor."""
+
+    def __init__(self, state: SyncState, data_dir: Path | str, hub_public_key: str | None,
+                 validators: Mapping[str, Validator] = DEFAULT_VALIDATORS):
+        self.state = state
+        self.data_dir = Path(data_dir)
+        self.hub_public_key = hub_public_key
+        self.validators = validators
+
+    def install(self, bundle: Bundle) -> None:
+        check_bundle(bundle, self.hub_public_key, self.state.installed_version(bundle.kind), self.validators)
+        digest = hashlib.sha256(bundle.payload_json.encode("utf-8")).hexdigest()
+        stored: str | None = bundle.payload_json
+        if bundle.kind == "catalog":
+            atomic_write(self.data_dir / CATALOG_FILE, bundle.payload_json.encode("utf-8"))
+            stored = None
+        self.state.record_bundle(bundle.kind, bundle.version, digest, stored)
+        log.info("%s bundle version %d installed", bundle.kind, bundle.version)
