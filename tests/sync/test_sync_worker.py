@@ -40,9 +40,11 @@ def free_port() -> int:
 def test_backoff_doubles_jitters_and_caps():
     top = Backoff(base_s=2, cap_s=300, rng=lambda: 1.0)
     assert [top.delay(n) for n in range(1, 10)] == [2, 4, 8, 16, 32, 64, 128, 256, 300]
-    assert Backoff(base_s=2, cap_s=300, rng=lambda: 0.0).delay(3) == 4   # at least half the step
+    assert Backoff(base_s=2, cap_s=300, rng=lambda: 0.25).delay(3) == 2   # full jitter: anywhere up to the step
+    assert Backoff(base_s=2, cap_s=300, rng=lambda: 0.0).delay(3) == 0.5   # ... above a small floor
     assert top.delay(1000) == 300
-    assert top.delay(1, at_least=30) == 30 and top.delay(1, at_least=900) == 300   # Retry-After, capped
+    assert top.delay(1, at_least=30) == 30 and top.delay(1, at_least=900) == 900   # Retry-After honoured
+    assert top.delay(1, at_least=10 ** 6) == 3600   # but not a hub's absurd ask
 
 
 def test_submission_reaches_the_hub_after_wake(make_worker, hub, submit, status_log):
@@ -65,13 +67,13 @@ def test_drains_the_outbox_in_batches_within_one_round(make_worker, fake_hub, su
     make_worker(fake_hub.url, batch_size=2)
     status = status_log.wait_for(lambda s: True)
     assert status.pending == 0 and status.online
-    assert [m for m, _, _ in fake_hub.requests] == ["POST", "POST", "POST"]
+    assert [m for m, _, _ in fake_hub.requests if m == "POST"] == ["POST", "POST", "POST"]
 
 
 def test_hub_down_then_up(make_worker, tmp_path, submit, status_log):
     port = free_port()
     submit(2)
-    worker = make_worker(f"http://127.0.0.1:{port}", backoff=Backoff(base_s=30, cap_s=60, rng=lambda: 0.0))
+    worker = make_worker(f"http://127.0.0.1:{port}", backoff=Backoff(base_s=30, cap_s=60, rng=lambda: 0.5))
     down = status_log.wait_for(lambda s: True)
     assert (down.online, down.pending, down.last_error) == (False, 2, "hub unreachable")
     assert down.oldest_pending_at is not None and down.last_success_at is None
@@ -131,9 +133,9 @@ def test_rejections_are_reported_without_spinning(make_worker, fake_hub, submit,
     fake_hub.reply = echo_results("rejected")
     make_worker(fake_hub.url, batch_size=3)
     status = status_log.wait_for(lambda s: True)
-    assert (status.online, status.pending, status.rejected) == (True, 3, 3)
+    assert (status.online, status.pending, status.rejected, status.quarantined) == (True, 0, 3, 3)
     time.sleep(0.2)
-    assert len(fake_hub.requests) == 1   # a full batch that delivered nothing ends the round
+    assert [m for m, _, _ in fake_hub.requests if m == "POST"] == ["POST"]   # quarantined, not re-sent
 
 
 def test_unreadable_local_database_is_a_status_not_a_crash(make_worker, tmp_path, hub, status_log):

@@ -1,0 +1,131 @@
+"""One sync round on the worker's own connection: push every pending record, then upload media, then pull.
+
+Records never wait for media or for pulls: the push comes first and its settlements stand even if a later
+step fails. A terminal the hub refused (revoked, unknown) is remembered in `meta`, so it sends nothing more
+until it is enrolled again (a new terminal id), across restarts too.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Mapping
+
+import requests
+import sqlite_utils
+
+from kiosk.ids import Clock, utc_now
+from local_db.store import Outbox
+from local_db.sync_state import AUTH_REFUSAL, LAST_SUCCESS, SyncState
+from sync.attachments import AttachmentStore, AttachmentUploader, UploadResult
+from sync.bundles import DEFAULT_VALIDATORS, Validator
+from sync.client import PushResult, SyncClient
+from sync.protocol import SyncError
+from sync.pull import PullResult, Puller
+from sync.quarantine import Quarantine
+from sync.settings import SyncSettings
+from sync.terminal_identity import TerminalIdentity
+from sync.transport import ClockOffset, HubTransport, TerminalRefused, Timeouts
+
+log = logging.getLogger(__name__)
+
+MEDIA_DIR = "media"
+
+
+@dataclass(frozen=True)
+class RoundOutcome:
+    push: PushResult = field(default_factory=lambda: PushResult(sent=0))
+    uploads: UploadResult = field(default_factory=UploadResult)
+    pull: PullResult = field(default_factory=PullResult)
+    error: SyncError | None = None      # the failure that ended the round early
+    reached_hub: bool = False           # some correct answer came back this round
+    skipped: bool = False               # nothing sent: the hub refused this terminal earlier
+
+
+def refusal_for(state: SyncState, identity: TerminalIdentity | None) -> str:
+    """"revoked"/"unknown_terminal" when the hub refused this very terminal; "" otherwise."""
+    stored = state.get(AUTH_REFUSAL) or ""
+    reason, _, terminal_id = stored.partition(" ")
+    return reason if terminal_id == _terminal_key(identity) else ""
+
+
+def _terminal_key(identity: TerminalIdentity | None) -> str:
+    return identity.terminal_id if identity is not None else "-"
+
+
+class SyncEngine:
+    def __init__(self, db: sqlite_utils.Database, session: requests.Session, settings: SyncSettings, *,
+                 data_dir: Path | str, identity: TerminalIdentity | None, offset: ClockOffset,
+                 publish: Callable[[object], None] = lambda event: None, clock: Clock = utc_now,
+                 should_stop: Callable[[], bool] = lambda: False, compress: bool | None = None,
+                 validators: Mapping[str, Validator] = DEFAULT_VALIDATORS):
+        self.db = db
+        self.settings = settings
+        self.data_dir = Path(data_dir)
+        self.identity = identity
+        self.publish = publish
+        self.clock = clock
+        self.should_stop = should_stop
+        self.validators = validators
+        self.state = SyncState(db, clock)
+        self.transport = HubTransport(settings.hub_url, identity, session=session, clock=offset,
+                                      timeouts=Timeouts(settings.sync_timeout_s, settings.sync_slow_link_bps),
+                                      ca_file=settings.hub_ca_file)
+        # an enrolled terminal talks to a 1.1 hub (enrollment is 1.1); otherwise the client asks /health
+        self.client = SyncClient(Outbox(db, clock), settings.hub_url, settings.station_id,
+                                 batch_size=settings.sync_batch_size, max_batch_bytes=settings.sync_max_batch_bytes,
+                                 transport=self.transport, quarantine=Quarantine(db, clock),
+                                 compress=True if identity is not None else compress)
+        self.reached = False
+
+    def run(self) -> RoundOutcome:
+        if refusal_for(self.state, self.identity):
+            return RoundOutcome(skipped=True)
+        push, uploads, pull = PushResult(sent=0), UploadResult(), PullResult()
+        try:
+            push = self._drain()
+            if self.identity is not None:   # media and streams are 1.1 endpoints, signed
+                uploads = self._upload()
+                pull = self._pull()
+        except TerminalRefused as exc:
+            self.state.set(AUTH_REFUSAL, f"{exc.reason} {_terminal_key(self.identity)}")
+            log.warning("hub refused this terminal (%s); pushing stops until it is enrolled", exc.reason)
+            return RoundOutcome(push, uploads, pull, exc, self.reached)
+        except SyncError as exc:
+            return RoundOutcome(push, uploads, pull, exc, self.reached)
+        return RoundOutcome(push, uploads, pull, None, self.reached)
+
+    def _drain(self) -> PushResult:
+        """Push batches until the queue is empty; with nothing to push, a health check says online."""
+        total = PushResult(sent=0)
+        while not self.should_stop():
+            head = self.client.outbox.pending(1)
+            result = self.client.push()
+            if result.sent == 0:
+                if total.sent == 0:
+                    self.client.health()
+                self._reached_hub()
+                return total
+            total += result
+            self._reached_hub()
+            if self.client.outbox.pending(1) == head:   # nothing settled (cannot happen; never spin on it)
+                break
+        return total
+
+    def _upload(self) -> UploadResult:
+        store = AttachmentStore(self.db, self.data_dir / MEDIA_DIR, self.clock)
+        if store.pending_count() == 0:
+            return UploadResult()
+        uploader = AttachmentUploader(store, self.transport, chunk_bytes=self.settings.attachment_chunk_bytes)
+        return uploader.upload_pending(self.should_stop)
+
+    def _pull(self) -> PullResult:
+        hub_key = self.identity.hub_public_key if self.identity is not None else None
+        puller = Puller(self.db, self.transport, data_dir=self.data_dir, hub_public_key=hub_key,
+                        publish=self.publish, clock=self.clock, page_size=self.settings.sync_pull_page_size,
+                        max_pages=self.settings.sync_pull_max_pages, validators=self.validators)
+        return puller.pull_all(self.should_stop)
+
+    def _reached_hub(self) -> None:
+        self.reached = True
+        self.state.mark_time(LAST_SUCCESS)
