@@ -1,4 +1,10 @@
-"""Receipt printers: ESC/POS layout and encoding held once, transports and the simulator separate."""
+"""Receipt printers: ESC/POS layout and encoding held once, transports and the simulator separate.
+
+escpos_doc (layout, GBK encoding) -> printer (EscposPrinter: status checks, one job) -> transports / usb
+(file, raw TCP, serial, character device, pyusb). status parses DLE EOT and ASB. simulator serves a real wire
+(TCP, pty) and reads it with stream; sim is the kiosk's default printer: the real driver against the simulator.
+backends holds the device manager's enumerate_*/open_* functions and the printer settings.
+"""
 import os
 from pathlib import Path
 

@@ -37,6 +37,7 @@ PAPERS = {58: Paper(58, 32, 384), 80: Paper(80, 48, 576)}
 class Align(str, Enum):
     LEFT = "left"
     CENTER = "center"
+    RIGHT = "right"         # not used by layout(); a received stream may ask for it
 
 
 @dataclass(frozen=True)

@@ -60,7 +60,8 @@ def _height(block: Block) -> int:
 
 def _draw_text(draw: ImageDraw.ImageDraw, block: TextLine, y: int, paper: Paper) -> None:
     cell = CELL * block.scale
-    x = (paper.dots - display_width(block.text) * cell) // 2 if block.align is Align.CENTER else 0
+    spare = paper.dots - display_width(block.text) * cell
+    x = {Align.CENTER: spare // 2, Align.RIGHT: spare}.get(block.align, 0)
     font = _font(24 * block.scale)
     for char in block.text:      # one glyph per cell, as the printer's fixed-pitch font places them
         draw.text((x, y), char, fill=0, font=font, stroke_width=1 if block.bold else 0, stroke_fill=0)

@@ -1,72 +1,77 @@
-"""Simulated receipt printer: real ESC/POS bytes plus a PNG preview in `<data_dir>/receipts/`.
+"""The kiosk's simulated receipt printer: the real ESC/POS driver over a real wire to the printer simulator.
 
-`<job>.bin` is written last and atomically, so its presence means the whole receipt was "printed"; a fault
-(paper out, cover open, offline) raises before anything is written.
+By default the driver talks raw TCP to the simulator on 127.0.0.1 (as to a network printer on port 9100);
+`link="serial"` uses pyserial on a pty instead. Every receipt therefore goes through layout, encoding, the
+status checks and a transport; the simulator writes `<dir>/<job>.bin` (the bytes it received) and a PNG preview
+drawn from what it decoded. Faults are set on the simulator and seen by the driver through DLE EOT.
 """
 from __future__ import annotations
 
-import io
-import logging
 from datetime import datetime
 from enum import Enum
 from pathlib import Path
 from typing import Callable
 
-from devices.base import DeviceError, Fault, Health, HealthState, ReceiptDoc
-from devices.printer.preview import render_preview
-from devices.printer.printer import job_name, paper_for, prepare
-from devices.printer.transports import FileTransport, write_atomically
-
-log = logging.getLogger(__name__)
+from devices.base import Health, ReceiptDoc
+from devices.printer.printer import EscposPrinter
+from devices.printer.simulator import Link, PrinterSimulator
+from devices.printer.status import PaperLevel
+from devices.printer.transports import NetworkTransport, SerialTransport, Transport
 
 
 class PrinterFault(str, Enum):
     PAPER_OUT = "paper_out"
     COVER_OPEN = "cover_open"
-    OFFLINE = "offline"
-
-
-_FAULTS = {PrinterFault.PAPER_OUT: (Fault.PAPER_OUT, HealthState.ERROR),
-           PrinterFault.COVER_OPEN: (Fault.COVER_OPEN, HealthState.ERROR),
-           PrinterFault.OFFLINE: (Fault.PRINTER_ABSENT, HealthState.ABSENT)}
+    OFFLINE = "offline"          # unplugged / powered off: connections are reset
 
 
 class SimPrinter:
     name = "printer-sim"
 
     def __init__(self, directory: Path, width_mm: int = 80, preview: bool = True,
-                 clock: Callable[[], datetime] = datetime.now):
-        self.transport = FileTransport(Path(directory))
-        self.paper = paper_for(width_mm)
-        self._preview = preview
-        self._clock = clock
+                 clock: Callable[[], datetime] = datetime.now, link: str = "network", timeout: float = 2.0):
+        self.simulator = PrinterSimulator(directory, width_mm, preview=preview, clock=clock)
+        try:
+            self.driver = EscposPrinter(self._transport(link, timeout), width_mm, timeout=timeout, clock=clock)
+        except BaseException:
+            self.simulator.close()
+            raise
+        self.paper = self.driver.paper
         self.fault: PrinterFault | None = None
-        self.printed: list[Path] = []        # .bin files of completed jobs, oldest first
+
+    def _transport(self, link: str, timeout: float) -> Transport:
+        if link == "network":
+            host, port = self.simulator.serve_tcp()
+            return NetworkTransport(host, port, timeout)
+        if link == "serial":
+            return SerialTransport(self.simulator.serve_pty(), 115200, timeout)
+        raise ValueError(f"unknown simulator link {link!r}")
+
+    @property
+    def printed(self) -> list[Path]:
+        """.bin files of completed jobs, oldest first."""
+        return list(self.simulator.jobs)
 
     def set_fault(self, fault: PrinterFault | str | None) -> None:
-        self.fault = PrinterFault(fault) if fault else None
+        fault = PrinterFault(fault) if fault else None
+        self.simulator.reset()
+        if fault is PrinterFault.PAPER_OUT:
+            self.simulator.set_paper(PaperLevel.OUT)
+        elif fault is PrinterFault.COVER_OPEN:
+            self.simulator.set_cover_open(True)
+        elif fault is PrinterFault.OFFLINE:
+            self.simulator.set_link(Link.DOWN)
+        self.fault = fault
 
     def health(self) -> Health:
-        if self.fault:
-            return Health(_FAULTS[self.fault][1], self.fault.value)
-        return Health(HealthState.OK) if self.transport.is_usable() else Health(HealthState.ABSENT, "not writable")
+        return self.driver.health()
 
     def print_receipt(self, doc: ReceiptDoc) -> None:
-        if self.fault:
-            raise DeviceError(_FAULTS[self.fault][0], f"simulated {self.fault.value}")
-        blocks, data = prepare(doc, self.paper)
-        stem = self.transport.free_stem(job_name(doc, self._clock()))
         try:
-            if self._preview:
-                self.transport.directory.mkdir(parents=True, exist_ok=True)
-                png = io.BytesIO()
-                render_preview(blocks, self.paper).save(png, "PNG")
-                write_atomically(self.transport.directory / f"{stem}.png", png.getvalue())
-            self.transport.send(data, stem)      # last: the .bin marks a complete job
-        except OSError as exc:
-            raise DeviceError(Fault.PRINTER_ERROR, f"cannot write job: {type(exc).__name__}") from None
-        self.printed.append(self.transport.directory / f"{stem}.bin")
-        log.info("printed receipt job %s (%d bytes)", stem, len(data))
+            self.driver.print_receipt(doc)
+        finally:
+            self.simulator.wait_idle()       # the paper is out of the slot (files written) before we return
 
     def close(self) -> None:
-        pass
+        self.driver.close()
+        self.simulator.close()

@@ -2,13 +2,15 @@
 
 Written from the ESC/POS command reference, not from devices/printer, so it can catch the encoder's mistakes.
 It is strict: an unknown command, or a byte >= 0x80 outside Chinese mode (FS &), is an error, because a real
-GBK printer would print garbage there.
+GBK printer would print garbage there. It also reads what a host sends around a receipt on a two-way wire:
+real-time status requests (DLE EOT n) and Automatic Status Back settings (GS a n), in order (`events`).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-ESC, GS, FS, LF, CR = 0x1B, 0x1D, 0x1C, 0x0A, 0x0D
+ESC, GS, FS, DLE, LF, CR = 0x1B, 0x1D, 0x1C, 0x10, 0x0A, 0x0D
+EOT = 0x04
 
 
 class DecodeError(ValueError):
@@ -39,6 +41,9 @@ class Receipt:
     qr_codes: list[Qr] = field(default_factory=list)
     cuts: int = 0
     initialised: bool = False
+    status_queries: list[int] = field(default_factory=list)    # n of each DLE EOT n
+    asb: list[int] = field(default_factory=list)               # n of each GS a n
+    events: list[str] = field(default_factory=list)            # "status:1", "init", "line", "qr", "cut", "asb:15"
 
     @property
     def texts(self) -> list[str]:
@@ -79,6 +84,7 @@ class _Decoder:
     def end_line(self) -> None:
         s = self.line_state or self.state
         self.out.lines.append(Line(self.text, self.columns, s.align, s.bold, s.width, s.height))
+        self.out.events.append("line")
         self.text, self.columns, self.line_state = "", 0, None
 
     def add_char(self, char: str, cells: int) -> None:
@@ -96,6 +102,8 @@ class _Decoder:
                 self.gs(self.byte())
             elif b == FS:
                 self.fs(self.byte())
+            elif b == DLE:
+                self.dle(self.byte())
             elif b == LF:
                 self.end_line()
             elif b == CR:
@@ -118,6 +126,7 @@ class _Decoder:
         if c == ord("@"):
             self.state = _State()
             self.out.initialised = True
+            self.out.events.append("init")
         elif c == ord("a"):
             n = self.byte()
             self.state.align = n - 48 if n >= 48 else n
@@ -155,10 +164,25 @@ class _Decoder:
             elif m not in (0, 1, 48, 49):
                 raise DecodeError(f"unknown GS V mode {m}")
             self.out.cuts += 1
+            self.out.events.append("cut")
         elif c == ord("(") and self.byte() == ord("k"):
             self.qr_function()
+        elif c == ord("a"):
+            n = self.byte()
+            self.out.asb.append(n)
+            self.out.events.append(f"asb:{n}")
         else:
             raise DecodeError(f"unknown GS {c:#04x}")
+
+    def dle(self, c: int) -> None:
+        """Real-time commands: DLE EOT n (n 1-4: printer, offline cause, error cause, paper sensor)."""
+        if c != EOT:
+            raise DecodeError(f"unknown DLE {c:#04x}")
+        n = self.byte()
+        if n not in (1, 2, 3, 4):
+            raise DecodeError(f"DLE EOT {n} is not a status request")
+        self.out.status_queries.append(n)
+        self.out.events.append(f"status:{n}")
 
     def qr_function(self) -> None:
         size = int.from_bytes(self.take(2), "little")
@@ -179,6 +203,7 @@ class _Decoder:
                 raise DecodeError("QR print before store")
             payload = self.state.qr_data.decode("utf-8")
             self.out.qr_codes.append(Qr(payload, self.state.qr_size, self.state.qr_ec, len(self.out.lines)))
+            self.out.events.append("qr")
         else:
             raise DecodeError(f"unknown QR function {fn}")
 
