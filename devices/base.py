@@ -66,6 +66,9 @@ class IdCardReader(Protocol):
     def read_identity(self, timeout: float) -> Identity:
         """Block until a card is read (raises DeviceError: NO_CARD, CARD_REMOVED, CARD_UNREADABLE, ...)."""
 
+    def cancel(self) -> None:
+        """Make a blocking read return now with DeviceError(NO_CARD, "cancelled"); harmless when idle."""
+
 
 @dataclass(frozen=True)
 class SocialSecurityCard:

@@ -4,7 +4,7 @@ The kiosk serves a Unix socket `<data dir>/dock.sock` (mode 0600, and only while
 simulator); `python -m devices.dock` sends it one command and prints the JSON answer:
 
     python -m devices.dock --data-dir var/kiosk status
-    python -m devices.dock card present            # the demo resident's ID card on the reader
+    python -m devices.dock card present [resident|foreigner|foreigner-2017|hmt]   # a demo card on the reader
     python -m devices.dock card remove | card pull-mid-read 300 | card fault bad_checksum|truncate|silent|sam_failed|none
     python -m devices.dock qr demo | qr show TEXT  # a signed demo 浙里办 code, or any text, shown to the camera
     python -m devices.dock printer fault paper_out|cover_open|offline|none
@@ -67,7 +67,7 @@ class Dock:
         sim = self._sim("idcard")
         action = args[0] if args else ""
         if action == "present":
-            sim.present_card()
+            sim.present_card(self._demo_card(args[1] if len(args) > 1 else "resident"))
         elif action == "remove":
             sim.remove_card()
         elif action == "pull-mid-read":
@@ -75,8 +75,18 @@ class Dock:
         elif action == "fault" and len(args) > 1:
             sim.set_fault(None if args[1] == "none" else SimFault(args[1]), command=None)
         else:
-            raise DockError("card present | remove | pull-mid-read [BYTES] | fault NAME|none")
+            raise DockError("card present [KIND] | remove | pull-mid-read [BYTES] | fault NAME|none")
         return {"card": action}
+
+    @staticmethod
+    def _demo_card(kind: str):
+        from devices.idcard import demo
+
+        cards = {"resident": demo.DEMO_CARD, "foreigner": demo.DEMO_FOREIGNER_2023,
+                 "foreigner-2017": demo.DEMO_FOREIGNER_2017, "hmt": demo.DEMO_HMT_PERMIT}
+        if kind not in cards:
+            raise DockError(f"card kinds: {', '.join(cards)}")
+        return cards[kind]
 
     def _qr(self, args: list[str]) -> dict:
         sim = self._sim("qr")

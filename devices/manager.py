@@ -18,6 +18,8 @@ from kiosk.config import Config
 log = logging.getLogger(__name__)
 
 FAMILIES = ("idcard", "smartcard", "qr", "printer")
+# Calls that must reach the device at once, not queue behind the read they are meant to interrupt.
+IMMEDIATE = frozenset({"cancel"})
 ABSENT_FAULT = {"idcard": Fault.READER_ABSENT, "smartcard": Fault.READER_ABSENT, "qr": Fault.READER_ABSENT,
                 "printer": Fault.PRINTER_ABSENT}
 
@@ -92,7 +94,7 @@ class OnDeviceThread:
 
     def __getattr__(self, attr: str) -> Any:
         target = getattr(self.device, attr)
-        if not callable(target):
+        if not callable(target) or attr in IMMEDIATE:
             return target
         return lambda *args, **kwargs: self._run(target, args, kwargs)
 
@@ -126,6 +128,9 @@ class AbsentDevice:
 
     def health(self) -> Health:
         return Health(HealthState.ABSENT, self.reason)
+
+    def cancel(self) -> None:
+        pass   # nothing is running on a device that is not there
 
     def __getattr__(self, attr: str) -> Any:
         def absent(*args, **kwargs):

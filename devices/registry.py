@@ -7,13 +7,14 @@ ask the manager each time, so a reader unplugged and plugged back in is simply f
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable
 
+from devices.idcard.backends import enumerate_serial, open_serial
 from devices.idcard.reader import SerialIdCardReader
 from devices.manager import Backend, BackendRegistry, DeviceInfo, DeviceManager
-from devices.printer.printer import EscposPrinter
-from devices.printer.transports import FileTransport
+from devices.printer import backends as printer_backends
 from devices.sims import SimulatorBench
 from kiosk.config import Config
 
@@ -28,28 +29,20 @@ def _sim_backend(family: str, bench: SimulatorBench, label: str,
     return Backend(family, "sim", enumerate_sim, open_device)
 
 
-def _serial_idcard_enumerate(config: Config) -> list[DeviceInfo]:
-    port = config["idcard_port"]
-    return [DeviceInfo("idcard", "serial", port, "ID card reader")] if port and Path(port).exists() else []
-
-
-def _file_printer_enumerate(receipts: Path) -> Callable[[Config], list[DeviceInfo]]:
-    return lambda config: [DeviceInfo("printer", "file", str(receipts), "ESC/POS to files")]
-
-
 def default_registry(bench: SimulatorBench, receipts: Path) -> BackendRegistry:
     registry = BackendRegistry()
     # The simulated ID reader is driven by the real serial driver over the simulator's pty.
     registry.register(_sim_backend("idcard", bench, "simulated ID card reader (pty)",
                                    lambda info, config: SerialIdCardReader(info.path)))
-    registry.register(Backend("idcard", "serial", _serial_idcard_enumerate,
-                              lambda info, config: SerialIdCardReader(info.path)))
+    registry.register(Backend("idcard", "serial", enumerate_serial, open_serial))
     registry.register(_sim_backend("qr", bench, "simulated QR scanner", lambda info, config: bench.qr))
     registry.register(_sim_backend("printer", bench, "simulated receipt printer",
                                    lambda info, config: bench.printer))
-    registry.register(Backend("printer", "file", _file_printer_enumerate(receipts),
-                              lambda info, config: EscposPrinter(FileTransport(Path(info.path)),
-                                                                 config["printer_width_mm"])))
+    registry.register(Backend("printer", "file", partial(printer_backends.enumerate_file, directory=receipts),
+                              printer_backends.open_file))
+    for name in ("network", "serial", "usb"):
+        enumerate_printers, open_printer = printer_backends.BACKENDS[name]
+        registry.register(Backend("printer", name, enumerate_printers, open_printer))
     return registry
 
 

@@ -118,6 +118,16 @@ class ServiceFlow:
         identity = self._device_call(lambda: self.qr_parser(raw))
         return self._identified(session, identity)
 
+    def cancel_identify(self) -> None:
+        """Interrupt a waiting card read or scan; never blocks, harmless when nothing waits."""
+        for device in (self.devices.idcard, self.devices.qr):
+            cancel = getattr(device, "cancel", None)
+            if cancel is not None:
+                try:
+                    cancel()
+                except Exception:   # a driver's cancel failing must not stop the resident going back
+                    log.exception("cancel failed on %s", getattr(device, "name", "device"))
+
     def _device_call(self, call):
         try:
             return call()

@@ -96,6 +96,11 @@ class Identity:
     birth_date: str = ""
     address: str = ""
     phone: str = ""
+    doc_type: str = "resident"  # resident (居民身份证) | foreigner (永久居留身份证) | hmt (港澳台居民居住证)
+    english_name: str = ""
+    nationality: str = ""       # ISO 3166 alpha-3, for foreigners
+    pass_number: str = ""       # 港澳台 travel permit number
+    valid_to: str = ""          # ISO date, "" for long-term
 
     def masked_id(self) -> str:
         """Shown on screen and receipts: never the full number."""

@@ -81,8 +81,9 @@ class ResidentController(QObject):
                        group=GROUP)
 
     def cancel_identify(self) -> None:
-        """The read cannot be aborted (the device API has no cancel); its late result is dropped."""
+        """Stop the readers waiting (so a retry does not queue behind a 30 s wait); any late result is dropped."""
         self.tasks.forget(GROUP)
+        self.flow.cancel_identify()
         if self.session is not None:
             self.identify.show_choice(self.session.item.name)
 

@@ -66,7 +66,9 @@ class ForeignerCardData:
 
     def to_identity(self) -> Identity:
         return Identity(source="idcard", name=self.display_name, id_number=self.number, gender=self.gender,
-                        birth_date=self.birth_date.isoformat())
+                        birth_date=self.birth_date.isoformat(), doc_type="foreigner",
+                        english_name=self.english_name, nationality=self.nationality_code,
+                        valid_to=self.valid_to.isoformat() if self.valid_to else "")
 
 
 def decode_2017(block: bytes) -> ForeignerCardData:

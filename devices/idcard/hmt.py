@@ -50,7 +50,8 @@ class HmtPermitData:
 
     def to_identity(self) -> Identity:
         return Identity(source="idcard", name=self.name, id_number=self.id_number, gender=self.gender,
-                        birth_date=self.birth_date.isoformat(), address=self.address)
+                        birth_date=self.birth_date.isoformat(), address=self.address, doc_type="hmt",
+                        pass_number=self.pass_number, valid_to=self.valid_to.isoformat() if self.valid_to else "")
 
 
 def decode(block: bytes) -> HmtPermitData:

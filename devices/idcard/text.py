@@ -60,7 +60,8 @@ class IdCardData:
 
     def to_identity(self) -> Identity:
         return Identity(source="idcard", name=self.name, id_number=self.id_number, gender=self.gender,
-                        birth_date=self.birth_date.isoformat(), address=self.address)
+                        birth_date=self.birth_date.isoformat(), address=self.address,
+                        valid_to=self.valid_to.isoformat() if self.valid_to else "")
 
 
 # Any card the reader can return; each has card_type, photo_wlt, gender and to_identity().

@@ -196,3 +196,29 @@ def test_second_person_in_a_session_replaces_the_first(kiosk):
     second = flow.identify_by_qr(session)
     assert second.id_number != first.id_number
     assert session.answers == {"name": "李阿婆"}  # the first person's phone and choices are gone
+
+
+def test_cancel_interrupts_a_waiting_card_read(kiosk):
+    import threading
+
+    flow, devices, *_ = kiosk
+    devices.sims.idcard.remove_card()
+    devices.sims.idcard.demo = False
+    flow.device_timeout_s = 20.0
+    session = flow.begin("sb.proof")
+    outcome = {}
+
+    def read():
+        try:
+            flow.identify_by_card(session)
+        except FlowError as exc:
+            outcome["code"] = exc.code
+
+    reader = threading.Thread(target=read)
+    started = time.monotonic()
+    reader.start()
+    time.sleep(0.5)
+    flow.cancel_identify()
+    reader.join(5)
+    assert not reader.is_alive() and time.monotonic() - started < 5
+    assert outcome["code"] == Fault.NO_CARD
