@@ -1,4 +1,7 @@
-"""浙里办 (Zheliban) identity codes: strict parsing and signature check, plus the camera-frame decode path.
+"""浙里办 (Zheliban) identity codes: strict parsing and signature check.
+
+The other code kinds (e-licences, the kiosk's progress codes) and `classify()` are in devices/qr_payloads.py; the
+camera decode path is devices/qr_camera.py (`decode_image` here is kept for older callers).
 
 Format (ours, agreed for the kiosk; three dot-separated ASCII parts):
 
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
 import re
 import time
@@ -36,7 +40,7 @@ CLOCK_SKEW_S = 300           # island kiosks may run offline for days: tolerate 
 # DEMO platform public key (its private half lives only in devices/qr_sim.py). A deployment passes the real one.
 DEMO_PUBLIC_KEY = bytes.fromhex("4d85d3ae9fd115ab5d4b43c02c228d4aab6be1a586543ee37293ad36fffa1455")
 
-_SHAPE = re.compile(r"ZLB1\.([A-Za-z0-9_-]{4,})\.([A-Za-z0-9_-]{86})")   # 64-byte signature = 86 chars
+_SIGNATURE_CHARS = 86       # a 64-byte Ed25519 signature in unpadded base64url
 _KEYS = {"v", "name", "id_number", "phone", "iat", "exp"}
 _PHONE = re.compile(r"(1\d{10})?")
 
@@ -72,28 +76,31 @@ def _b64url_decode(text: str) -> bytes:
 
 
 class ZlbVerifier:
-    """Checks codes against one platform key; the clock is injected so tests never patch time."""
+    """Checks codes against one platform key; the clock is injected so tests never patch time.
+
+    `verified_payload` and `check_times` are shared with the other signed formats (devices.qr_payloads)."""
 
     def __init__(self, public_key: bytes = DEMO_PUBLIC_KEY, clock: Callable[[], float] = time.time):
         self._key = Ed25519PublicKey.from_public_bytes(public_key)
-        self._clock = clock
+        self.clock = clock
 
     def parse(self, text: Any) -> ZlbIdentityCode:
-        payload = self._verified_payload(_split(text))
-        claims = _claims(payload)
-        self._check_times(claims)
+        claims = _claims(self.verified_payload(text))
+        self.check_times(claims)
         return ZlbIdentityCode(claims["name"], claims["id_number"], claims["phone"], claims["iat"], claims["exp"])
 
-    def _verified_payload(self, parts: tuple[str, str]) -> bytes:
-        body, signature = parts
+    def verified_payload(self, text: Any, prefix: str = PREFIX, max_len: int = MAX_CODE_LEN) -> bytes:
+        """The signed payload bytes of `<prefix>.<body>.<signature>`, or DeviceError(QR_INVALID)."""
+        body, signature = _split(text, prefix, max_len)
         try:
-            self._key.verify(_b64url_decode(signature), f"{PREFIX}.{body}".encode("ascii"))
+            self._key.verify(_b64url_decode(signature), f"{prefix}.{body}".encode("ascii"))
         except InvalidSignature:
             raise _invalid("signature does not verify") from None
         return _b64url_decode(body)
 
-    def _check_times(self, claims: dict[str, Any]) -> None:
-        now = self._clock()
+    def check_times(self, claims: dict[str, Any]) -> None:
+        """The code's own short validity window (iat/exp, Unix seconds), with some clock drift allowed."""
+        now = self.clock()
         if not 0 < claims["exp"] - claims["iat"] <= MAX_LIFETIME_S:
             raise _invalid("implausible validity window")
         if claims["iat"] > now + CLOCK_SKEW_S:
@@ -108,20 +115,25 @@ def parse_identity_code(text: Any, public_key: bytes = DEMO_PUBLIC_KEY,
     return ZlbVerifier(public_key, clock).parse(text).to_identity()
 
 
-def _split(text: Any) -> tuple[str, str]:
+@functools.lru_cache(maxsize=8)
+def _shape(prefix: str) -> re.Pattern[str]:
+    return re.compile(rf"{re.escape(prefix)}\.([A-Za-z0-9_-]{{4,}})\.([A-Za-z0-9_-]{{{_SIGNATURE_CHARS}}})")
+
+
+def _split(text: Any, prefix: str = PREFIX, max_len: int = MAX_CODE_LEN) -> tuple[str, str]:
     """Cheap shape checks first: type, length, ASCII, prefix, alphabet (no decoding of a 10 MB string)."""
     if not isinstance(text, str):
         raise _invalid(f"not text: {type(text).__name__}")
-    if len(text) > MAX_CODE_LEN:
+    if len(text) > max_len:
         raise _invalid(f"too long: {len(text)} characters")
     text = text.strip()     # scanners in keyboard mode append CR/LF
     if not text.isascii() or not text.isprintable():
         raise _invalid("binary or non-ASCII content")
-    if not text.startswith(PREFIX + "."):
-        raise _invalid("not a ZLB1 code")
-    match = _SHAPE.fullmatch(text)
+    if not text.startswith(prefix + "."):
+        raise _invalid(f"not a {prefix} code")
+    match = _shape(prefix).fullmatch(text)
     if match is None:
-        raise _invalid("malformed ZLB1 code")
+        raise _invalid(f"malformed {prefix} code")
     return match.group(1), match.group(2)
 
 
@@ -132,12 +144,20 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return dict(pairs)
 
 
-def _claims(payload: bytes) -> dict[str, Any]:
+def json_object(payload: bytes) -> dict[str, Any]:
+    """A signed payload as a JSON object with unique keys, or DeviceError(QR_INVALID)."""
     try:
         claims = json.loads(payload.decode("utf-8"), object_pairs_hook=_no_duplicates)
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise _invalid("payload is not JSON") from None
-    if not isinstance(claims, dict) or set(claims) != _KEYS or claims["v"] != 1:
+    if not isinstance(claims, dict):
+        raise _invalid("payload is not a JSON object")
+    return claims
+
+
+def _claims(payload: bytes) -> dict[str, Any]:
+    claims = json_object(payload)
+    if set(claims) != _KEYS or type(claims["v"]) is not int or claims["v"] != 1:   # true == 1 in Python
         raise _invalid("unexpected payload fields or version")
     _check_fields(claims)
     return claims
@@ -157,8 +177,11 @@ def _check_fields(claims: dict[str, Any]) -> None:
 
 
 def decode_image(image: Any) -> list[str]:
-    """Texts of the QR codes zxing-cpp finds in a camera frame (PIL image or numpy array)."""
-    import zxingcpp   # imported here: a kiosk without a scanner never loads it
+    """Texts of the QR codes in a camera frame (PIL image or numpy array), by the camera scanner's decode path."""
+    import numpy as np
 
-    found = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode, text_mode=zxingcpp.TextMode.Plain)
-    return [r.text for r in found if r.valid]
+    from devices.qr_camera import decode_frame   # imported here: a kiosk without a scanner never loads it
+
+    if not isinstance(image, np.ndarray):
+        image = np.asarray(image.convert("L"))
+    return decode_frame(image)
