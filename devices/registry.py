@@ -14,6 +14,7 @@ from typing import Any, Callable
 from devices.idcard.backends import enumerate_serial, open_serial
 from devices.idcard.reader import SerialIdCardReader
 from devices.manager import Backend, BackendRegistry, DeviceInfo, DeviceManager
+from devices import qr_camera, qr_serial, qr_wedge
 from devices.printer import backends as printer_backends
 from devices.sims import SimulatorBench
 from kiosk.config import Config
@@ -36,6 +37,8 @@ def default_registry(bench: SimulatorBench, receipts: Path) -> BackendRegistry:
                                    lambda info, config: SerialIdCardReader(info.path)))
     registry.register(Backend("idcard", "serial", enumerate_serial, open_serial))
     registry.register(_sim_backend("qr", bench, "simulated QR scanner", lambda info, config: bench.qr))
+    for name, module in (("camera", qr_camera), ("wedge", qr_wedge), ("serial", qr_serial)):
+        registry.register(Backend("qr", name, getattr(module, f"enumerate_{name}"), getattr(module, f"open_{name}")))
     registry.register(_sim_backend("printer", bench, "simulated receipt printer",
                                    lambda info, config: bench.printer))
     registry.register(Backend("printer", "file", partial(printer_backends.enumerate_file, directory=receipts),

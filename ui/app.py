@@ -45,11 +45,20 @@ def run(core, fullscreen: bool) -> int:
     else:
         window.show()
     window.start()
+    _wedge_scanner(app, core)
     _test_hooks(app, window)
     try:
         return app.exec()
     finally:
         window.shutdown()
+
+
+def _wedge_scanner(app: QApplication, core) -> None:
+    if core.config["qr_backend"] == "wedge":
+        from devices.qr_wedge import KEYBOARD
+        from ui.wedge import WedgeKeyFilter
+
+        app.installEventFilter(WedgeKeyFilter(KEYBOARD.feed, app))
 
 
 def _test_hooks(app: QApplication, window) -> None:

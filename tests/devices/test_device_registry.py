@@ -55,3 +55,27 @@ def test_serial_backend_without_a_port_is_absent(tmp_path):
         assert info.value.reason is Fault.READER_ABSENT
     finally:
         devices.close()
+
+
+def test_wedge_backend_reads_a_burst_typed_into_the_kiosk(tmp_path):
+    import threading
+    import time as _time
+
+    from devices.qr_sim import demo_code
+    from devices.qr_wedge import KEYBOARD
+
+    devices = build_devices(Config({"qr_backend": "wedge", "idcard_backend": "none", "printer_backend": "none"}),
+                            tmp_path)
+    code = demo_code(_time.time())
+
+    def scanner_types():
+        _time.sleep(0.3)
+        t = _time.monotonic()
+        for i, char in enumerate(code + "\r"):
+            KEYBOARD.feed(char, t + i * 0.005)   # 5 ms apart: a scanner, not a person
+
+    try:
+        threading.Thread(target=scanner_types).start()
+        assert devices.qr.scan(5.0) == code
+    finally:
+        devices.close()
