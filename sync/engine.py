@@ -16,7 +16,7 @@ import sqlite_utils
 
 from kiosk.ids import Clock, utc_now
 from local_db.store import Outbox
-from local_db.sync_state import AUTH_REFUSAL, LAST_SUCCESS, SyncState
+from local_db.sync_state import AUTH_REFUSAL, LAST_PULL, LAST_SUCCESS, SyncState
 from sync.attachments import AttachmentStore, AttachmentUploader, UploadResult
 from sync.bundles import DEFAULT_VALIDATORS, Validator
 from sync.client import PushResult, SyncClient
@@ -42,15 +42,15 @@ class RoundOutcome:
     skipped: bool = False               # nothing sent: the hub refused this terminal earlier
 
 
-def refusal_for(state: SyncState, identity: TerminalIdentity | None) -> str:
-    """"revoked"/"unknown_terminal" when the hub refused this very terminal; "" otherwise."""
-    stored = state.get(AUTH_REFUSAL) or ""
-    reason, _, terminal_id = stored.partition(" ")
-    return reason if terminal_id == _terminal_key(identity) else ""
+def refusal_for(state: SyncState, identity: TerminalIdentity | None, hub_url: str) -> str:
+    """"revoked"/"unknown_terminal" when this hub refused this very terminal; "" otherwise."""
+    reason, _, refused = (state.get(AUTH_REFUSAL) or "").partition(" ")
+    return reason if refused == _refusal_key(identity, hub_url) else ""
 
 
-def _terminal_key(identity: TerminalIdentity | None) -> str:
-    return identity.terminal_id if identity is not None else "-"
+def _refusal_key(identity: TerminalIdentity | None, hub_url: str) -> str:
+    """A new enrollment (terminal id) or another hub starts afresh."""
+    return f"{identity.terminal_id if identity is not None else '-'} {hub_url.rstrip('/')}"
 
 
 class SyncEngine:
@@ -72,23 +72,25 @@ class SyncEngine:
                                       timeouts=Timeouts(settings.sync_timeout_s, settings.sync_slow_link_bps),
                                       ca_file=settings.hub_ca_file)
         # an enrolled terminal talks to a 1.1 hub (enrollment is 1.1); otherwise the client asks /health
-        self.client = SyncClient(Outbox(db, clock), settings.hub_url, settings.station_id,
+        station_id = identity.station_id if identity is not None else settings.station_id   # as enrolled
+        self.client = SyncClient(Outbox(db, clock), settings.hub_url, station_id,
                                  batch_size=settings.sync_batch_size, max_batch_bytes=settings.sync_max_batch_bytes,
                                  transport=self.transport, quarantine=Quarantine(db, clock),
                                  compress=True if identity is not None else compress)
         self.reached = False
 
     def run(self) -> RoundOutcome:
-        if refusal_for(self.state, self.identity):
+        if refusal_for(self.state, self.identity, self.settings.hub_url):
             return RoundOutcome(skipped=True)
         push, uploads, pull = PushResult(sent=0), UploadResult(), PullResult()
         try:
             push = self._drain()
             if self.identity is not None:   # media and streams are 1.1 endpoints, signed
                 uploads = self._upload()
-                pull = self._pull()
+                if self._pull_due():
+                    pull = self._pull()
         except TerminalRefused as exc:
-            self.state.set(AUTH_REFUSAL, f"{exc.reason} {_terminal_key(self.identity)}")
+            self.state.set(AUTH_REFUSAL, f"{exc.reason} {_refusal_key(self.identity, self.settings.hub_url)}")
             log.warning("hub refused this terminal (%s); pushing stops until it is enrolled", exc.reason)
             return RoundOutcome(push, uploads, pull, exc, self.reached)
         except SyncError as exc:
@@ -125,6 +127,13 @@ class SyncEngine:
                         publish=self.publish, clock=self.clock, page_size=self.settings.sync_pull_page_size,
                         max_pages=self.settings.sync_pull_max_pages, validators=self.validators)
         return puller.pull_all(self.should_stop)
+
+    def _pull_due(self) -> bool:
+        last = self.state.time(LAST_PULL)
+        if last is None:
+            return True
+        waited = (self.clock() - last).total_seconds()
+        return waited < 0 or waited >= self.settings.sync_pull_interval_s   # < 0: the local clock was set back
 
     def _reached_hub(self) -> None:
         self.reached = True

@@ -25,6 +25,7 @@ from sync.transport import HubTransport
 log = logging.getLogger(__name__)
 
 CONTENT_STREAMS = frozenset({"guides", "announcements", "agent_credentials"})
+ITEM_KEYS = {"agent_credentials": "agent_id"}   # the field naming an item; "id" elsewhere (a later entry replaces)
 LAST_REFUSAL = "sync.last_bundle_refusal"
 
 
@@ -146,13 +147,10 @@ class Puller:
         return BundleApplied(bundle.kind, bundle.version)
 
     def _apply_content(self, stream: str, item: Any) -> None:
-        if not isinstance(item, dict) or not isinstance(item.get("id"), str) or not item["id"]:
+        key = item.get(ITEM_KEYS.get(stream, "id")) if isinstance(item, dict) else None
+        if not isinstance(key, str) or not 0 < len(key) <= 128:
             raise ProtocolError("item has no id")
-        if item.get("deleted") is True:
-            self.db.conn.execute("DELETE FROM stream_items WHERE stream=? AND id=?", (stream, item["id"]))
-            return
         self.db.conn.execute(
             "INSERT INTO stream_items (stream, id, body, updated_at) VALUES (?,?,?,?) ON CONFLICT(stream, id)"
             " DO UPDATE SET body=excluded.body, updated_at=excluded.updated_at",
-            (stream, item["id"][:128], json.dumps(item, ensure_ascii=False),
-             self.clock().isoformat(timespec="seconds")))
+            (stream, key, json.dumps(item, ensure_ascii=False), self.clock().isoformat(timespec="seconds")))

@@ -18,6 +18,7 @@ SYNC_SETTINGS: tuple[tuple[str, type, Any, str], ...] = (
     ("sync_max_batch_bytes", int, 256 * 1024, "Most gzip-compressed bytes pushed in one request"),
     ("sync_slow_link_bps", int, 8 * 1024, "Assumed bytes/second of a poor island link, to scale timeouts"),
     ("sync_probe_interval_s", float, 10.0, "While offline, seconds between cheap health checks"),
+    ("sync_pull_interval_s", float, 60.0, "Least seconds between pulls of the hub's streams (status, catalog...)"),
     ("sync_backoff_cap_s", float, 300.0, "Longest wait between failed rounds (Retry-After may ask longer)"),
     ("sync_pull_page_size", int, 100, "Items asked for per stream page"),
     ("sync_pull_max_pages", int, 20, "Most pages pulled per stream in one round (the rest next round)"),
@@ -43,6 +44,7 @@ class SyncSettings:
     sync_max_batch_bytes: int = 256 * 1024
     sync_slow_link_bps: int = 8 * 1024
     sync_probe_interval_s: float = 10.0
+    sync_pull_interval_s: float = 60.0
     sync_backoff_cap_s: float = 300.0
     sync_pull_page_size: int = 100
     sync_pull_max_pages: int = 20

@@ -246,7 +246,7 @@ class SyncWorker:
         self._bundles_refused += outcome.pull.bundles_refused
         rejected = len(outcome.push.rejected)
         if outcome.skipped or isinstance(outcome.error, TerminalRefused):
-            error = outcome.error or TerminalRefused(refusal_for(SyncState(db), identity))
+            error = outcome.error or TerminalRefused(refusal_for(SyncState(db), identity, self.hub_url))
             return self._snapshot(db, False, str(error), rejected, self.settings.sync_interval_s, identity)
         if outcome.error is not None:
             log.info("sync round failed: %s", outcome.error)
@@ -277,7 +277,7 @@ class SyncWorker:
 
     def _measure(self, db: sqlite_utils.Database, identity: TerminalIdentity | None) -> dict[str, Any]:
         outbox, state = Outbox(db, self.clock), SyncState(db, self.clock)
-        refusal = refusal_for(state, identity)
+        refusal = refusal_for(state, identity, self.hub_url)
         monitor = GuardrailMonitor(db, self.data_dir, Thresholds.from_settings(self.settings), clock=self.clock,
                                    disk_usage=self.disk_usage)
         return dict(pending=outbox.pending_count(), oldest_pending_at=outbox.oldest_pending_at(),
