@@ -170,7 +170,7 @@ class EnrolledTerminal(NamedTuple):
 
 
 def enroll_test_terminal(url: str, store: HubStore | Path | str, station_id: str, *,
-                         session: requests.Session | None = None, verify: bool | str = True,
+                         session: requests.Session | None = None, verify: bool | str | None = None,
                          keys: KeyPair | None = None) -> EnrolledTerminal:
     """Issue a code in the hub's database (`store`, or its --db spec) and enroll over HTTP, as a terminal does."""
     owned = None if isinstance(store, HubStore) else open_store(store)
