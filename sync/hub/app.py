@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
@@ -14,9 +16,9 @@ from kiosk.ids import Clock, utc_now
 from sync.auth import KeyPair
 from sync.hub import api, staff
 from sync.hub.context import DEFAULT_MAX_BODY, Hub, HubConfig
-from sync.hub.middleware import HubTime, SignedRequests
+from sync.hub.middleware import RETRY_AFTER_S, HubTime, SignedRequests
 from sync.hub.paths import ATTACHMENT_PATH, ENROLL_PATH, HEALTH_PATH, RECORDS_PATH, STAFF_PREFIX, STREAM_PATH
-from sync.hub.store import HubStore
+from sync.hub.store import HubStore, StoreBusy
 
 __all__ = ["DEFAULT_MAX_BODY", "HubApp", "HubConfig", "create_app"]
 
@@ -36,10 +38,14 @@ def create_app(store: HubStore, keys: KeyPair, config: HubConfig = HubConfig(), 
     if config.require_auth:
         middleware.append(Middleware(SignedRequests, store=store, clock=clock,
                                      max_body_bytes=config.max_body_bytes, exempt=UNSIGNED))
-    app = HubApp(routes=_routes(), middleware=middleware)
+    app = HubApp(routes=_routes(), middleware=middleware, exception_handlers={StoreBusy: _busy})
     app.state.hub = hub
     app.state.store = store   # older callers look here
     return app
+
+
+async def _busy(request: Request, exc: Exception) -> Response:
+    return JSONResponse({"error": "busy"}, status_code=503, headers={"Retry-After": RETRY_AFTER_S})
 
 
 def _routes() -> list[Route]:

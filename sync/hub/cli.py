@@ -29,7 +29,7 @@ from sync.hub import audit
 from sync.hub.context import CONTRACT_MAX_ATTACHMENT, DEFAULT_ISSUER, DEFAULT_MAX_BODY, DEFAULT_MAX_INFLATED, HubConfig
 from sync.hub.credentials import AGENT_ROLES, AgentCredential, hash_password
 from sync.hub.keys import KeyFileError, load_or_create_key, publish_bundle
-from sync.hub.store import BUNDLE_KINDS, FeedItem, HubStore, open_store, parse_db_spec
+from sync.hub.store import BUNDLE_KINDS, FeedItem, HubStore, StoreBusy, open_store, parse_db_spec
 
 COMMANDS = ("serve", "enroll-code", "terminals", "revoke", "publish-bundle", "add-agent", "revoke-agent",
             "announce", "add-guide")
@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.run(args) or 0
-    except (KeyFileError, ValueError) as exc:
+    except (KeyFileError, ValueError, StoreBusy) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 

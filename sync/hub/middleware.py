@@ -15,8 +15,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from kiosk.ids import Clock
 from sync.auth import HEADER_HUB_TIME
 from sync.hub.signing import AuthFailure, SignedRequest, authenticate
-from sync.hub.store import HubStore
+from sync.hub.store import HubStore, StoreBusy
 from sync.protocol import API_PREFIX
+
+
+RETRY_AFTER_S = "5"   # a busy database is a matter of seconds; terminals honour Retry-After
 
 
 class BodyTooLarge(Exception):
@@ -67,6 +70,8 @@ class SignedRequests:
             terminal = await run_in_threadpool(authenticate, self.store, int(self.clock().timestamp()), request)
         except AuthFailure as failure:
             return await _json_reply(send, 401, {"error": failure.code})
+        except StoreBusy:
+            return await _json_reply(send, 503, {"error": "busy"}, [(b"retry-after", RETRY_AFTER_S.encode())])
         scope.setdefault("state", {})["terminal"] = terminal
         await self.app(scope, _replay(body, receive), send)
 
@@ -114,8 +119,9 @@ def _replay(body: bytes, receive: Receive) -> Receive:
     return replay
 
 
-async def _json_reply(send: Send, status: int, body: dict) -> None:
+async def _json_reply(send: Send, status: int, body: dict, extra: list[tuple[bytes, bytes]] = ()) -> None:
     data = json.dumps(body).encode("utf-8")
     await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode())]})
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode()),
+                            *extra]})
     await send({"type": "http.response.body", "body": data})

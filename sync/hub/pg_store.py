@@ -20,6 +20,7 @@ from psycopg import errors, sql
 
 from kiosk.ids import Clock, utc_now
 from sync.hub.sql_store import SqlHubStore, Tx
+from sync.hub.store import StoreBusy
 
 T = TypeVar("T")
 POOL_SIZE = 16
@@ -86,7 +87,9 @@ class PostgresStore(SqlHubStore):
                     return fn(_PgTx(conn))
             except (errors.DeadlockDetected, errors.SerializationFailure):
                 if attempt == RETRIES - 1:
-                    raise
+                    raise StoreBusy("database conflict") from None
+            except psycopg.OperationalError:   # server down or restarting; the broken connection is dropped
+                raise StoreBusy("database unreachable") from None
         raise AssertionError("unreachable")
 
     def _lock_stream(self, tx: Tx, table: str) -> None:
@@ -137,7 +140,7 @@ class _Pool:
         if self._closed:
             raise RuntimeError("store is closed")
         if not self._slots.acquire(timeout=POOL_WAIT_S):
-            raise TimeoutError("no database connection free")
+            raise StoreBusy("no database connection free")
         conn = None
         try:
             conn = self._take()

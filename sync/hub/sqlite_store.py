@@ -14,6 +14,7 @@ from typing import Any, Callable, Sequence, TypeVar
 
 from kiosk.ids import Clock, utc_now
 from sync.hub.sql_store import SqlHubStore, Tx
+from sync.hub.store import StoreBusy
 
 T = TypeVar("T")
 BUSY_TIMEOUT_S = 10.0
@@ -87,13 +88,19 @@ class SqliteStore(SqlHubStore):
     def _transact(self, fn: Callable[[Tx], T], write: bool = True) -> T:
         with self._lock:
             # IMMEDIATE takes the write lock up front: no upgrade deadlock with a CLI writing beside us.
-            self._conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            try:
+                self._conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            except sqlite3.OperationalError:
+                raise StoreBusy("database is locked") from None   # another process held it past the timeout
             try:
                 result = fn(_SqliteTx(self._conn))
-            except BaseException:
-                self._conn.execute("ROLLBACK")
+                self._conn.execute("COMMIT")
+            except BaseException as exc:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+                    raise StoreBusy("database is locked") from None
                 raise
-            self._conn.execute("COMMIT")
             return result
 
     def close(self) -> None:

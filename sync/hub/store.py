@@ -150,6 +150,10 @@ class UnknownRecord(KeyError):
     pass
 
 
+class StoreBusy(RuntimeError):
+    """The database is locked, out of connections or unreachable for now: answer 503 with Retry-After."""
+
+
 @dataclass(frozen=True)
 class ChunkOutcome:
     state: AttachmentState

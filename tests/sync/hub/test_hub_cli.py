@@ -73,7 +73,8 @@ def test_publish_bundle_signs_with_the_hub_key_kept_0600(common, db_spec, tmp_pa
 
 def test_agents_announcements_and_guides_from_the_cli(common, db_spec, tmp_path):
     added = hub_cli("add-agent", "--agent-id", "ag-1", "--station", STATION, "--name", "李帮办", "--role",
-                    "supervisor", "--valid-to", "2027-01-01T00:00:00", *common, env={"ZDB_AGENT_PASSWORD": "pw-12345678"})
+                    "supervisor", "--valid-to", "2027-01-01T00:00:00", *common,
+                    env={"ZDB_AGENT_PASSWORD": "pw-12345678"})
     assert added.returncode == 0, added.stderr
     assert hub_cli("add-agent", "--agent-id", "ag-2", "--all-stations", "--name", "x", "--password-stdin",
                    *common, stdin="short\n").returncode == 2   # too short

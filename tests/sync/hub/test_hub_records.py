@@ -6,7 +6,7 @@ import pytest
 
 from sync.protocol import RECORDS_PATH
 
-from hub_helpers import OTHER_STATION, STATION, batch_body, push, record, results
+from hub_helpers import OTHER_STATION, STATION, push, record, results
 
 pytestmark = pytest.mark.timeout(60)
 

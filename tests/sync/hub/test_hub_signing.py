@@ -135,3 +135,16 @@ def test_even_a_server_error_carries_hub_time(session, hub, terminal, monkeypatc
     reply = post_signed(session, hub, terminal, batch_body(STATION, [record("r1")]))
     assert reply.status_code == 500 and HEADER_HUB_TIME in reply.headers
     assert "disk on fire" not in reply.text
+
+
+def test_a_busy_database_is_503_with_retry_after(session, hub, terminal, monkeypatch):
+    from sync.hub.store import StoreBusy
+
+    def busy(*args, **kwargs):
+        raise StoreBusy("database is locked")
+    monkeypatch.setattr(hub.store, "ingest", busy)
+    reply = post_signed(session, hub, terminal, batch_body(STATION, [record("r1")]))
+    assert (reply.status_code, reply.headers["Retry-After"], reply.json()) == (503, "5", {"error": "busy"})
+    monkeypatch.setattr(hub.store, "terminal", busy)   # already in the signature check
+    reply = post_signed(session, hub, terminal, batch_body(STATION, [record("r2")]))
+    assert reply.status_code == 503 and HEADER_HUB_TIME in reply.headers

@@ -72,3 +72,26 @@ def test_the_audit_log_never_holds_personal_data(session, hub, terminal, caplog)
     text = caplog.text
     assert "records_received" in text and "accepted=1" in text
     assert applicant["name"] not in text and applicant["id_number"] not in text and "13800000000" not in text
+
+
+def test_an_unreachable_postgres_is_store_busy():
+    from sync.hub.store import StoreBusy
+    with pytest.raises(StoreBusy):
+        open_store("postgresql://zdb:zdb@127.0.0.1:1/nothing?connect_timeout=2")
+
+
+def test_a_sqlite_file_locked_by_another_process_is_store_busy(tmp_path, monkeypatch):
+    from sync.hub import sqlite_store
+    from sync.hub.store import StoreBusy
+    monkeypatch.setattr(sqlite_store, "BUSY_TIMEOUT_S", 0.2)
+    store = open_store(tmp_path / "hub.db")
+    other = sqlite3.connect(tmp_path / "hub.db", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")   # an admin command mid-write, for longer than the busy timeout
+    try:
+        with pytest.raises(StoreBusy):
+            store.ingest(STATION, [HubRecord("r1", "rating", {})])
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert store.ingest(STATION, [HubRecord("r1", "rating", {})])[0].status.value == "accepted"
+    store.close()
