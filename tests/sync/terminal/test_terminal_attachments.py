@@ -5,12 +5,12 @@ import os
 import pytest
 import requests
 
-from conftest import make_engine, pending_ids, transport_for
-from contract_hub import Reply
 from sync.attachments import MAX_FAILURES, AttachmentStore, AttachmentUploader
 from sync.engine import MEDIA_DIR
 from sync.protocol import ProtocolError, SyncError
 from sync.transport import HubUnreachable
+from terminal_helpers import make_engine, pending_ids, transport_for
+from zdb_contract_hub import Reply
 
 pytestmark = pytest.mark.timeout(60)
 

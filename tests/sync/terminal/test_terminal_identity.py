@@ -10,13 +10,13 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import requests
 
-from conftest import STATION, make_engine, pending_ids, transport_for
 from local_db.sync_state import CLOCK_OFFSET, SyncState
 from sync.auth import HEADER_SIGNATURE, HEADER_TERMINAL, KeyPair, b64url
 from sync.hub.testing import REPO_ROOT
 from sync.protocol import HEALTH_PATH
 from sync.terminal_identity import EnrollmentError, IdentityError, IdentityStore, enroll
 from sync.transport import ClockOffset, HubHttpError, TerminalRefused
+from terminal_helpers import STATION, make_engine, pending_ids, transport_for
 
 pytestmark = pytest.mark.timeout(60)
 DAYS = 86400

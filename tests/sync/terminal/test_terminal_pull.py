@@ -5,8 +5,6 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import requests
 
-from conftest import Events, make_engine, transport_for
-from contract_hub import as_json
 from kiosk.catalog import SEED_PATH, load_catalog
 from local_db.sync_state import SyncState
 from sync.auth import KeyPair, bundle_message
@@ -18,6 +16,8 @@ from sync.hub.store import FeedItem
 from sync.protocol import ProtocolError
 from sync.pull import LAST_REFUSAL, Puller
 from sync.transport import HubUnreachable
+from terminal_helpers import Events, make_engine, transport_for
+from zdb_contract_hub import as_json
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -6,8 +6,6 @@ import os
 import pytest
 import requests
 
-from conftest import STATION, delivered_ids, make_engine, pending_ids, sent_records, transport_for
-from contract_hub import Reply, as_json
 from local_db.store import Outbox
 from sync.client import TOO_LARGE, SyncClient
 from sync.hub.context import HubConfig
@@ -15,6 +13,8 @@ from sync.protocol import ProtocolError, SyncError
 from sync.quarantine import Quarantine
 from sync.terminal_identity import IdentityStore, enroll
 from sync.transport import HubHttpError, HubUnreachable, Timeouts
+from terminal_helpers import STATION, delivered_ids, make_engine, pending_ids, sent_records, transport_for
+from zdb_contract_hub import Reply, as_json
 
 pytestmark = pytest.mark.timeout(60)
 

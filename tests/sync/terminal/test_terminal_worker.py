@@ -6,8 +6,6 @@ from types import SimpleNamespace
 
 import pytest
 
-from conftest import STATION, free_port, settings_for
-from contract_hub import Reply
 from kiosk.catalog import SEED_PATH
 from kiosk.config import Config
 from sync.attachments import AttachmentStore
@@ -19,6 +17,8 @@ from sync.hub.keys import publish_bundle
 from sync.hub.testing import loopback_session, run_hub_thread
 from sync.terminal_identity import IdentityStore, enroll
 from sync.worker import Backoff, SyncStatus, SyncWorker
+from terminal_helpers import STATION, free_port, settings_for
+from zdb_contract_hub import Reply
 
 pytestmark = pytest.mark.timeout(60)
 
