@@ -39,7 +39,7 @@ class RoundOutcome:
     pull: PullResult = field(default_factory=PullResult)
     error: SyncError | None = None      # the failure that ended the round early
     reached_hub: bool = False           # some correct answer came back this round
-    skipped: bool = False               # nothing sent: the hub refused this terminal earlier
+    skipped: bool = False               # nothing sent: refused earlier, or not enrolled where that is required
 
 
 def refusal_for(state: SyncState, identity: TerminalIdentity | None, hub_url: str) -> str:
@@ -82,6 +82,8 @@ class SyncEngine:
     def run(self) -> RoundOutcome:
         if refusal_for(self.state, self.identity, self.settings.hub_url):
             return RoundOutcome(skipped=True)
+        if self.identity is None and self.settings.sync_require_enrollment:
+            return RoundOutcome(skipped=True, error=TerminalRefused("not_enrolled"))
         push, uploads, pull = PushResult(sent=0), UploadResult(), PullResult()
         try:
             push = self._drain()

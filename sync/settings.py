@@ -24,6 +24,8 @@ SYNC_SETTINGS: tuple[tuple[str, type, Any, str], ...] = (
     ("sync_pull_max_pages", int, 20, "Most pages pulled per stream in one round (the rest next round)"),
     ("attachment_chunk_bytes", int, 256 * 1024, "Bytes per attachment upload chunk"),
     ("hub_ca_file", str, "", "CA bundle to verify an https hub (empty: the system store)"),
+    ("sync_require_enrollment", bool, False, "Send nothing until enrolled (production); off: an unenrolled "
+                                             "terminal pushes unsigned, as protocol 1.0 did, to --open hubs"),
     ("sync_overdue_warn_h", float, 24.0, "Hours without sync (or oldest pending record) before a warning"),
     ("sync_overdue_refuse_h", float, 72.0, "Hours without sync (or oldest pending record) before non-urgent "
                                            "applications are refused"),
@@ -50,6 +52,7 @@ class SyncSettings:
     sync_pull_max_pages: int = 20
     attachment_chunk_bytes: int = 256 * 1024
     hub_ca_file: str = ""
+    sync_require_enrollment: bool = False
     sync_overdue_warn_h: float = 24.0
     sync_overdue_refuse_h: float = 72.0
     backlog_warn: int = 500

@@ -136,6 +136,16 @@ def test_unenrolled_against_an_open_hub_pushes_unsigned(workers, start_hub, subm
     assert open_hub.store.get(app.id).terminal_id is None
 
 
+def test_a_terminal_that_must_be_enrolled_sends_nothing_before(workers, start_hub, submit, status_log):
+    submit(1)
+    open_hub = start_hub("open", require_auth=False)
+    workers(open_hub.url, settings=dict(sync_require_enrollment=True))
+    status = status_log.wait_for(lambda s: True)
+    assert (status.enrolled, status.online, status.pending, status.last_error) == (
+        False, False, 1, "terminal not enrolled")
+    assert open_hub.store.count() == 0
+
+
 @pytest.fixture
 def hub_later(tmp_path, data_dir, session):
     """An enrolled terminal whose hub is down now and can be brought up on the same port and database."""
