@@ -7,6 +7,7 @@ simulator); `python -m devices.dock` sends it one command and prints the JSON an
     python -m devices.dock card present [resident|foreigner|foreigner-2017|hmt]   # a demo card on the reader
     python -m devices.dock card remove | card pull-mid-read 300 | card fault bad_checksum|truncate|silent|sam_failed|none
     python -m devices.dock qr demo | qr show TEXT  # a signed demo 浙里办 code, or any text, shown to the camera
+    python -m devices.dock sscard insert | sscard remove     # social security card (smartcard_backend "sim")
     python -m devices.dock printer fault paper_out|cover_open|offline|none
     python -m devices.dock unplug idcard|qr|printer | plug idcard|qr|printer
 
@@ -42,6 +43,7 @@ class Dock:
         self.manager = manager
         self._commands: dict[str, Callable[[list[str]], dict]] = {
             "status": self._status, "card": self._card, "qr": self._qr, "printer": self._printer,
+            "sscard": self._sscard,
             "unplug": lambda args: self._plug(args, False), "plug": lambda args: self._plug(args, True),
         }
 
@@ -58,7 +60,7 @@ class Dock:
 
     def _status(self, args: list[str]) -> dict:
         health = {family: asdict(h) for family, h in self.manager.health().items()}
-        plugged = {family: self.bench.plugged(family) for family in ("idcard", "qr", "printer")}
+        plugged = {family: self.bench.plugged(family) for family in ("idcard", "qr", "printer", "smartcard")}
         return {"health": health, "plugged": plugged}
 
     def _card(self, args: list[str]) -> dict:
@@ -87,6 +89,16 @@ class Dock:
         if kind not in cards:
             raise DockError(f"card kinds: {', '.join(cards)}")
         return cards[kind]
+
+    def _sscard(self, args: list[str]) -> dict:
+        sim = self._sim("smartcard")
+        if args[:1] == ["insert"]:
+            sim.insert()
+        elif args[:1] == ["remove"]:
+            sim.remove()
+        else:
+            raise DockError("sscard insert | sscard remove")
+        return {"sscard": args[0]}
 
     def _qr(self, args: list[str]) -> dict:
         sim = self._sim("qr")

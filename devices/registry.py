@@ -30,6 +30,28 @@ def _sim_backend(family: str, bench: SimulatorBench, label: str,
     return Backend(family, "sim", enumerate_sim, open_device)
 
 
+# pyscard is imported only on kiosks that use a PC/SC reader: its SWIG module is heavy and best kept out of
+# processes that never touch a smart card.
+def _real_pcsc_readers(config: Config) -> list[DeviceInfo]:
+    """Hardware readers only: every kiosk has vpcd's virtual readers installed, which hold no real cards."""
+    from devices.smartcard.reader import enumerate_pcsc
+
+    return [info for info in enumerate_pcsc(config) if not info.simulated]
+
+
+def _sim_pcsc_reader(config: Config, bench: SimulatorBench) -> list[DeviceInfo]:
+    from devices.smartcard.reader import enumerate_pcsc
+
+    sim = bench.smartcard
+    return [info for info in enumerate_pcsc(config) if sim is not None and info.path == sim.reader]
+
+
+def _open_pcsc(info: DeviceInfo, config: Config):
+    from devices.smartcard.reader import open_pcsc
+
+    return open_pcsc(info, config)
+
+
 def default_registry(bench: SimulatorBench, receipts: Path) -> BackendRegistry:
     registry = BackendRegistry()
     # The simulated ID reader is driven by the real serial driver over the simulator's pty.
@@ -37,6 +59,8 @@ def default_registry(bench: SimulatorBench, receipts: Path) -> BackendRegistry:
                                    lambda info, config: SerialIdCardReader(info.path)))
     registry.register(Backend("idcard", "serial", enumerate_serial, open_serial))
     registry.register(_sim_backend("qr", bench, "simulated QR scanner", lambda info, config: bench.qr))
+    registry.register(Backend("smartcard", "pcsc", _real_pcsc_readers, _open_pcsc))
+    registry.register(Backend("smartcard", "sim", partial(_sim_pcsc_reader, bench=bench), _open_pcsc))
     for name, module in (("camera", qr_camera), ("wedge", qr_wedge), ("serial", qr_serial)):
         registry.register(Backend("qr", name, getattr(module, f"enumerate_{name}"), getattr(module, f"open_{name}")))
     registry.register(_sim_backend("printer", bench, "simulated receipt printer",

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Callable, Protocol
 
-from devices.base import DeviceError, Fault, IdCardReader, QrScanner, ReceiptPrinter
+from devices.base import DeviceError, Fault, IdCardReader, QrScanner, ReceiptPrinter, SmartCardReader
 from kiosk.catalog import Catalog
 from kiosk.idle import IdleGuard
 from kiosk.receipt import build_receipt
@@ -81,6 +81,7 @@ MAX_ANSWER = 200
 class DeviceAccess(Protocol):
     """Asked for each use, never kept: the device behind an attribute may change with hot-plug."""
     idcard: IdCardReader
+    smartcard: SmartCardReader
     qr: QrScanner
     printer: ReceiptPrinter
 
@@ -113,6 +114,11 @@ class ServiceFlow:
         identity = self._device_call(lambda: self.devices.idcard.read_identity(self.device_timeout_s))
         return self._identified(session, identity)
 
+    def identify_by_sscard(self, session: ResidentSession) -> Identity:
+        """社会保障卡 in the PC/SC reader: name and ID number, as on the resident's ID card."""
+        card = self._device_call(lambda: self.devices.smartcard.read_card(self.device_timeout_s))
+        return self._identified(session, Identity(source="sscard", name=card.name, id_number=card.id_number))
+
     def identify_by_qr(self, session: ResidentSession) -> Identity:
         raw = self._device_call(lambda: self.devices.qr.scan(self.device_timeout_s))
         identity = self._device_call(lambda: self.qr_parser(raw))
@@ -120,7 +126,7 @@ class ServiceFlow:
 
     def cancel_identify(self) -> None:
         """Interrupt a waiting card read or scan; never blocks, harmless when nothing waits."""
-        for device in (self.devices.idcard, self.devices.qr):
+        for device in (self.devices.idcard, self.devices.qr, self.devices.smartcard):
             cancel = getattr(device, "cancel", None)
             if cancel is not None:
                 try:

@@ -16,7 +16,7 @@ from ui.messages import message_for, message_for_error
 from ui.navigation import Navigator
 from ui.screens.confirm import ConfirmScreen
 from ui.screens.form import MASKED_PREFILLS, FormScreen
-from ui.screens.identify import CARD, IdentifyScreen
+from ui.screens.identify import CARD, QR, SSCARD, IdentifyScreen
 from ui.screens.rating import RatingScreen
 from ui.screens.receipt import ReceiptScreen
 from ui.tasks import Tasks
@@ -73,7 +73,8 @@ class ResidentController(QObject):
         session = self.session
         if session is None:
             return
-        call = self.flow.identify_by_card if method == CARD else self.flow.identify_by_qr
+        call = {CARD: self.flow.identify_by_card, QR: self.flow.identify_by_qr,
+                SSCARD: self.flow.identify_by_sscard}[method]
         self.identify.show_waiting(method)
         self.tasks.run(method, self._owned(session, lambda: call(session)),
                        lambda _identity: self.show_form(),

@@ -87,8 +87,8 @@ class MainWindow(QWidget):
         from devices.base import HealthState
 
         health = self.core.devices.manager.health()
-        usable = {family: health[family].state != HealthState.ABSENT for family in ("idcard", "qr")}
-        self.screens.identify.set_available(card=usable["idcard"], qr=usable["qr"])
+        usable = {family: health[family].state != HealthState.ABSENT for family in ("idcard", "qr", "smartcard")}
+        self.screens.identify.set_available(card=usable["idcard"], qr=usable["qr"], sscard=usable["smartcard"])
 
     def _lay_out(self, notice: QWidget) -> None:
         box = QVBoxLayout(self)

@@ -222,3 +222,29 @@ def test_cancel_interrupts_a_waiting_card_read(kiosk):
     reader.join(5)
     assert not reader.is_alive() and time.monotonic() - started < 5
     assert outcome["code"] == Fault.NO_CARD
+
+
+def test_identify_by_social_security_card_through_pcscd(tmp_path):
+    """The 社保卡 path end to end: pyscard → a real pcscd → vpcd → our virtual card (skipped without pcscd)."""
+    import shutil
+
+    if not shutil.which("pcscd"):
+        pytest.skip("pcscd is not installed (scripts/setup.sh installs it)")
+    config = Config({"smartcard_backend": "sim", "device_timeout_s": 10.0})
+    devices = build_devices(config, tmp_path)
+    try:
+        if devices.sims.smartcard is None:
+            pytest.fail("simulated PC/SC reader did not start")
+        store = ApplicationStore(open_db(tmp_path / "k.db", shared=True), "st-1", "DH001")
+        flow = ServiceFlow(CATALOG, store, devices, parse_identity_code, IdleGuard(90, 20), "站", "12345",
+                           device_timeout_s=10.0)
+        session = flow.begin("sb.proof")
+        deadline = time.monotonic() + 15
+        while devices.manager.health()["smartcard"].state.value != "ok" and time.monotonic() < deadline:
+            devices.manager.check()
+            time.sleep(0.3)
+        identity = flow.identify_by_sscard(session)
+        assert identity.source == "sscard" and identity.id_number == "330902196803121232"
+        assert session.answers["name"] == "王海生"
+    finally:
+        devices.close()

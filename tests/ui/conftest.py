@@ -8,6 +8,7 @@ from pathlib import Path
 os.environ["QT_QPA_PLATFORM"] = "offscreen"   # before any Qt import
 
 import pytest  # noqa: E402
+from ui_helpers import make_core  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
@@ -20,14 +21,6 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if here in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.qt_log_ignore("propagateSizeHints"))
-
-
-def make_core(data_dir: Path, **overrides):
-    from kiosk.app import build_core
-    from kiosk.config import Config
-
-    config = Config().with_overrides(fullscreen=False, **overrides)
-    return build_core(data_dir, config, start_sync=False)
 
 
 @pytest.fixture

@@ -118,7 +118,7 @@ def test_shots_renders_every_screen(tmp_path):
 
 
 def test_catalog_fallback_shows_a_small_staff_notice(qtbot, tmp_path):
-    from conftest import make_core
+    from ui_helpers import make_core
     from ui_helpers import open_window
 
     data_dir = tmp_path / "broken"

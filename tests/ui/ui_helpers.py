@@ -1,6 +1,8 @@
 """Driving the kiosk window like a resident: taps, typing through the input method, bounded waits."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QLineEdit, QScrollArea, QWidget
@@ -101,3 +103,11 @@ def go_to_confirm(qtbot, window, core) -> None:
     fill_valid(window.screens.form)
     tap(qtbot, window.screens.form.next_button)
     wait_screen(qtbot, window, window.screens.confirm)
+
+
+def make_core(data_dir: Path, **overrides):
+    from kiosk.app import build_core
+    from kiosk.config import Config
+
+    config = Config().with_overrides(fullscreen=False, **overrides)
+    return build_core(data_dir, config, start_sync=False)

@@ -123,7 +123,7 @@ class FormScreen(Screen):
     def identity_line(self, identity: Identity | None) -> str:
         if identity is None:
             return ""
-        source = self.tr("浙里办") if identity.source == "zlb_qr" else self.tr("身份证")
+        source = {"zlb_qr": self.tr("浙里办"), "sscard": self.tr("社保卡")}.get(identity.source, self.tr("身份证"))
         return self.tr("申请人：{name}　证件号：{id}（已从{source}读取）").format(
             name=identity.masked_name(), id=identity.masked_id(), source=source)
 

@@ -9,6 +9,7 @@ from ui.widgets import ErrorPanel, Screen, button, label
 
 CARD = "card"
 QR = "qr"
+SSCARD = "sscard"
 
 
 class IdentifyScreen(Screen):
@@ -37,8 +38,14 @@ class IdentifyScreen(Screen):
         row.setSpacing(32)
         self.card_hint = self._hint(self.tr("把身份证平放在读卡区"))
         self.qr_hint = self._hint(self.tr("打开浙里办，点“亮证”，对准扫码口"))
+        self.sscard_button = self._method_button(self.tr("插社保卡"), SSCARD)
+        self.sscard_hint = self._hint(self.tr("把社保卡芯片朝里插入读卡口"))
         row.addLayout(self._method_column(self.card_button, self.card_hint))
         row.addLayout(self._method_column(self.qr_button, self.qr_hint))
+        self.sscard_column = QWidget()
+        self.sscard_column.setLayout(self._method_column(self.sscard_button, self.sscard_hint))
+        self.sscard_column.hide()   # shown only on kiosks with a working PC/SC reader
+        row.addWidget(self.sscard_column)
         box.addLayout(row)
         box.addStretch(1)
         box.addWidget(label(self.tr("您的信息只用于本次办理，离开后会自动清除。"), "hint"))
@@ -63,8 +70,10 @@ class IdentifyScreen(Screen):
         column.addWidget(hint)
         return column
 
-    def set_available(self, card: bool, qr: bool) -> None:
-        """A reader that is unplugged or broken is greyed out with words, so nobody waits at a dead reader."""
+    def set_available(self, card: bool, qr: bool, sscard: bool = False) -> None:
+        """A reader that is unplugged or broken is greyed out with words, so nobody waits at a dead reader;
+        the social security card slot, which most kiosks lack, is simply not offered then."""
+        self.sscard_column.setVisible(sscard)
         self.card_button.setEnabled(card)
         self.qr_button.setEnabled(qr)
         self.card_hint.setText(self.tr("把身份证平放在读卡区") if card
@@ -100,6 +109,9 @@ class IdentifyScreen(Screen):
         if method == CARD:
             self.waiting_text.setText(self.tr("请将身份证平放在读卡区"))
             self.waiting_hint.setText(self.tr("正在读取，请不要移动证件…"))
+        elif method == SSCARD:
+            self.waiting_text.setText(self.tr("请插入社保卡"))
+            self.waiting_hint.setText(self.tr("芯片朝里插到底，读完前不要拔卡…"))
         else:
             self.waiting_text.setText(self.tr("请把浙里办二维码对准扫码口"))
             self.waiting_hint.setText(self.tr("打开浙里办 → 亮证 → 出示二维码"))
