@@ -98,6 +98,7 @@ def build_core(data_dir: Path, config: Config | None = None, *, start_sync: bool
         station_name=config["station_name"], follow_up=config["follow_up"],
         device_timeout_s=config["device_timeout_s"],
         on_submitted=(lambda app: sync.wake()) if sync else (lambda app: None),
+        guardrail=lambda: getattr(sync.status, "guardrail", None) if sync else None,
     )
     core = KioskCore(config, data_dir, catalog, BackgroundSearch(catalog), events, store,
                      flow, idle, devices, sync)

@@ -123,6 +123,7 @@ def _parse_item(entry: object, index: int) -> ServiceItem:
             form=tuple(_parse_field(f) for f in entry.get("form", [])),
             department=str(entry.get("department", "")),
             follow_up=str(entry.get("follow_up", "")),
+            urgent=bool(entry.get("urgent", False)),
         )
     except CatalogError:
         raise

@@ -71,6 +71,25 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("sim_demo_qr", bool, True, "Simulated scanner shows a demo 浙里办 code when asked (demo/dev only)"),
     Setting("zlb_public_key", str, "4d85d3ae9fd115ab5d4b43c02c228d4aab6be1a586543ee37293ad36fffa1455",
             "Hex Ed25519 public key that signs 浙里办 identity codes (default: the DEMO key of the simulator)"),
+    Setting("sync_max_batch_bytes", int, 256 * 1024, "Most gzip-compressed bytes pushed in one request"),
+    Setting("sync_slow_link_bps", int, 8 * 1024, "Assumed bytes/second of a poor island link, to scale timeouts"),
+    Setting("sync_probe_interval_s", float, 10.0, "While offline, seconds between cheap health checks"),
+    Setting("sync_pull_interval_s", float, 60.0, "Least seconds between pulls of the hub's streams (status,"
+                                                 " catalog...)"),
+    Setting("sync_backoff_cap_s", float, 300.0, "Longest wait between failed rounds (Retry-After may ask longer)"),
+    Setting("sync_pull_page_size", int, 100, "Items asked for per stream page"),
+    Setting("sync_pull_max_pages", int, 20, "Most pages pulled per stream in one round (the rest next round)"),
+    Setting("attachment_chunk_bytes", int, 256 * 1024, "Bytes per attachment upload chunk"),
+    Setting("hub_ca_file", str, "", "CA bundle to verify an https hub (empty: the system store)"),
+    Setting("sync_require_enrollment", bool, False, "Send nothing until enrolled (production); off: an unenrolled"
+                                                    " terminal pushes unsigned, as protocol 1.0 did, to --open hubs"),
+    Setting("sync_overdue_warn_h", float, 24.0, "Hours without sync (or oldest pending record) before a warning"),
+    Setting("sync_overdue_refuse_h", float, 72.0, "Hours without sync (or oldest pending record) before non-urgent "
+                                                  " applications are refused"),
+    Setting("backlog_warn", int, 500, "Pending records before a warning"),
+    Setting("backlog_refuse", int, 2000, "Pending records before non-urgent applications are refused"),
+    Setting("disk_min_free_mb", int, 200, "Free MB in the data dir below which non-urgent applications are refused"
+                                          " (twice this warns)"),
     Setting("fullscreen", bool, True, "Start full-screen"),
     Setting("log_level", str, "INFO", "Logging level", ("DEBUG", "INFO", "WARNING", "ERROR")),
 )

@@ -32,6 +32,7 @@ class Problem(str, Enum):
     STORAGE_FAILED = "storage_failed"
     ALREADY_SUBMITTED = "already_submitted"
     NOTHING_SUBMITTED = "nothing_submitted"
+    OFFLINE_LIMIT = "offline_limit"         # too long unsynced / too big a backlog / disk nearly full
 
 
 class FlowError(Exception):
@@ -90,7 +91,8 @@ class ServiceFlow:
     def __init__(self, catalog: Catalog, store: ApplicationStore, devices: "DeviceAccess",
                  qr_parser: Callable[[str], Identity], idle: IdleGuard,
                  station_name: str, follow_up: str, device_timeout_s: float = 30.0,
-                 on_submitted: Callable[[Application], None] = lambda app: None):
+                 on_submitted: Callable[[Application], None] = lambda app: None,
+                 guardrail: Callable[[], object | None] = lambda: None):
         self.catalog = catalog
         self.store = store
         self.devices = devices
@@ -100,6 +102,7 @@ class ServiceFlow:
         self.follow_up = follow_up
         self.device_timeout_s = device_timeout_s
         self.on_submitted = on_submitted
+        self.guardrail = guardrail   # latest sync guardrail (sync/guardrails.py), None when unknown
 
     def begin(self, item_id: str) -> ResidentSession:
         item = self.catalog.get(item_id)
@@ -107,6 +110,9 @@ class ServiceFlow:
             raise FlowError(Problem.UNKNOWN_ITEM, item_id)
         if not item.kiosk_ready:
             raise FlowError(Problem.NOT_AT_KIOSK, item_id)
+        limit = self.guardrail()
+        if limit is not None and limit.refuses_non_urgent and not item.urgent:
+            raise FlowError(Problem.OFFLINE_LIMIT, ",".join(r.code.value for r in limit.reasons))
         return ResidentSession(item=item)
 
     # --- identification ------------------------------------------------------------------------------------

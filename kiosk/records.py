@@ -61,6 +61,7 @@ class ServiceItem:
     form: tuple[FormField, ...] = ()
     department: str = ""
     follow_up: str = ""            # where to ask about progress
+    urgent: bool = False           # still accepted when the offline guardrail refuses non-urgent applications
 
     @property
     def kiosk_ready(self) -> bool:

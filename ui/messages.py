@@ -68,6 +68,8 @@ PROBLEMS: dict[Problem, tuple[str, str]] = {
                              QT_TRANSLATE_NOOP("Messages", "您填写的内容仍保留，请点“重试”；仍不行请联系工作人员")),
     Problem.ALREADY_SUBMITTED: (QT_TRANSLATE_NOOP("Messages", "这份申请已经提交过了"),
                                 QT_TRANSLATE_NOOP("Messages", "请查看您的回执号")),
+    Problem.OFFLINE_LIMIT: (QT_TRANSLATE_NOOP("Messages", "本机已较长时间未能联网上报，暂停受理新的申请"),
+                            QT_TRANSLATE_NOOP("Messages", "请到镇便民服务中心办理，或请工作人员帮忙；已提交的申请不受影响")),
     Problem.NOTHING_SUBMITTED: (QT_TRANSLATE_NOOP("Messages", "申请还没有提交，没有回执可打印"),
                                 QT_TRANSLATE_NOOP("Messages", "请先核对信息并点“确认提交”")),
 }

@@ -30,6 +30,7 @@ RETRYABLE = (Problem.STORAGE_FULL, Problem.STORAGE_FAILED)
 
 class ResidentController(QObject):
     session_ended = Signal()
+    start_refused = Signal(object)    # ui.messages.Message: why the application cannot start here now
 
     def __init__(self, flow: ServiceFlow, tasks: Tasks, nav: Navigator, identify: IdentifyScreen,
                  form: FormScreen, confirm: ConfirmScreen, receipt: ReceiptScreen, rating: RatingScreen,
@@ -65,6 +66,7 @@ class ResidentController(QObject):
             self.session = self.flow.begin(item_id)
         except FlowError as error:
             log.warning("cannot begin %s: %s", item_id, error.code.value)
+            self.start_refused.emit(message_for_error(error))
             return
         self.identify.show_choice(self.session.item.name)
         self.nav.open(lambda: self.identify)

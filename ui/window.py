@@ -76,6 +76,7 @@ class MainWindow(QWidget):
         self._lay_out(self.notice)
         self.nav = Navigator(self.stack, lambda: self.screens.home, self)
         self.resident = self._resident_controller()
+        self.resident.start_refused.connect(self.screens.detail.show_refusal)
         s = self.screens
         self.browse = BrowseController(core.catalog, s.home, s.search, s.tiles, s.items, s.detail, self.nav,
                                        self.resident.start, self)

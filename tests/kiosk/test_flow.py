@@ -248,3 +248,19 @@ def test_identify_by_social_security_card_through_pcscd(tmp_path):
         assert session.answers["name"] == "王海生"
     finally:
         devices.close()
+
+
+def test_offline_guardrail_refuses_new_non_urgent_applications(kiosk):
+    from datetime import datetime, timezone
+
+    from sync.guardrails import Facts, Thresholds, evaluate
+
+    flow, *_ = kiosk
+    now = datetime.now(timezone.utc)
+    flow.guardrail = lambda: evaluate(Facts(now=now, oldest_pending_at=now, last_success_at=now, backlog=2500,
+                                            free_mb=10_000.0), Thresholds())
+    with pytest.raises(FlowError) as err:
+        flow.begin("sb.proof")
+    assert err.value.code == Problem.OFFLINE_LIMIT and "backlog" in err.value.detail
+    flow.guardrail = lambda: None
+    assert flow.begin("sb.proof")

@@ -146,3 +146,20 @@ def test_unplugged_reader_is_greyed_out_with_words_and_back_when_plugged(qtbot, 
     core.devices.sims.plug("qr")
     core.devices.manager.check()
     qtbot.waitUntil(lambda: identify.qr_button.isEnabled(), timeout=WAIT_MS)
+
+
+def test_offline_limit_is_explained_on_the_guide_and_nothing_starts(qtbot, window, core):
+    from datetime import datetime, timezone
+
+    from sync.guardrails import Facts, Thresholds, evaluate
+
+    now = datetime.now(timezone.utc)
+    core.flow.guardrail = lambda: evaluate(Facts(now=now, oldest_pending_at=None, last_success_at=now,
+                                                 backlog=0, free_mb=1.0), Thresholds())
+    detail = window.screens.detail
+    detail.show_item(core.catalog.get(ready_item_id(core)))
+    window.nav.open(lambda: detail)
+    tap(qtbot, detail.apply_button)
+    qtbot.waitUntil(lambda: detail.refusal.isVisible(), timeout=WAIT_MS)
+    assert "暂停受理新的申请" in detail.refusal.text.text()
+    assert window.resident.session is None

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QVBoxLayout, QWidget
 from kiosk.catalog import Catalog
 from kiosk.records import Material, Mode, Place, ServiceItem
 from ui.messages import mode_label, place_label
-from ui.widgets import RowButton, Screen, button, clear_layout, frame, label, scroll_area
+from ui.widgets import ErrorPanel, RowButton, Screen, button, clear_layout, frame, label, scroll_area
 
 
 class DetailScreen(Screen):
@@ -30,6 +30,8 @@ class DetailScreen(Screen):
         columns.addLayout(self.right, 6)
         self.scroll = scroll_area(content)
         self.body.addWidget(self.scroll, 1)
+        self.refusal = ErrorPanel()
+        self.body.addWidget(self.refusal)
         self.apply_button = button(self.tr("在本机申请"), "primary")
         self.apply_button.setMinimumHeight(88)
         self.apply_button.clicked.connect(self._apply)
@@ -37,6 +39,7 @@ class DetailScreen(Screen):
 
     def show_item(self, item: ServiceItem) -> None:
         self._item = item
+        self.refusal.clear()
         self.title.setText(item.name)
         clear_layout(self.left)
         clear_layout(self.right)
@@ -49,6 +52,9 @@ class DetailScreen(Screen):
         self.right.addStretch(1)
         self.apply_button.setVisible(item.kiosk_ready)
         self.scroll.verticalScrollBar().setValue(0)
+
+    def show_refusal(self, message) -> None:
+        self.refusal.show_message(message.text, message.next_step)
 
     def _apply(self) -> None:
         if self._item is not None and self._item.kiosk_ready:
