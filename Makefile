@@ -15,8 +15,10 @@ test: setup
 	@bash scripts/test.sh
 
 # Helpers for development (not needed by the two commands above).
+# Development hub: --open accepts unenrolled kiosks' unsigned pushes; staff view at http://127.0.0.1:8765/
+# with the password "dev". Production hubs run without --open (see sync/hub/README.md).
 hub: setup
-	$(PY) -m sync.hub --db var/hub.db
+	ZDB_HUB_STAFF_PASSWORD=dev $(PY) -m sync.hub --open --db var/hub.db
 
 shots: setup
 	QT_QPA_PLATFORM=offscreen $(PY) -m ui.shots shots
