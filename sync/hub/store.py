@@ -163,9 +163,8 @@ class ChunkOutcome:
 # --- the interface -------------------------------------------------------------------------------------------
 
 class HubStore(ABC):
-    """Everything the hub keeps. Thread-safe: the HTTP server calls in from a thread pool."""
-
-    clock: Clock = staticmethod(utc_now)
+    """Everything the hub keeps. Thread-safe: the HTTP server calls in from a thread pool. Implementations
+    take an injected `clock`; every time they store comes from it."""
 
     # terminals and enrollment
     @abstractmethod
