@@ -61,3 +61,10 @@ def test_idle_guard_warns_expires_and_waits_while_busy():
 def test_rating_reasons_follow_level():
     assert reasons_for(5) == GOOD_REASONS
     assert reasons_for(2) == BAD_REASONS
+
+
+def test_uuid7_is_strictly_increasing_within_a_millisecond_and_after_a_clock_step_back():
+    now = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    ids = [uuid7(now) for _ in range(5000)]            # more than 4096 in one millisecond
+    ids.append(uuid7(datetime(2025, 1, 1, tzinfo=timezone.utc)))   # the clock stepped back a year
+    assert ids == sorted(ids) and len(set(ids)) == len(ids)
