@@ -125,6 +125,13 @@ class ApplicationStore:
             ).fetchall()
         return [OwedReceipt(*row) for row in rows]
 
+    def progress(self, receipt_no: str):
+        """办件查询 by receipt number (kiosk/progress.py); read under the writer lock like every store read."""
+        from kiosk.progress import lookup
+
+        with self._lock:
+            return lookup(self.db, receipt_no)
+
     def load_application(self, application_id: str) -> Application | None:
         with self._lock:
             row = self.db.execute(

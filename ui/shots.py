@@ -65,8 +65,20 @@ class Shooter:
         self.browse()
         self.identify_and_apply()
         self.paper_out()
+        self.progress()
         self.overlays()
         return self.files
+
+    def progress(self) -> None:
+        """办件查询 for the receipt just printed (saved here, not yet reported)."""
+        w, screen = self.window, self.window.screens.progress
+        receipt_no = self.core.store.db.execute("SELECT MAX(receipt_no) FROM applications").fetchone()[0]
+        w.nav.open(lambda: screen)
+        screen.box.setText(receipt_no or "DH001-20990101-0001")
+        screen.ask()
+        self.settle(lambda: screen.result.isVisible() or screen.error.isVisible())
+        self.shot("progress")
+        w.nav.home()
 
     def home_with_notice(self) -> list[Path]:
         self.outdir.mkdir(parents=True, exist_ok=True)

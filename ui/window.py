@@ -16,6 +16,7 @@ from ui.screens.detail import DetailScreen
 from ui.screens.form import FormScreen
 from ui.screens.home import HomeScreen
 from ui.screens.identify import IdentifyScreen
+from ui.screens.progress import ProgressScreen
 from ui.screens.item_list import ItemListScreen
 from ui.screens.rating import RatingScreen
 from ui.screens.receipt import ReceiptScreen
@@ -37,6 +38,7 @@ class Screens:
     confirm: ConfirmScreen
     receipt: ReceiptScreen
     rating: RatingScreen
+    progress: ProgressScreen
 
     def all(self) -> list[QWidget]:
         return list(vars(self).values())
@@ -54,6 +56,8 @@ def build_screens(core, tasks: Tasks) -> Screens:
         confirm=ConfirmScreen(),
         receipt=ReceiptScreen(),
         rating=RatingScreen(),
+        progress=ProgressScreen(lambda receipt_no: core.store.progress(receipt_no),
+                                lambda: core.devices.qr.scan(core.config["device_timeout_s"]), tasks),
     )
 
 
@@ -77,6 +81,7 @@ class MainWindow(QWidget):
         self.nav = Navigator(self.stack, lambda: self.screens.home, self)
         self.resident = self._resident_controller()
         self.resident.start_refused.connect(self.screens.detail.show_refusal)
+        self.screens.home.progress_requested.connect(lambda: self.nav.open(lambda: self.screens.progress))
         s = self.screens
         self.browse = BrowseController(core.catalog, s.home, s.search, s.tiles, s.items, s.detail, self.nav,
                                        self.resident.start, self)

@@ -17,6 +17,7 @@ class HomeScreen(Screen):
     themes_requested = Signal()       # 更多“我要…”
     categories_requested = Signal()   # 按类别找
     bundles_requested = Signal()      # 一件事
+    progress_requested = Signal()     # 办件查询
 
     def __init__(self, catalog: Catalog, parent: QWidget | None = None):
         super().__init__(self.tr("您好！请问您要办什么事？"), nav=False, parent=parent)
@@ -65,6 +66,7 @@ class HomeScreen(Screen):
         if catalog.bundles:
             row.addWidget(self._tile(self.tr("一件事 · 一次办（{n}件）").format(n=len(catalog.bundles)),
                                      self.bundles_requested.emit))
+        row.addWidget(self._tile(self.tr("查询办理进度"), self.progress_requested.emit))
         self.body.addLayout(row)
 
     @staticmethod

@@ -1,0 +1,106 @@
+"""办件查询: type the receipt number or show the receipt's QR code; the last known state, in plain words."""
+from __future__ import annotations
+
+from typing import Callable
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QWidget
+
+from kiosk.progress import Progress, receipt_from_code
+from ui.tasks import Tasks
+from ui.widgets import ErrorPanel, Screen, button, frame, label
+
+
+class ProgressScreen(Screen):
+    answered = Signal(object)   # Progress | None, for tests
+
+    def __init__(self, lookup: Callable[[str], Progress | None], scan: Callable[[], str], tasks: Tasks,
+                 parent: QWidget | None = None):
+        super().__init__(self.tr("查询办理进度"), parent=parent)
+        self._lookup, self._scan, self._tasks = lookup, scan, tasks
+        self.box = QLineEdit()
+        self.box.setPlaceholderText(self.tr("输入回执号，例如 DH001-20261125-0001"))
+        self.box.returnPressed.connect(self.ask)
+        ask = button(self.tr("查询"), "primary")
+        ask.clicked.connect(self.ask)
+        self.scan_button = button(self.tr("扫回执上的二维码"))
+        self.scan_button.clicked.connect(self.scan)
+        row = QHBoxLayout()
+        row.addWidget(self.box, 1)
+        row.addWidget(ask)
+        row.addWidget(self.scan_button)
+        self.body.addLayout(row)
+        self.error = ErrorPanel()
+        self.body.addWidget(self.error)
+        self.result = frame("card")
+        self.headline = label("", "huge")
+        self.details = label("", "big")
+        self.result.layout().addWidget(self.headline)
+        self.result.layout().addWidget(self.details)
+        self.result.hide()
+        self.body.addWidget(self.result)
+        self.body.addWidget(label(self.tr("进度来自上次联网时的记录；没联网时显示的是本机最后知道的情况。"), "hint"))
+        self.body.addStretch(1)
+
+    def ask(self) -> None:
+        self._ask_for(self.box.text())
+
+    def scan(self) -> None:
+        self.scan_button.setEnabled(False)
+        self._tasks.run("qr", self._scan, self._scanned,
+                        lambda error: (self.scan_button.setEnabled(True),
+                                       self._say(self.tr("没有扫到回执上的二维码"), self.tr("请把回执上的二维码对准扫码口，或直接输入回执号"))),
+                        group="progress")
+
+    def _scanned(self, text: str) -> None:
+        self.scan_button.setEnabled(True)
+        self._ask_for(text)
+
+    def _ask_for(self, text: str) -> None:
+        receipt_no = receipt_from_code(text)
+        if receipt_no is None:
+            self._say(self.tr("这不是本机的回执号"), self.tr("回执号像 DH001-20261125-0001，印在回执最上面"))
+            return
+        self.box.setText(receipt_no)
+        self._tasks.run("db", lambda: self._lookup(receipt_no), self._show, lambda error: self._say(
+            self.tr("暂时查不到"), self.tr("请稍后再试，或拨打回执上的电话")), group="progress")
+
+    def _show(self, progress: Progress | None) -> None:
+        self.answered.emit(progress)
+        if progress is None:
+            self._say(self.tr("本机没有这个回执号的申请"), self.tr("请核对回执号；在别处提交的申请请拨打回执上的电话查询"))
+            return
+        self.error.clear()
+        self.headline.setText(self._status_text(progress))
+        lines = [self.tr("办理事项：{item}").format(item=progress.item_name),
+                 self.tr("提交时间：{at}").format(at=progress.submitted_local)]
+        if progress.note:
+            lines.append(self.tr("说明：{note}").format(note=progress.note))
+        if progress.certificate_number:
+            lines.append(self.tr("证明：{title}（编号 {number}）").format(title=progress.certificate_title,
+                                                                    number=progress.certificate_number))
+        self.details.setText("\n".join(lines))
+        self.result.show()
+
+    def _status_text(self, progress: Progress) -> str:
+        words = {
+            "accepted": self.tr("已受理，正在办理"),
+            "needs_material": self.tr("需要补充材料"),
+            "done": self.tr("已办结"),
+            "certificate_issued": self.tr("证明已出具"),
+            "rejected": self.tr("未予受理"),
+        }
+        if progress.status in words:
+            return words[progress.status]
+        return self.tr("已上报，等待受理") if progress.delivered else self.tr("已保存在本机，联网后自动上报")
+
+    def _say(self, text: str, next_step: str) -> None:
+        self.result.hide()
+        self.error.show_message(text, next_step)
+
+    def clear_personal(self) -> None:
+        self.box.clear()
+        self.headline.clear()
+        self.details.clear()
+        self.result.hide()
+        self.error.clear()
