@@ -21,6 +21,12 @@ def pytest_unconfigure(config):
     exits cleanly (tests/e2e checks its exit code), so this only keeps a finalizer bug in a C extension from
     turning a green run red. Remove when the abort no longer reproduces with `bash scripts/test.sh`.
     """
-    sys.stdout.flush()
-    sys.stderr.flush()
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter._tw.flush()   # the summary line ("N passed") must reach the log before the hard exit
+    for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
+        try:
+            stream.flush()
+        except (AttributeError, ValueError, OSError):
+            pass
     os._exit(_exit_status["code"])
