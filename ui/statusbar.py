@@ -30,13 +30,14 @@ class StatusBar(QFrame):
         self.setProperty("role", "statusbar")
         self.station = label(station_name, wrap=False)
         self.connection = label(self.tr("网络状态检测中") if syncing else self.tr("○ 未启用上报"), wrap=False)
+        # Never widen a full-screen window: a state too long for the strip is clipped, not the screen.
+        self.connection.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.clock = label("", wrap=False)
         row = QHBoxLayout(self)
         row.setContentsMargins(32, 8, 32, 8)
         row.setSpacing(32)
         row.addWidget(self.station)
-        row.addStretch(1)
-        row.addWidget(self.connection)
+        row.addWidget(self.connection, 1)
         row.addWidget(self.clock)
         self._locale = QLocale(QLocale.Language.Chinese, QLocale.Country.China)
         self._timer = QTimer(self, interval=1000, timeout=self.tick)
@@ -55,6 +56,25 @@ class StatusBar(QFrame):
         self.connection.setText(self.describe(status))
 
     def describe(self, status: Any, now: datetime | None = None) -> str:
+        now = now or datetime.now(timezone.utc)
+        # Most important first: the strip is clipped on the right when a long state does not fit.
+        return self._guardrail_text(status) + self._connection_text(status, now) + self._last_success_text(status, now)
+
+    def _last_success_text(self, status: Any, now: datetime) -> str:
+        last = _as_datetime(getattr(status, "last_success_at", None))
+        if getattr(status, "online", False) or last is None:
+            return ""
+        return self.tr(" · 上次上报{age}前").format(age=self.age_text(now - last))
+
+    def _guardrail_text(self, status: Any) -> str:
+        level = getattr(getattr(getattr(status, "guardrail", None), "level", None), "value", "ok")
+        if level == "refuse_non_urgent":
+            return self.tr("！暂停受理新申请  ")
+        if level == "warn":
+            return self.tr("！请尽快联网上报  ")
+        return ""
+
+    def _connection_text(self, status: Any, now: datetime) -> str:
         pending = int(getattr(status, "pending", 0) or 0)
         if pending < 0:
             return self.tr("● 已联网 · 待上报数暂不可知") if getattr(status, "online", False) \
@@ -68,8 +88,8 @@ class StatusBar(QFrame):
         oldest = _as_datetime(getattr(status, "oldest_pending_at", None))
         if oldest is None:
             return self.tr("○ 离线 · 待上报 {n} 件").format(n=pending)
-        age = self.age_text((now or datetime.now(timezone.utc)) - oldest)
-        return self.tr("○ 离线 · 待上报 {n} 件，最早一件等了{age}").format(n=pending, age=age)
+        age = self.age_text(now - oldest)
+        return self.tr("○ 离线 · 待上报 {n} 件，最早等了{age}").format(n=pending, age=age)
 
     def age_text(self, delta) -> str:
         minutes = max(int(delta.total_seconds() // 60), 0)

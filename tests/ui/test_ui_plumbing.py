@@ -91,6 +91,19 @@ def test_status_bar_shows_connection_pending_and_age(qtbot, window, core):
     qtbot.waitUntil(lambda: "已联网" in label.text() and "全部已上报" in label.text(), timeout=WAIT_MS)
 
 
+def test_status_bar_shows_last_success_and_the_offline_guardrail(qtbot, window, core):
+    from sync import SyncStatus
+    from sync.guardrails import Guardrail, Level
+
+    now = datetime.now(timezone.utc)
+    core.events.publish(SyncStatus(online=False, pending=1, oldest_pending_at=now - timedelta(days=4),
+                                   last_success_at=now - timedelta(days=4), last_error="hub unreachable",
+                                   guardrail=Guardrail(Level.REFUSE_NON_URGENT)))
+    label = window.status_bar.connection
+    qtbot.waitUntil(lambda: "上次上报在4天前" in label.text(), timeout=WAIT_MS)
+    assert "暂停受理新申请" in label.text()
+
+
 def test_the_chosen_font_really_draws_chinese(qapp):
     from ui.fonts import has_cjk, pick_family
 
