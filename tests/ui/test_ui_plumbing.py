@@ -100,7 +100,7 @@ def test_status_bar_shows_last_success_and_the_offline_guardrail(qtbot, window, 
                                    last_success_at=now - timedelta(days=4), last_error="hub unreachable",
                                    guardrail=Guardrail(Level.REFUSE_NON_URGENT)))
     label = window.status_bar.connection
-    qtbot.waitUntil(lambda: "上次上报在4天前" in label.text(), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: "上次上报4天前" in label.text(), timeout=WAIT_MS)
     assert "暂停受理新申请" in label.text()
 
 
