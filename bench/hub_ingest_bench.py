@@ -17,9 +17,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import math
 import os
-import queue
 import shutil
 import subprocess
 import sys
@@ -31,18 +29,12 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-READY = "hub listening on "
+from bench.hub_process import Hub, percentile  # noqa: E402
+
 
 
 def log(msg: str) -> None:
     print(f"[hub_ingest_bench {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
-
-
-def _pct(values: list[float], p: float) -> float | None:
-    if not values:
-        return None
-    v = sorted(values)
-    return round(v[min(len(v) - 1, max(0, math.ceil(p / 100 * len(v)) - 1))], 4)
 
 
 # --- load process ---------------------------------------------------------------------------------------------
@@ -111,36 +103,6 @@ def load_main(spec_path: str) -> int:
 
 
 # --- orchestration --------------------------------------------------------------------------------------------
-
-class Hub:
-    def __init__(self, db: str):
-        self.proc = subprocess.Popen([sys.executable, "-m", "sync.hub", "serve", "--port", "0", "--db", db],
-                                     cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        lines: queue.Queue[str | None] = queue.Queue()
-
-        def pump() -> None:
-            for line in self.proc.stdout:   # type: ignore[union-attr]
-                lines.put(line.strip())
-            lines.put(None)
-        threading.Thread(target=pump, daemon=True).start()
-        deadline = time.monotonic() + 30
-        while True:
-            line = lines.get(timeout=max(0.1, deadline - time.monotonic()))
-            if line is None:
-                raise RuntimeError(f"hub exited with {self.proc.wait(5)}")
-            if line.startswith(READY):
-                self.url = line[len(READY):]
-                return
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
-
 
 def enroll_all(url: str, db: str, count: int, prefix: str) -> list[dict]:
     from sync.auth import b64url
@@ -212,8 +174,8 @@ def run_load(url: str, db: str, terminals: int, batches: int, batch_size: int, p
             "records_per_s": round(accepted / wall, 1) if wall else None,
             "requests": len(latencies), "failed_requests_resent": failures,
             "reply_statuses": statuses,
-            "request_latency_s": {"p50": _pct(latencies, 50), "p95": _pct(latencies, 95),
-                                  "p99": _pct(latencies, 99), "max": _pct(latencies, 100)},
+            "request_latency_s": {"p50": percentile(latencies, 50), "p95": percentile(latencies, 95),
+                                  "p99": percentile(latencies, 99), "max": percentile(latencies, 100)},
             "_ids": sent_ids}
 
 

@@ -26,21 +26,20 @@ import argparse
 import json
 import math
 import os
-import queue
 import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench.hub_process import Hub, percentile  # noqa: E402
+
 LINKEMU = Path(os.environ.get("ZDB_LINKEMU", "/work/shared/tools/linkemu"))
 HUB_ADDR, HUB_PORT = "10.78.0.2", 8765
-READY = "hub listening on "
 
 
 def log(msg: str) -> None:
@@ -101,53 +100,13 @@ def push_main(a: argparse.Namespace) -> int:
         "elapsed_s": round(elapsed, 3), "records_per_s": round(delivered / elapsed, 2) if elapsed else None,
         "requests": requests_ok, "errors": errors, "error_kinds": error_kinds, "capped": capped,
         "gzip_body_bytes": body_bytes, "gzip_body_bytes_per_record": round(body_bytes / max(delivered, 1), 1),
-        "request_latency_s": {"p50": _pct(latencies, 50), "p95": _pct(latencies, 95), "max": _pct(latencies, 100)},
+        "request_latency_s": {"p50": percentile(latencies, 50), "p95": percentile(latencies, 95),
+                              "max": percentile(latencies, 100)},
         "enroll_s": round(enroll_s, 3), "batch_size": a.batch_size}))
     return 0
 
 
-def _pct(sorted_values: list[float], p: float) -> float | None:
-    if not sorted_values:
-        return None
-    k = min(len(sorted_values) - 1, max(0, math.ceil(p / 100 * len(sorted_values)) - 1))
-    return round(sorted_values[k], 4)
-
-
 # --- orchestration --------------------------------------------------------------------------------------------
-
-class Hub:
-    """`python -m sync.hub serve` (signed requests), optionally inside a network namespace."""
-
-    def __init__(self, db: str, host: str, port: int, netns: str | None = None):
-        cmd = [sys.executable, "-m", "sync.hub", "serve", "--host", host, "--port", str(port), "--db", db]
-        if netns:
-            cmd = ["ip", "netns", "exec", netns, *cmd]
-        self.proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        lines: queue.Queue[str | None] = queue.Queue()
-
-        def pump() -> None:
-            for line in self.proc.stdout:   # type: ignore[union-attr]
-                lines.put(line.strip())
-            lines.put(None)
-        threading.Thread(target=pump, daemon=True).start()
-        deadline = time.monotonic() + 30
-        while True:
-            line = lines.get(timeout=max(0.1, deadline - time.monotonic()))
-            if line is None:
-                raise RuntimeError(f"hub exited with {self.proc.wait(5)}")
-            if line.startswith(READY):
-                self.url = line[len(READY):]
-                return
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
-
 
 def issue_code(hub_db: str, station: str) -> str:
     from sync.hub.store import open_store

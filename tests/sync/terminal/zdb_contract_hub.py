@@ -12,23 +12,15 @@ import http.server
 import json
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 from urllib.parse import parse_qs, urlsplit
 
 from sync.auth import (HEADER_HUB_TIME, HEADER_NONCE, HEADER_SIGNATURE, HEADER_TERMINAL, HEADER_TIMESTAMP,
                        MAX_SKEW_S, KeyPair, bundle_message, canonical, verify)
+from sync.hub.testing import Reply   # the scripted-reply record the stdlib fake hub uses too
 
 API = "/api/v1"
-
-
-@dataclass
-class Reply:
-    status: int = 200
-    body: bytes = b""
-    headers: dict[str, str] = field(default_factory=dict)
-    declared_length: int | None = None   # more than len(body): the connection drops mid-body
-    delay_s: float = 0.0
 
 
 @dataclass(frozen=True)
