@@ -18,7 +18,9 @@ def test_resident_applies_prints_and_rates(qtbot, window, core):
     wait_screen(qtbot, window, s.search)
     type_text(s.search.box, "保")
     assert s.search.box.text() == "社保"
-    qtbot.waitUntil(lambda: s.search.status.text().startswith("找到"), timeout=WAIT_MS)
+    # an answer to the first keystroke may already be on screen; wait for the one to "社保"
+    qtbot.waitUntil(lambda: s.search.status.text().startswith("“社保”找到"), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: any("本机可办" in joined_texts(r) for r in _rows(s.search)), timeout=WAIT_MS)
     ready = next(r for r in _rows(s.search) if "本机可办" in joined_texts(r))
     item_name = ready.text()
 

@@ -70,7 +70,7 @@ class SearchScreen(Screen):
         if asked != self._asked:
             return
         if hits:
-            self._show_hits(hits)
+            self._show_hits(query, hits)
         else:
             self._show_nothing(query)
 
@@ -80,9 +80,10 @@ class SearchScreen(Screen):
         self.rows.addStretch(1)
         self.results_shown.emit(0)
 
-    def _show_hits(self, hits: Sequence) -> None:
+    def _show_hits(self, query: str, hits: Sequence) -> None:
         clear_layout(self.rows)
-        self._say(self.tr("找到 {n} 个事项，请点选：").format(n=len(hits)))
+        # Naming the query tells a slow typist which words the list answers.
+        self._say(self.tr("“{q}”找到 {n} 个事项，请点选：").format(q=query, n=len(hits)))
         for hit in hits:
             self.rows.addWidget(self._row(hit.item_id, hit.name))
         self.rows.addStretch(1)
