@@ -4,13 +4,14 @@
 
 What runs: records are made by ApplicationStore.submit (fictitious residents, answers padded to ~1 KB with
 varied text, bench/sync_records.py). A pusher process enrolls with a real hub (`python -m sync.hub serve`,
-signed requests, SQLite) and drains its outbox with SyncClient at the product's defaults (SyncSettings:
-100 records / 256 KB gzip per batch), one batch after another, as SyncEngine._drain does. The same run also
-measures the naive design: SyncClient with batch_size=1 (one record per request).
+signed requests, SQLite) and drains its outbox with PushPipeline at the product's defaults (SyncSettings:
+100 records / 256 KB gzip per batch, 3 connections each with a batch in flight), as SyncEngine._drain does.
+The same run also measures the naive design (one record per request, one connection) and, on the island
+link, the same batches over a single connection (the design before the pipeline).
 
 Over linkemu (/work/shared/tools/linkemu, default 300 ms one way, 2 % loss, 256 kbit/s) the hub runs in
 namespace linkB on 10.78.0.2 and the pusher in linkA (`ip netns exec linkA`). The link is brought up once per
-phase (batched, then naive) so tunnetem's per-direction byte counts belong to one phase; it is always torn
+phase (batched, one connection, naive) so tunnetem's per-direction byte counts belong to one phase; it is always torn
 down in `finally`. The naive phase pushes a few hundred records only and its rate is extrapolated to 10,000.
 
 Link-limited bound (records/s), computed from this run's own bytes:
@@ -54,56 +55,73 @@ def push_main(a: argparse.Namespace) -> int:
     from local_db.db import open_db
     from local_db.store import Outbox
     from sync.client import SyncClient
-    from sync.protocol import SyncError
+    from sync.push_pipeline import PushPipeline
     from sync.settings import SyncSettings
     from sync.terminal_identity import IdentityStore, enroll
+    from sync.transport import ClockOffset, HubTransport, Timeouts
 
     settings = SyncSettings()
-    session = requests.Session()
-    session.trust_env = False
+
+    def session() -> requests.Session:
+        s = requests.Session()
+        s.trust_env = False
+        return s
+
     t_enroll = time.monotonic()
-    identity = enroll(IdentityStore(a.data_dir), a.hub, a.station, a.code, session=session, timeout_s=60)
+    identity = enroll(IdentityStore(a.data_dir), a.hub, a.station, a.code, session=session(), timeout_s=60)
     enroll_s = time.monotonic() - t_enroll
     db = open_db(a.terminal_db, migrate=False)
     outbox = Outbox(db)
-    client = SyncClient(outbox, a.hub, identity.station_id, session=session, timeout_s=settings.sync_timeout_s,
-                        batch_size=a.batch_size, max_batch_bytes=settings.sync_max_batch_bytes, identity=identity,
-                        compress=True)   # an enrolled terminal talks 1.1, as SyncEngine sets it
+    # as SyncEngine builds them: one transport per connection, timeouts scaled to its share of the link
+    offset = ClockOffset()
+    share = Timeouts(settings.sync_timeout_s, max(1, settings.sync_slow_link_bps // a.connections))
+    transports = [HubTransport(a.hub, identity, session=session(), clock=offset, timeouts=share)
+                  for _ in range(a.connections)]
+    client = SyncClient(outbox, a.hub, identity.station_id, transport=transports[0], batch_size=a.batch_size,
+                        max_batch_bytes=settings.sync_max_batch_bytes, compress=True)
+    counted = _count_posts(transports)
     start_pending = outbox.pending_count()
-    delivered = requests_ok = body_bytes = errors = 0
-    latencies: list[float] = []
+    delivered = body_bytes = errors = 0
     error_kinds: dict[str, int] = {}
     t0 = time.monotonic()
-    capped = False
-    while True:
-        if time.monotonic() - t0 > a.time_cap_s or (a.limit and delivered >= a.limit):
-            capped = outbox.pending_count() > 0
-            break
-        t = time.monotonic()
-        try:
-            result = client.push()
-        except SyncError as exc:   # the worker would back off; here: count it and go again after a pause
-            errors += 1
-            error_kinds[type(exc).__name__] = error_kinds.get(type(exc).__name__, 0) + 1
-            time.sleep(1.0)
-            continue
-        if result.sent == 0:
-            break
-        latencies.append(time.monotonic() - t)
-        requests_ok += 1
+
+    def out_of_time() -> bool:
+        return time.monotonic() - t0 > a.time_cap_s or bool(a.limit and delivered >= a.limit)
+
+    while not out_of_time():
+        result, error = PushPipeline(client, transports).drain(out_of_time)
         delivered += result.delivered
         body_bytes += result.bytes_sent
+        if error is None:
+            break
+        errors += 1   # the worker would back off; here: count it and go again after a pause
+        error_kinds[type(error).__name__] = error_kinds.get(type(error).__name__, 0) + 1
+        time.sleep(1.0)
     elapsed = time.monotonic() - t0
-    latencies.sort()
+    latencies = sorted(counted)
     print(json.dumps({
         "records_at_start": start_pending, "delivered": delivered, "pending_left": outbox.pending_count(),
         "elapsed_s": round(elapsed, 3), "records_per_s": round(delivered / elapsed, 2) if elapsed else None,
-        "requests": requests_ok, "errors": errors, "error_kinds": error_kinds, "capped": capped,
+        "requests": len(counted), "errors": errors, "error_kinds": error_kinds,
+        "capped": outbox.pending_count() > 0,
         "gzip_body_bytes": body_bytes, "gzip_body_bytes_per_record": round(body_bytes / max(delivered, 1), 1),
         "request_latency_s": {"p50": percentile(latencies, 50), "p95": percentile(latencies, 95),
                               "max": percentile(latencies, 100)},
-        "enroll_s": round(enroll_s, 3), "batch_size": a.batch_size}))
+        "enroll_s": round(enroll_s, 3), "batch_size": a.batch_size, "connections": a.connections}))
     return 0
+
+
+def _count_posts(transports) -> list[float]:
+    """Latencies of the record POSTs, taken by wrapping each transport's request (bench only)."""
+    seen: list[float] = []
+    for transport in transports:
+        def timed(*args, _inner=transport.request, **kw):
+            t = time.monotonic()
+            reply = _inner(*args, **kw)
+            seen.append(time.monotonic() - t)
+            return reply
+        transport.request = timed
+    return seen
 
 
 # --- orchestration --------------------------------------------------------------------------------------------
@@ -127,11 +145,12 @@ def hub_count(hub_db: str) -> int:
 
 
 def run_pusher(hub_url: str, hub_db: str, station: str, terminal_db: Path, work: Path, *, batch_size: int,
-               time_cap_s: float, limit: int = 0, netns: str | None = None) -> dict:
+               time_cap_s: float, limit: int = 0, netns: str | None = None, connections: int = 1) -> dict:
     data_dir = work / f"ident-{station}"
     cmd = [sys.executable, str(Path(__file__).resolve()), "--role", "push", "--hub", hub_url, "--station", station,
            "--code", issue_code(hub_db, station), "--terminal-db", str(terminal_db), "--data-dir", str(data_dir),
-           "--batch-size", str(batch_size), "--time-cap-s", str(time_cap_s), "--limit", str(limit)]
+           "--batch-size", str(batch_size), "--time-cap-s", str(time_cap_s), "--limit", str(limit),
+           "--connections", str(connections)]
     if netns:
         cmd = ["ip", "netns", "exec", netns, *cmd]
     out = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=time_cap_s + 300)
@@ -159,7 +178,8 @@ def loopback_part(a: argparse.Namespace, work: Path, cache: dict) -> dict:
     try:
         log(f"loopback: batched push of {a.records}")
         batched = run_pusher(hub.url, hub_db, "zs-loop-batch", make_terminal_db(work, "loop-batch", a.records,
-                             "zs-loop-batch", cache), work, batch_size=a.batch_size, time_cap_s=600)
+                             "zs-loop-batch", cache), work, batch_size=a.batch_size, time_cap_s=600,
+                             connections=a.connections)
         log(f"loopback: naive push of {a.naive_loopback}")
         naive = run_pusher(hub.url, hub_db, "zs-loop-naive", make_terminal_db(work, "loop-naive", a.naive_loopback,
                            "zs-loop-naive", cache), work, batch_size=1, time_cap_s=300)
@@ -212,7 +232,7 @@ def link_down(state: Path) -> dict:
 
 
 def impaired_phase(a: argparse.Namespace, work: Path, cache: dict, state: Path, station: str, count: int,
-                   batch_size: int, time_cap_s: float, limit: int = 0) -> dict:
+                   batch_size: int, time_cap_s: float, limit: int = 0, connections: int = 1) -> dict:
     hub_db = "sqlite:" + str(work / f"hub-{station}.db")
     hub = None
     stats: dict = {}
@@ -221,7 +241,7 @@ def impaired_phase(a: argparse.Namespace, work: Path, cache: dict, state: Path, 
         hub = Hub(hub_db, HUB_ADDR, HUB_PORT, netns="linkB")
         tdb = make_terminal_db(work, station, count, station, cache)
         result = run_pusher(hub.url, hub_db, station, tdb, work, batch_size=batch_size, time_cap_s=time_cap_s,
-                            limit=limit, netns="linkA")
+                            limit=limit, netns="linkA", connections=connections)
     finally:
         if hub is not None:
             hub.stop()
@@ -238,7 +258,11 @@ def linkemu_part(a: argparse.Namespace, work: Path, cache: dict) -> dict:
     state.mkdir()
     link_bps = a.rate_kbit * 1000 / 8
     log(f"linkemu: batched push of {a.records} (cap {a.time_cap_s:.0f} s)")
-    batched = impaired_phase(a, work, cache, state, "zs-link-batch", a.records, a.batch_size, a.time_cap_s)
+    batched = impaired_phase(a, work, cache, state, "zs-link-batch", a.records, a.batch_size, a.time_cap_s,
+                             connections=a.connections)
+    log(f"linkemu: the same batches on one connection, {a.one_connection_link} records")
+    one_flow = impaired_phase(a, work, cache, state, "zs-link-one", a.one_connection_link, a.batch_size,
+                              a.time_cap_s)
     log(f"linkemu: naive push of up to {a.naive_link} single-record requests (cap {a.naive_cap_s:.0f} s)")
     naive = impaired_phase(a, work, cache, state, "zs-link-naive", a.naive_link, 1, a.naive_cap_s)
 
@@ -269,6 +293,8 @@ def linkemu_part(a: argparse.Namespace, work: Path, cache: dict) -> dict:
             "mathis_single_tcp_flow_bytes_per_s": round(mathis_bps) if mathis_bps else None,
             "mathis_note": "MSS/RTT·1.22/√loss: one TCP flow at this RTT and loss cannot use more than this",
         },
+        "batched_one_connection": one_flow,
+        "speedup_vs_one_connection": _ratio(rate, one_flow["records_per_s"]),
         "ratio_to_payload_bound": _ratio(rate, bound_payload),
         "ratio_to_wire_bound": _ratio(rate, bound_wire),
         "speedup_vs_naive": _ratio(rate, naive_rate),
@@ -285,8 +311,11 @@ def main() -> int:
     p.add_argument("--role", choices=["main", "push"], default="main")
     p.add_argument("--records", type=int, default=10_000)
     p.add_argument("--batch-size", type=int, default=100, help="SyncSettings.sync_batch_size default")
+    p.add_argument("--connections", type=int, default=3, help="SyncSettings.sync_push_connections default")
     p.add_argument("--naive-loopback", type=int, default=1000, help="single-record requests on loopback")
     p.add_argument("--naive-link", type=int, default=200, help="single-record requests over linkemu")
+    p.add_argument("--one-connection-link", type=int, default=3000,
+                   help="records pushed in batches over a single connection on linkemu, for comparison")
     p.add_argument("--naive-cap-s", type=float, default=200)
     p.add_argument("--time-cap-s", type=float, default=300, help="cap for the batched push over linkemu")
     p.add_argument("--delay-ms", type=int, default=300)

@@ -72,6 +72,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("zlb_public_key", str, "4d85d3ae9fd115ab5d4b43c02c228d4aab6be1a586543ee37293ad36fffa1455",
             "Hex Ed25519 public key that signs 浙里办 identity codes (default: the DEMO key of the simulator)"),
     Setting("sync_max_batch_bytes", int, 256 * 1024, "Most gzip-compressed bytes pushed in one request"),
+    Setting("sync_push_connections", int, 3, "Batches pushed at once, each on its own connection (one TCP flow"
+            " cannot fill a lossy long-delay island link)"),
     Setting("sync_slow_link_bps", int, 8 * 1024, "Assumed bytes/second of a poor island link, to scale timeouts"),
     Setting("sync_probe_interval_s", float, 10.0, "While offline, seconds between cheap health checks"),
     Setting("sync_pull_interval_s", float, 60.0, "Least seconds between pulls of the hub's streams (status,"

@@ -162,9 +162,13 @@ class Outbox:
         self.clock = clock
 
     def pending(self, limit: int = 100) -> list[OutboxItem]:
+        return self.pending_after(0, limit)
+
+    def pending_after(self, after_seq: int, limit: int = 100) -> list[OutboxItem]:
+        """Oldest first; `after_seq` skips what a pipelined push already has in flight."""
         rows = self.db.execute(
-            "SELECT seq, record_id, kind, payload, attempts FROM outbox WHERE delivered_at IS NULL"
-            " ORDER BY seq LIMIT ?", (limit,)
+            "SELECT seq, record_id, kind, payload, attempts FROM outbox WHERE delivered_at IS NULL AND seq > ?"
+            " ORDER BY seq LIMIT ?", (after_seq, limit)
         ).fetchall()
         return [OutboxItem(seq, rid, kind, json.loads(payload), attempts) for seq, rid, kind, payload, attempts in rows]
 

@@ -55,9 +55,10 @@ class PushResult:
 
 
 @dataclass(frozen=True)
-class _Batch:
+class Batch:
     items: tuple[OutboxItem, ...]
     body: bytes            # as sent: gzip-compressed when the hub speaks 1.1
+    gzipped: bool = False
 
     @property
     def ids(self) -> list[str]:
@@ -93,37 +94,59 @@ class SyncClient:
 
     def push(self) -> PushResult:
         """One batch of pending records, settled; raises `SyncError` with nothing settled."""
-        items = self.outbox.pending(self.count_cap)
-        items, local = _split_invalid(items)
-        if local:   # malformed locally: the hub would refuse them, so do not let them block the queue
-            self.quarantine.move({r.record_id: r.reason for r in local})
-        if not items:
-            return PushResult(sent=len(local), rejected=tuple(local))
-        return self._send(self._fit(items)) + PushResult(sent=len(local), rejected=tuple(local))
+        batch, local = self.next_batch(after_seq=0)
+        if batch is None:
+            return local
+        return self._send(batch) + local
 
-    def _send(self, batch: _Batch) -> PushResult:
+    def next_batch(self, after_seq: int, items: list[OutboxItem] | None = None
+                   ) -> tuple[Batch | None, PushResult]:
+        """The next batch of `items` (default: pending records after `after_seq`), and what was quarantined.
+
+        Records malformed locally are quarantined first: the hub would refuse them and they must not block
+        the queue. None when nothing is left to send.
+        """
+        quarantined = PushResult(sent=0)
+        while True:
+            batch_items = items if items is not None else self.outbox.pending_after(after_seq, self.count_cap)
+            good, local = _split_invalid(batch_items)
+            if local:
+                self.quarantine.move({r.record_id: r.reason for r in local})
+                quarantined += PushResult(sent=len(local), rejected=tuple(local))
+            if good:
+                return self._fit(good), quarantined
+            if items is not None or not batch_items:
+                return None, quarantined
+            after_seq = batch_items[-1].seq
+
+    def _send(self, batch: Batch) -> PushResult:
         while True:
             try:
-                reply = self._post(batch)
+                reply = self.post(batch, self.transport)
             except HubHttpError as exc:
                 if exc.status != 413:
                     raise
                 if len(batch.items) == 1:
-                    return self._too_large(batch)
-                self.count_cap = max(1, len(batch.items) // 2)
-                log.info("hub found a batch too large; now at most %d records", self.count_cap)
-                batch = self._encode(batch.items[:self.count_cap])
+                    return self.too_large(batch)
+                batch = self._encode(self.halve(batch)[0])
                 continue
-            return self._settle(len(batch.items), reply, len(batch.body))
+            return self.settle(batch, reply)
 
-    def _post(self, batch: _Batch) -> PushReply:
+    def halve(self, batch: Batch) -> list[tuple[OutboxItem, ...]]:
+        """After a 413: lower the count cap (for the rest of this client's life) and split the batch by it."""
+        self.count_cap = max(1, len(batch.items) // 2)
+        log.info("hub found a batch too large; now at most %d records", self.count_cap)
+        return [batch.items[i:i + self.count_cap] for i in range(0, len(batch.items), self.count_cap)]
+
+    def post(self, batch: Batch, transport: HubTransport) -> PushReply:
+        """Send one encoded batch; safe on any thread with its own transport (nothing local is touched)."""
         headers = {"Content-Type": "application/json; charset=utf-8"}
-        if self._gzip():
+        if batch.gzipped:
             headers["Content-Encoding"] = "gzip"
-        reply = self.transport.request("POST", RECORDS_PATH, body=batch.body, headers=headers)
+        reply = transport.request("POST", RECORDS_PATH, body=batch.body, headers=headers)
         return parse_push_reply(reply.content, batch.ids)
 
-    def _fit(self, items: list[OutboxItem]) -> _Batch:
+    def _fit(self, items: list[OutboxItem] | tuple[OutboxItem, ...]) -> Batch:
         """The longest prefix (in outbox order) whose compressed body is within the size cap; at least one."""
         batch = self._encode(items)
         while len(batch.items) > 1 and len(batch.body) > self.max_batch_bytes:
@@ -132,22 +155,25 @@ class SyncClient:
             batch = self._encode(batch.items[:max(1, min(guess, n - 1))])
         return batch
 
-    def _encode(self, items: tuple[OutboxItem, ...] | list[OutboxItem]) -> _Batch:
+    def _encode(self, items: tuple[OutboxItem, ...] | list[OutboxItem]) -> Batch:
         raw = PushRequest(self.station_id, tuple(_wire(item) for item in items)).encode()
-        body = gzip.compress(raw, compresslevel=6, mtime=0) if self._gzip() else raw
-        return _Batch(tuple(items), body)
+        gzipped = self._gzip()
+        body = gzip.compress(raw, compresslevel=6, mtime=0) if gzipped else raw
+        return Batch(tuple(items), body, gzipped)
 
     def _gzip(self) -> bool:
         if self.compress is None:   # learn once whether the hub inflates bodies (protocol 1.1)
             self.compress = _at_least_1_1((self.last_health or self.health()).protocol)
         return self.compress
 
-    def _too_large(self, batch: _Batch) -> PushResult:
+    def too_large(self, batch: Batch) -> PushResult:
         rejection = Rejection(batch.items[0].record_id, TOO_LARGE)
         self.quarantine.move({rejection.record_id: TOO_LARGE})
         return PushResult(sent=1, rejected=(rejection,), bytes_sent=len(batch.body))
 
-    def _settle(self, sent: int, reply: PushReply, size: int) -> PushResult:
+    def settle(self, batch: Batch, reply: PushReply) -> PushResult:
+        """Mark what the hub took as delivered and quarantine what it rejected; on the outbox's own thread."""
+        sent, size = len(batch.items), len(batch.body)
         accepted = reply.ids_with(Status.ACCEPTED)
         duplicate = reply.ids_with(Status.DUPLICATE)
         if accepted or duplicate:

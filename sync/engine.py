@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Callable, Mapping, Sequence
 
 import requests
 import sqlite_utils
@@ -22,6 +22,7 @@ from sync.bundles import DEFAULT_VALIDATORS, Validator
 from sync.client import PushResult, SyncClient
 from sync.protocol import SyncError
 from sync.pull import PullResult, Puller
+from sync.push_pipeline import PushPipeline
 from sync.quarantine import Quarantine
 from sync.settings import SyncSettings
 from sync.terminal_identity import TerminalIdentity
@@ -58,7 +59,8 @@ class SyncEngine:
                  data_dir: Path | str, identity: TerminalIdentity | None, offset: ClockOffset,
                  publish: Callable[[object], None] = lambda event: None, clock: Clock = utc_now,
                  should_stop: Callable[[], bool] = lambda: False, compress: bool | None = None,
-                 validators: Mapping[str, Validator] = DEFAULT_VALIDATORS):
+                 validators: Mapping[str, Validator] = DEFAULT_VALIDATORS,
+                 push_sessions: Sequence[requests.Session] = ()):
         self.db = db
         self.settings = settings
         self.data_dir = Path(data_dir)
@@ -77,7 +79,16 @@ class SyncEngine:
                                  batch_size=settings.sync_batch_size, max_batch_bytes=settings.sync_max_batch_bytes,
                                  transport=self.transport, quarantine=Quarantine(db, clock),
                                  compress=True if identity is not None else compress)
+        self.push_transports = self._push_transports(session, push_sessions, offset)
         self.reached = False
+
+    def _push_transports(self, session: requests.Session, extra: Sequence[requests.Session],
+                         offset: ClockOffset) -> list[HubTransport]:
+        """One per push connection; each expects only its share of the link when scaling its timeouts."""
+        sessions = [session, *extra]
+        share = Timeouts(self.settings.sync_timeout_s, max(1, self.settings.sync_slow_link_bps // len(sessions)))
+        return [HubTransport(self.settings.hub_url, self.identity, session=s, clock=offset, timeouts=share,
+                             ca_file=self.settings.hub_ca_file) for s in sessions]
 
     def run(self) -> RoundOutcome:
         if refusal_for(self.state, self.identity, self.settings.hub_url):
@@ -86,7 +97,9 @@ class SyncEngine:
             return RoundOutcome(skipped=True, error=TerminalRefused("not_enrolled"))
         push, uploads, pull = PushResult(sent=0), UploadResult(), PullResult()
         try:
-            push = self._drain()
+            push, failure = self._drain()
+            if failure is not None:
+                raise failure
             if self.identity is not None:   # media and streams are 1.1 endpoints, signed
                 uploads = self._upload()
                 if self._pull_due():
@@ -99,22 +112,15 @@ class SyncEngine:
             return RoundOutcome(push, uploads, pull, exc, self.reached)
         return RoundOutcome(push, uploads, pull, None, self.reached)
 
-    def _drain(self) -> PushResult:
-        """Push batches until the queue is empty; with nothing to push, a health check says online."""
-        total = PushResult(sent=0)
-        while not self.should_stop():
-            head = self.client.outbox.pending(1)
-            result = self.client.push()
-            if result.sent == 0:
-                if total.sent == 0:
-                    self.client.health()
-                self._reached_hub()
-                return total
-            total += result
+    def _drain(self) -> tuple[PushResult, SyncError | None]:
+        """Push until the queue is empty; with nothing to push, a health check says online."""
+        pipeline = PushPipeline(self.client, self.push_transports, after_each=self.transport.clock.persist)
+        total, failure = pipeline.drain(self.should_stop)
+        if failure is None and total.sent == 0:
+            self.client.health()
+        if failure is None or total.delivered:
             self._reached_hub()
-            if self.client.outbox.pending(1) == head:   # nothing settled (cannot happen; never spin on it)
-                break
-        return total
+        return total, failure
 
     def _upload(self) -> UploadResult:
         store = AttachmentStore(self.db, self.data_dir / MEDIA_DIR, self.clock)

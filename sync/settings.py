@@ -16,6 +16,7 @@ class SyncSettings:
     sync_timeout_s: float = 10.0
     sync_batch_size: int = 100
     sync_max_batch_bytes: int = 256 * 1024
+    sync_push_connections: int = 3
     sync_slow_link_bps: int = 8 * 1024
     sync_probe_interval_s: float = 10.0
     sync_pull_interval_s: float = 60.0

@@ -7,6 +7,7 @@ A reply always teaches the clock offset (`X-ZDB-Hub-Time`), whatever its status.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from dataclasses import dataclass
 from typing import Callable, Collection, Mapping
@@ -54,7 +55,11 @@ class HubReply:
 
 
 class ClockOffset:
-    """`hub time - local time`, learned from replies; used only for signature timestamps."""
+    """`hub time - local time`, learned from replies; used only for signature timestamps.
+
+    Push connections learn it on their own threads; `on_change` (a database write) runs only on the thread
+    that made this object, so a change learned elsewhere waits for that thread's next `persist()`.
+    """
 
     def __init__(self, offset_s: float = 0.0, *, wall: Callable[[], float] = time.time,
                  on_change: Callable[[float], None] = lambda offset: None, persist_step_s: float = 2.0):
@@ -63,6 +68,8 @@ class ClockOffset:
         self.on_change = on_change
         self.persist_step_s = persist_step_s
         self._persisted = offset_s
+        self._owner = threading.get_ident()
+        self._lock = threading.Lock()
 
     def now(self) -> int:
         return int(round(self.wall() + self.offset_s))
@@ -75,9 +82,17 @@ class ClockOffset:
         if value is None or value != value:   # absent, garbage or NaN: nothing learned
             return
         self.offset_s = value - self.wall()
-        if abs(self.offset_s - self._persisted) >= self.persist_step_s:   # not one DB write per request
+        self.persist()
+
+    def persist(self) -> None:
+        """Hand a changed offset to `on_change`, on the owner thread only, not once per request."""
+        if threading.get_ident() != self._owner:
+            return
+        with self._lock:
+            if abs(self.offset_s - self._persisted) < self.persist_step_s:
+                return
             self._persisted = self.offset_s
-            self.on_change(self.offset_s)
+        self.on_change(self._persisted)
 
 
 @dataclass(frozen=True)
@@ -91,7 +106,7 @@ class Timeouts:
 
 
 class HubTransport:
-    """Not thread-safe: owned by the sync worker's thread, like its session."""
+    """Not thread-safe: owned by one thread, like its session (a push connection has its own)."""
 
     def __init__(self, hub_url: str, identity: TerminalIdentity | None, *, session: requests.Session,
                  clock: ClockOffset | None = None, timeouts: Timeouts = Timeouts(), ca_file: str = ""):

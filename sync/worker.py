@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
 import requests
 import sqlite_utils
@@ -163,6 +163,8 @@ class SyncWorker:
     def _run(self) -> None:
         db: sqlite_utils.Database | None = None
         session = self.session_factory()   # created here: a requests session belongs to one thread
+        # further push connections, each used by one pipeline thread at a time
+        push_sessions = [self.session_factory() for _ in range(max(1, self.settings.sync_push_connections) - 1)]
         try:
             while not self._stop.is_set():
                 self._wake.clear()   # a wake() during the round below triggers the next one at once
@@ -171,11 +173,12 @@ class SyncWorker:
                     self._failures = 0
                 if db is None:
                     db = self._try_open()
-                status = self.run_round(db, session)
+                status = self.run_round(db, session, push_sessions)
                 self._publish(status)
                 self._wait(status.next_attempt_in_s, session)
         finally:
-            session.close()
+            for each in (session, *push_sessions):
+                each.close()
             if db is not None:
                 db.conn.close()
 
@@ -213,7 +216,8 @@ class SyncWorker:
             return False
 
     # --- one round, on the worker thread (tests call it directly) -----------------------------------------
-    def run_round(self, db: sqlite_utils.Database | None, session: requests.Session) -> SyncStatus:
+    def run_round(self, db: sqlite_utils.Database | None, session: requests.Session,
+                  push_sessions: Sequence[requests.Session] = ()) -> SyncStatus:
         self._probe_when_waiting = False
         if db is None:
             return self._failed(None, "local database unavailable")
@@ -223,7 +227,7 @@ class SyncWorker:
             log.error("%s", exc)
             return self._failed(db, "terminal identity unreadable")
         try:
-            engine = self._engine(db, session, identity)
+            engine = self._engine(db, session, identity, push_sessions)
             outcome = engine.run()
         except Exception as exc:   # a bug or a local database error: report it, keep the thread alive
             log.exception("sync round crashed")
@@ -232,14 +236,15 @@ class SyncWorker:
         self._compress = engine.client.compress if outcome.error is None else None
         return self._settle(db, identity, outcome)
 
-    def _engine(self, db: sqlite_utils.Database, session: requests.Session,
-                identity: TerminalIdentity | None) -> SyncEngine:
+    def _engine(self, db: sqlite_utils.Database, session: requests.Session, identity: TerminalIdentity | None,
+                push_sessions: Sequence[requests.Session] = ()) -> SyncEngine:
         if self._offset is None:
             state = SyncState(db, self.clock)
             self._offset = ClockOffset(state.clock_offset(), wall=self.wall, on_change=state.set_clock_offset)
         return SyncEngine(db, session, self.settings, data_dir=self.data_dir, identity=identity,
                           offset=self._offset, publish=self.bus.publish, clock=self.clock,
-                          should_stop=self._stop.is_set, compress=self._compress, validators=self.validators)
+                          should_stop=self._stop.is_set, compress=self._compress, validators=self.validators,
+                          push_sessions=push_sessions)
 
     def _settle(self, db: sqlite_utils.Database, identity: TerminalIdentity | None,
                 outcome: RoundOutcome) -> SyncStatus:

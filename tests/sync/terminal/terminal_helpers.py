@@ -29,9 +29,10 @@ def settings_for(hub_url: str, **overrides: Any) -> SyncSettings:
 
 
 def make_engine(db, session, hub_url: str, identity: TerminalIdentity | None, data_dir: Path, *,
-                offset: ClockOffset | None = None, publish=lambda event: None, **overrides: Any) -> SyncEngine:
+                offset: ClockOffset | None = None, publish=lambda event: None, push_sessions=(),
+                **overrides: Any) -> SyncEngine:
     return SyncEngine(db, session, settings_for(hub_url, **overrides), data_dir=data_dir, identity=identity,
-                      offset=offset or ClockOffset(), publish=publish)
+                      offset=offset or ClockOffset(), publish=publish, push_sessions=push_sessions)
 
 
 def transport_for(hub_url: str, identity: TerminalIdentity | None, session, **kw: Any) -> HubTransport:
