@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Callable
 
 from kiosk.catalog import Catalog, CatalogError, empty_catalog, load_best_catalog
+from kiosk.catalog_updates import CatalogUpdates
 from kiosk.config import Config, load_config
 from kiosk.events import EventBus
 from kiosk.flow import ServiceFlow
@@ -35,6 +36,17 @@ class KioskCore:
     devices: object
     sync: object | None
     dock: object | None = None
+    catalog_updates: CatalogUpdates | None = None
+
+    def adopt_staged_catalog(self) -> bool:
+        """Swap in a catalog sync installed (call only between residents); False when none is waiting."""
+        staged = self.catalog_updates.take() if self.catalog_updates is not None else None
+        if staged is None:
+            return False
+        self.catalog, self.search = staged.catalog, staged.search
+        self.flow.catalog = staged.catalog
+        log.info("catalog %s now in use", staged.catalog.version)
+        return True
 
     def stop(self) -> None:
         if self.dock is not None:
@@ -101,12 +113,20 @@ def build_core(data_dir: Path, config: Config | None = None, *, start_sync: bool
         guardrail=lambda: getattr(sync.status, "guardrail", None) if sync else None,
     )
     core = KioskCore(config, data_dir, catalog, BackgroundSearch(catalog), events, store,
-                     flow, idle, devices, sync)
+                     flow, idle, devices, sync, catalog_updates=_catalog_updates(data_dir, events))
     devices.manager.start_monitor(config["device_scan_interval_s"])
     core.dock = _start_dock(devices, data_dir)
     if sync is not None:
         sync.start()
     return core
+
+
+def _catalog_updates(data_dir: Path, events: EventBus) -> CatalogUpdates:
+    from sync.events import BundleApplied
+
+    updates = CatalogUpdates(data_dir, BackgroundSearch)
+    events.subscribe(BundleApplied, updates.on_bundle_applied)
+    return updates
 
 
 def _start_dock(devices, data_dir: Path):

@@ -31,6 +31,7 @@ def optional_event_type(name: str, modules: tuple[str, ...]) -> type | None:
 class EventBridge(QObject):
     sync_status = Signal(object)     # sync.SyncStatus, on the GUI thread
     device_health = Signal(object)   # devices.manager.DeviceHealthChanged (hot-plug, faults)
+    bundle_applied = Signal(object)  # sync.events.BundleApplied (a new catalog may be waiting)
 
     _arrived = Signal(str, object)   # emitted from engine threads, received queued on the GUI thread
 
@@ -43,6 +44,9 @@ class EventBridge(QObject):
         sync_status = optional_event_type("SyncStatus", SYNC_STATUS_HOMES)
         if sync_status is not None:
             self._listen(sync_status, "sync_status")
+        bundle_applied = optional_event_type("BundleApplied", ("sync.events",))
+        if bundle_applied is not None:
+            self._listen(bundle_applied, "bundle_applied")
         from devices.manager import DeviceHealthChanged
 
         self._listen(DeviceHealthChanged, "device_health")

@@ -108,11 +108,17 @@ class NoticeBar(QFrame):
     def __init__(self, notice: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.setProperty("role", "notice")
-        text = label(self.tr("工作人员提示：{notice}").format(notice=notice), wrap=False)
-        text.setToolTip(notice)
-        text.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.text = label("", wrap=False)
+        self.text.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         row = QHBoxLayout(self)
         row.setContentsMargins(32, 4, 32, 4)
-        row.addWidget(text, 1)
+        row.addWidget(self.text, 1)
+        self.set_notice(notice)
+
+    def set_notice(self, notice: str) -> None:
+        self.text.setText(self.tr("工作人员提示：{notice}").format(notice=notice) if notice else "")
+        self.text.setToolTip(notice)
         if not notice:
             self.hide()
+        elif self.parentWidget() is not None:   # never show it as a window of its own before it is laid out
+            self.show()

@@ -88,6 +88,20 @@ class MainWindow(QWidget):
         self.overlay = IdleOverlay(self)
         self.idle = IdleWatcher(core.idle, self.in_use, parent=self)
         self._connect_idle()
+        # a catalog sync brought in is shown the next time nobody is using the kiosk
+        self.bridge.bundle_applied.connect(lambda event: self.adopt_catalog_if_free())
+        self.nav.changed.connect(lambda screen: self.adopt_catalog_if_free())
+
+    def adopt_catalog_if_free(self) -> bool:
+        if self.in_use() or not self.core.adopt_staged_catalog():
+            return False
+        core, s = self.core, self.screens
+        s.home.show_catalog(core.catalog)
+        s.search.set_catalog(core.catalog, core.search.search)
+        s.detail.set_catalog(core.catalog)
+        self.browse.catalog = core.catalog
+        self.notice.set_notice(core.catalog.notice)
+        return True
 
     def _show_device_health(self) -> None:
         from devices.base import HealthState

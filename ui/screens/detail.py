@@ -37,6 +37,9 @@ class DetailScreen(Screen):
         self.apply_button.clicked.connect(self._apply)
         self.body.addWidget(self.apply_button)
 
+    def set_catalog(self, catalog: Catalog) -> None:
+        self._catalog = catalog
+
     def show_item(self, item: ServiceItem) -> None:
         self._item = item
         self.refusal.clear()

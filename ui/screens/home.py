@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit, QWidget
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
 
 from kiosk.catalog import Catalog
-from ui.widgets import Screen, button, fill_grid, frame, label
+from ui.widgets import Screen, button, clear_layout, fill_grid, frame, label
 
 THEME_TILES = 7      # plus the 更多 tile: two rows of four
 COLUMNS = 4
@@ -32,22 +32,28 @@ class HomeScreen(Screen):
         row.addWidget(self.search_box, 1)
         row.addWidget(self.search_button)
         self.body.addLayout(row)
+        self._catalog_part = QVBoxLayout()   # rebuilt when sync brings a new catalog
+        self.body.addLayout(self._catalog_part)
+        self.body.addStretch(1)
+        self.show_catalog(catalog)
+
+    def show_catalog(self, catalog: Catalog) -> None:
+        clear_layout(self._catalog_part)
         if not catalog.items:
             self._add_out_of_service()
         self._add_themes(catalog)
         self._add_more(catalog)
-        self.body.addStretch(1)
 
     def _add_out_of_service(self) -> None:
         box = frame("warn")
         box.layout().addWidget(label(self.tr("！本机的办事目录暂时不可用"), "big"))
         box.layout().addWidget(label(self.tr("请联系工作人员，或到镇便民服务中心办理。给您带来不便，请谅解。")))
-        self.body.addWidget(box)
+        self._catalog_part.addWidget(box)
 
     def _add_themes(self, catalog: Catalog) -> None:
         if not catalog.themes:
             return
-        self.body.addWidget(label(self.tr("我要…"), "section"))
+        self._catalog_part.addWidget(label(self.tr("我要…"), "section"))
         tiles = [self._tile(t.title, lambda _=False, k=t.id: self.theme_chosen.emit(k))
                  for t in catalog.themes[:THEME_TILES]]
         if len(catalog.themes) > THEME_TILES:
@@ -55,10 +61,10 @@ class HomeScreen(Screen):
         grid = QGridLayout()
         grid.setSpacing(14)
         fill_grid(grid, tiles, COLUMNS)
-        self.body.addLayout(grid)
+        self._catalog_part.addLayout(grid)
 
     def _add_more(self, catalog: Catalog) -> None:
-        self.body.addWidget(label(self.tr("其他找法"), "section"))
+        self._catalog_part.addWidget(label(self.tr("其他找法"), "section"))
         row = QHBoxLayout()
         row.setSpacing(14)
         row.addWidget(self._tile(self.tr("按类别找全部事项（{n}类）").format(n=len(catalog.categories)),
@@ -67,7 +73,7 @@ class HomeScreen(Screen):
             row.addWidget(self._tile(self.tr("一件事 · 一次办（{n}件）").format(n=len(catalog.bundles)),
                                      self.bundles_requested.emit))
         row.addWidget(self._tile(self.tr("查询办理进度"), self.progress_requested.emit))
-        self.body.addLayout(row)
+        self._catalog_part.addLayout(row)
 
     @staticmethod
     def _tile(text: str, on_tap) -> QWidget:

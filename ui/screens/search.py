@@ -48,6 +48,9 @@ class SearchScreen(Screen):
         self.body.addWidget(scroll_area(content), 1)
         self._debounce = QTimer(self, singleShot=True, interval=DEBOUNCE_MS, timeout=self._run)
 
+    def set_catalog(self, catalog: Catalog, search: Callable[..., Sequence]) -> None:
+        self._catalog, self._search = catalog, search
+
     def start(self, text: str) -> None:
         self.box.setText(text)
         self.box.setFocus()
