@@ -92,6 +92,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("backlog_refuse", int, 2000, "Pending records before non-urgent applications are refused"),
     Setting("disk_min_free_mb", int, 200, "Free MB in the data dir below which non-urgent applications are refused"
                                           " (twice this warns)"),
+    Setting("personal_data_keep_h", float, 24.0, "Hours personal data stays on the kiosk once the hub has it"),
     Setting("fullscreen", bool, True, "Start full-screen"),
     Setting("log_level", str, "INFO", "Logging level", ("DEBUG", "INFO", "WARNING", "ERROR")),
 )

@@ -109,4 +109,10 @@ MIGRATIONS: list[list[str]] = [
         )""",
         "CREATE INDEX attachments_pending ON attachments(done_at, created_at)",
     ],
+    # 4: personal data retention (local_db/retention.py): when each row's personal data was purged
+    [
+        "ALTER TABLE applications ADD COLUMN purged_at TEXT",   # applicant and answers blanked to a stub
+        "ALTER TABLE outbox ADD COLUMN purged_at TEXT",         # delivered payload cut to a stub
+        "ALTER TABLE attachments ADD COLUMN purged_at TEXT",    # bytes deleted; path NULL once the file is gone
+    ],
 ]

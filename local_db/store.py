@@ -135,10 +135,10 @@ class ApplicationStore:
     def load_application(self, application_id: str) -> Application | None:
         with self._lock:
             row = self.db.execute(
-                "SELECT id, receipt_no, item_id, item_name, applicant, answers, created_at, station_id"
+                "SELECT id, receipt_no, item_id, item_name, applicant, answers, created_at, station_id, purged_at"
                 " FROM applications WHERE id=?", (application_id,)
             ).fetchone()
-        if row is None:
+        if row is None or row[8] is not None:   # purged (local_db/retention.py): no applicant to rebuild
             return None
         return Application(id=row[0], receipt_no=row[1], item_id=row[2], item_name=row[3],
                            applicant=Identity(**json.loads(row[4])), answers=json.loads(row[5]),

@@ -25,6 +25,7 @@ from kiosk.config import Config
 from kiosk.events import EventBus
 from kiosk.ids import Clock, utc_now
 from local_db.db import open_db
+from local_db.retention import purge_delivered
 from local_db.store import Outbox
 from local_db.sync_state import LAST_PULL, LAST_SUCCESS, SyncState
 from sync.attachments import AttachmentStore
@@ -234,7 +235,17 @@ class SyncWorker:
             return self._failed(db, f"internal error ({type(exc).__name__})", identity=identity)
         # what /health said about gzip holds until a failure (the hub may be replaced meanwhile)
         self._compress = engine.client.compress if outcome.error is None else None
+        if outcome.reached_hub:
+            self._purge(db)
         return self._settle(db, identity, outcome)
+
+    def _purge(self, db: sqlite_utils.Database) -> None:
+        """Forget personal data the hub has held long enough; a failure waits for the next round."""
+        try:
+            purge_delivered(db, self.data_dir / MEDIA_DIR, keep_hours=self.settings.personal_data_keep_h,
+                            clock=self.clock)
+        except Exception as exc:
+            log.error("personal data purge failed: %s", type(exc).__name__)
 
     def _engine(self, db: sqlite_utils.Database, session: requests.Session, identity: TerminalIdentity | None,
                 push_sessions: Sequence[requests.Session] = ()) -> SyncEngine:

@@ -1,0 +1,161 @@
+"""Personal data retention on the terminal: once the hub has held a record for `keep_hours`, the kiosk forgets
+who filed it.
+
+The hub is the system of record. The kiosk keeps only what it still needs without personal data: receipt
+number, item, dates and status for 办件查询, and a stub of each delivered outbox row (a delivered row is never
+sent again). An application whose receipt is still owed keeps everything until it prints, because the reprint
+shows the masked name and ID number. Undelivered and quarantined records are never touched: the hub has not
+confirmed them, and the quarantine is the technician's.
+
+Runs on the sync worker's own connection, in one transaction per run. Media files are deleted only after the
+commit; a row keeps its file's path until a later run sees the file gone, so a crash in between only delays
+the deletion.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import sqlite_utils
+
+from kiosk.ids import Clock, utc_now
+from local_db.sync_state import transaction
+
+log = logging.getLogger(__name__)
+
+PURGED = json.dumps({"purged": True})
+# Payload fields a delivered stub keeps: identifiers and catalogue facts, nothing about the person.
+KEPT_FIELDS = ("id", "kind", "receipt_no", "item_id", "item_name", "station_id", "created_at", "application_id",
+               "level", "reasons")
+
+# Delivered rows past the window whose application (if any) owes no receipt; julianday() compares ISO
+# times whatever their UTC offset, and a malformed time gives NULL, which purges nothing.
+_DUE_OUTBOX = """
+    SELECT o.record_id, o.kind, o.payload FROM outbox o
+    WHERE o.purged_at IS NULL AND o.delivered_at IS NOT NULL AND julianday(o.delivered_at) <= julianday(?)
+      AND NOT EXISTS (SELECT 1 FROM print_journal p WHERE p.application_id = o.record_id AND p.status = 'owed')
+"""
+# Uploaded media no pending or quarantined record mentions (a plain substring match: a malformed reference
+# keeps the file rather than losing it).
+_DUE_MEDIA = """
+    SELECT a.sha256, a.path FROM attachments a
+    WHERE a.purged_at IS NULL AND a.done_at IS NOT NULL AND julianday(a.done_at) <= julianday(?)
+      AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.delivered_at IS NULL AND instr(o.payload, a.sha256) > 0)
+      AND NOT EXISTS (SELECT 1 FROM quarantine q WHERE instr(q.payload, a.sha256) > 0)
+"""
+
+
+@dataclass(frozen=True)
+class PurgeResult:
+    applications: int = 0      # applicant and answers blanked
+    outbox: int = 0            # delivered payloads cut to a stub
+    rating_comments: int = 0   # free-text comments cleared
+    media: int = 0             # attachment rows marked purged (bytes gone or going)
+    files_deleted: int = 0     # media files removed from disk in this run
+
+    @property
+    def changed(self) -> bool:
+        return any((self.applications, self.outbox, self.rating_comments, self.media, self.files_deleted))
+
+
+def purge_delivered(db: sqlite_utils.Database, media_dir: Path | str | None, *, keep_hours: float,
+                    clock: Clock = utc_now) -> PurgeResult:
+    """Forget personal data the hub has held for `keep_hours`; safe to run after every sync round."""
+    now = clock()
+    cutoff = (now - timedelta(hours=max(0.0, keep_hours))).isoformat()
+    stamp = now.isoformat(timespec="seconds")
+    media_dir = Path(media_dir) if media_dir is not None else None
+    db.conn.execute("PRAGMA secure_delete=ON")   # zero the old bytes of rewritten rows in the database file
+    with transaction(db):
+        outbox, applications, comments = _purge_records(db, cutoff, stamp)
+        media, files = _purge_media(db, media_dir, cutoff, stamp)
+    result = PurgeResult(applications, outbox, comments, media, _delete(files))
+    if result.changed:   # counts only: never what was purged
+        log.info("personal data purged: %d application(s), %d outbox row(s), %d rating comment(s), %d media"
+                 " (%d file(s) deleted)", result.applications, result.outbox, result.rating_comments,
+                 result.media, result.files_deleted)
+    return result
+
+
+def _purge_records(db: sqlite_utils.Database, cutoff: str, stamp: str) -> tuple[int, int, int]:
+    conn = db.conn
+    outbox = applications = comments = 0
+    for record_id, kind, payload in conn.execute(_DUE_OUTBOX, (cutoff,)).fetchall():
+        conn.execute("UPDATE outbox SET payload=?, purged_at=? WHERE record_id=?",
+                     (json.dumps(stub(record_id, kind, payload), ensure_ascii=False), stamp, record_id))
+        outbox += 1
+        # record ids are UUIDs: at most one of these matches
+        applications += conn.execute("UPDATE applications SET applicant=?, answers=?, purged_at=?"
+                                     " WHERE id=? AND purged_at IS NULL",
+                                     (PURGED, PURGED, stamp, record_id)).rowcount
+        comments += conn.execute("UPDATE ratings SET comment='' WHERE id=? AND comment != ''",
+                                 (record_id,)).rowcount
+    return outbox, applications, comments
+
+
+def stub(record_id: str, kind: str, payload: str) -> dict:
+    """What a delivered outbox row keeps: identifiers and catalogue facts, marked purged."""
+    try:
+        body = json.loads(payload)
+    except ValueError:
+        body = None
+    kept = {k: body[k] for k in KEPT_FIELDS if k in body} if isinstance(body, dict) else {}
+    return {"id": record_id, "kind": kind} | kept | {"purged": True}
+
+
+def _purge_media(db: sqlite_utils.Database, media_dir: Path | None, cutoff: str,
+                 stamp: str) -> tuple[int, list[Path]]:
+    """Mark due media purged; return the files to delete once the transaction commits."""
+    conn = db.conn
+    files = _leftovers(db, media_dir)
+    marked = 0
+    for sha, path in conn.execute(_DUE_MEDIA, (cutoff,)).fetchall():
+        if path is not None and media_dir is None:
+            continue   # a file we cannot reach: leave it for a run that knows the media folder
+        # bytes kept in the row go now; an empty blob (not NULL) satisfies the table's path-or-blob check
+        conn.execute("UPDATE attachments SET purged_at=?, blob=CASE WHEN path IS NULL THEN X'' ELSE blob END"
+                     " WHERE sha256=?", (stamp, sha))
+        marked += 1
+        file = _media_file(media_dir, path) if path is not None else None
+        if file is not None:
+            files.append(file)
+    return marked, files
+
+
+def _leftovers(db: sqlite_utils.Database, media_dir: Path | None) -> list[Path]:
+    """Files of earlier runs: forget the path of those now gone, delete again those a crash left behind."""
+    if media_dir is None:
+        return []
+    remaining = []
+    rows = db.execute("SELECT sha256, path FROM attachments WHERE purged_at IS NOT NULL AND path IS NOT NULL")
+    for sha, path in rows.fetchall():
+        file = _media_file(media_dir, path)
+        if file is None:
+            continue
+        if file.exists():
+            remaining.append(file)
+        else:
+            db.conn.execute("UPDATE attachments SET path=NULL, blob=X'' WHERE sha256=?", (sha,))
+    return remaining
+
+
+def _media_file(media_dir: Path, path: str) -> Path | None:
+    """The file a row names, only if it lies inside the media folder (a damaged row must not aim elsewhere)."""
+    file = media_dir / path
+    return file if file.resolve().is_relative_to(media_dir.resolve()) else None
+
+
+def _delete(files: list[Path]) -> int:
+    deleted = 0
+    for file in files:
+        try:
+            file.unlink()
+            deleted += 1
+        except FileNotFoundError:
+            pass   # already gone: that is the goal
+        except OSError as exc:   # retried by the next run (the row keeps its path)
+            log.error("media file not deleted: %s", type(exc).__name__)
+    return deleted
