@@ -1,4 +1,4 @@
-"""One push against the hub: read a batch from the outbox, POST it (gzip, signed), settle what the hub answered.
+"""One push against the hub: read a batch from the outbox, POST it (compressed, signed), settle what the hub answered.
 
 Delivery is at-least-once on the wire and exactly-once in effect: the record id is the idempotency key, so a
 batch re-sent after a lost reply comes back "duplicate" and is settled like "accepted". Rows are settled only
@@ -10,13 +10,13 @@ life) down to one record, and a single record the hub still finds too large is q
 """
 from __future__ import annotations
 
-import gzip
 import logging
 from dataclasses import dataclass
 
 import requests
 
 from local_db.store import Outbox, OutboxItem
+from sync import encodings
 from sync.protocol import (HEALTH_PATH, RECORDS_PATH, SHA256_RE, HubHealth, PushReply, PushRequest, Status,
                            WireRecord, parse_health, parse_push_reply)
 from sync.quarantine import Quarantine
@@ -57,8 +57,8 @@ class PushResult:
 @dataclass(frozen=True)
 class Batch:
     items: tuple[OutboxItem, ...]
-    body: bytes            # as sent: gzip-compressed when the hub speaks 1.1
-    gzipped: bool = False
+    body: bytes            # as sent, in `encoding`
+    encoding: str = encodings.IDENTITY
 
     @property
     def ids(self) -> list[str]:
@@ -71,7 +71,7 @@ class SyncClient:
     def __init__(self, outbox: Outbox, hub_url: str, station_id: str, *, session: requests.Session | None = None,
                  timeout_s: float = 10.0, batch_size: int = 100, max_batch_bytes: int = 256 * 1024,
                  identity: TerminalIdentity | None = None, transport: HubTransport | None = None,
-                 quarantine: Quarantine | None = None, compress: bool | None = None):
+                 quarantine: Quarantine | None = None, encoding: str | None = None):
         self.outbox = outbox
         self.station_id = station_id
         self.batch_size = batch_size
@@ -80,7 +80,7 @@ class SyncClient:
             hub_url, identity, session=session if session is not None else requests.Session(),
             timeouts=Timeouts(base_s=timeout_s))
         self.quarantine = quarantine or Quarantine(outbox.db, outbox.clock)
-        self.compress = compress          # None: gzip when the hub reports protocol 1.1 or later
+        self.encoding = encoding          # None: learn from /health what the hub inflates
         self.count_cap = batch_size       # lowered by 413 replies
         self.last_health: HubHealth | None = None
 
@@ -141,8 +141,8 @@ class SyncClient:
     def post(self, batch: Batch, transport: HubTransport) -> PushReply:
         """Send one encoded batch; safe on any thread with its own transport (nothing local is touched)."""
         headers = {"Content-Type": "application/json; charset=utf-8"}
-        if batch.gzipped:
-            headers["Content-Encoding"] = "gzip"
+        if batch.encoding != encodings.IDENTITY:
+            headers["Content-Encoding"] = batch.encoding
         reply = transport.request("POST", RECORDS_PATH, body=batch.body, headers=headers)
         return parse_push_reply(reply.content, batch.ids)
 
@@ -157,14 +157,14 @@ class SyncClient:
 
     def _encode(self, items: tuple[OutboxItem, ...] | list[OutboxItem]) -> Batch:
         raw = PushRequest(self.station_id, tuple(_wire(item) for item in items)).encode()
-        gzipped = self._gzip()
-        body = gzip.compress(raw, compresslevel=6, mtime=0) if gzipped else raw
-        return Batch(tuple(items), body, gzipped)
+        encoding = self._encoding()
+        return Batch(tuple(items), encodings.encode(raw, encoding), encoding)
 
-    def _gzip(self) -> bool:
-        if self.compress is None:   # learn once whether the hub inflates bodies (protocol 1.1)
-            self.compress = _at_least_1_1((self.last_health or self.health()).protocol)
-        return self.compress
+    def _encoding(self) -> str:
+        if self.encoding is None:   # learn once what the hub inflates
+            health = self.last_health or self.health()
+            self.encoding = encodings.choose(health.protocol, health.extra.get("encodings"))
+        return self.encoding
 
     def too_large(self, batch: Batch) -> PushResult:
         rejection = Rejection(batch.items[0].record_id, TOO_LARGE)
@@ -198,11 +198,3 @@ def _split_invalid(items: list[OutboxItem]) -> tuple[list[OutboxItem], list[Reje
         else:
             bad.append(Rejection(item.record_id, "malformed attachment references"))
     return good, bad
-
-
-def _at_least_1_1(version: str) -> bool:
-    try:
-        major, minor = (int(part) for part in version.split(".")[:2])
-    except ValueError:
-        return False
-    return (major, minor) >= (1, 1)

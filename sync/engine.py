@@ -58,7 +58,7 @@ class SyncEngine:
     def __init__(self, db: sqlite_utils.Database, session: requests.Session, settings: SyncSettings, *,
                  data_dir: Path | str, identity: TerminalIdentity | None, offset: ClockOffset,
                  publish: Callable[[object], None] = lambda event: None, clock: Clock = utc_now,
-                 should_stop: Callable[[], bool] = lambda: False, compress: bool | None = None,
+                 should_stop: Callable[[], bool] = lambda: False, encoding: str | None = None,
                  validators: Mapping[str, Validator] = DEFAULT_VALIDATORS,
                  push_sessions: Sequence[requests.Session] = ()):
         self.db = db
@@ -73,12 +73,12 @@ class SyncEngine:
         self.transport = HubTransport(settings.hub_url, identity, session=session, clock=offset,
                                       timeouts=Timeouts(settings.sync_timeout_s, settings.sync_slow_link_bps),
                                       ca_file=settings.hub_ca_file)
-        # an enrolled terminal talks to a 1.1 hub (enrollment is 1.1); otherwise the client asks /health
+        # the body encoding is learnt from /health once per worker (see sync/encodings.py)
         station_id = identity.station_id if identity is not None else settings.station_id   # as enrolled
         self.client = SyncClient(Outbox(db, clock), settings.hub_url, station_id,
                                  batch_size=settings.sync_batch_size, max_batch_bytes=settings.sync_max_batch_bytes,
                                  transport=self.transport, quarantine=Quarantine(db, clock),
-                                 compress=True if identity is not None else compress)
+                                 encoding=encoding)
         self.push_transports = self._push_transports(session, push_sessions, offset)
         self.reached = False
 

@@ -112,7 +112,7 @@ class SyncWorker:
         self._thread: threading.Thread | None = None
         self._failures = 0
         self._probe_when_waiting = False
-        self._compress: bool | None = None
+        self._encoding: str | None = None
         self._offset: ClockOffset | None = None
         self._bundles_refused = 0
         self.status: SyncStatus | None = None   # last published; replaced whole, so safe to read from any thread
@@ -233,8 +233,8 @@ class SyncWorker:
         except Exception as exc:   # a bug or a local database error: report it, keep the thread alive
             log.exception("sync round crashed")
             return self._failed(db, f"internal error ({type(exc).__name__})", identity=identity)
-        # what /health said about gzip holds until a failure (the hub may be replaced meanwhile)
-        self._compress = engine.client.compress if outcome.error is None else None
+        # what /health said about encodings holds until a failure (the hub may be replaced meanwhile)
+        self._encoding = engine.client.encoding if outcome.error is None else None
         if outcome.reached_hub:
             self._purge(db)
         return self._settle(db, identity, outcome)
@@ -254,7 +254,7 @@ class SyncWorker:
             self._offset = ClockOffset(state.clock_offset(), wall=self.wall, on_change=state.set_clock_offset)
         return SyncEngine(db, session, self.settings, data_dir=self.data_dir, identity=identity,
                           offset=self._offset, publish=self.bus.publish, clock=self.clock,
-                          should_stop=self._stop.is_set, compress=self._compress, validators=self.validators,
+                          should_stop=self._stop.is_set, encoding=self._encoding, validators=self.validators,
                           push_sessions=push_sessions)
 
     def _settle(self, db: sqlite_utils.Database, identity: TerminalIdentity | None,

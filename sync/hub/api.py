@@ -18,6 +18,7 @@ from sync.hub import audit
 from sync.hub.context import CONTRACT_MAX_ATTACHMENT, hub_of, terminal_of
 from sync.hub.cursors import BadCursor, decode_cursor, encode_cursor
 from sync.hub.middleware import BodyTooLarge, read_body
+from sync import encodings
 from sync.hub.paths import PROTOCOL_VERSION, STREAMS
 from sync.hub.store import BUNDLE_KINDS, EnrollmentRefused, Page, UploadRefused
 from sync.hub.validation import SHA256_HEX, STATION_ID, BadEncoding, decode_body, parse_records_request
@@ -35,7 +36,7 @@ def error(status: int, code: str, **extra: Any) -> JSONResponse:
 
 async def health(request: Request) -> Response:
     return JSONResponse({"ok": True, "service": SERVICE_NAME, "version": HUB_VERSION,
-                         "protocol": PROTOCOL_VERSION, "api": 1})
+                         "protocol": PROTOCOL_VERSION, "api": 1, "encodings": list(encodings.SUPPORTED)})
 
 
 # --- enrollment ----------------------------------------------------------------------------------------------

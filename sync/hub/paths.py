@@ -1,7 +1,6 @@
 """URL paths of protocol 1.1 that protocol.py (1.0) does not name yet, and the staff pages."""
-from sync.protocol import API_PREFIX, HEALTH_PATH, RECORDS_PATH
+from sync.protocol import API_PREFIX, HEALTH_PATH, PROTOCOL_VERSION, RECORDS_PATH
 
-PROTOCOL_VERSION = "1.1.0"
 ENROLL_PATH = f"{API_PREFIX}/enroll"
 ATTACHMENT_PATH = API_PREFIX + "/attachments/{sha256}"
 STREAM_PATH = API_PREFIX + "/streams/{stream}"

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import json
 import re
-import zlib
 from typing import Any
 
+from sync import encodings
 from sync.hub.store import HubRecord
 from sync.protocol import ItemResult, RequestError, Status, WireRecord, parse_push_request, validate_record
 
@@ -34,22 +34,15 @@ class BadEncoding(Exception):
 
 
 def decode_body(body: bytes, content_encoding: str, max_inflated: int) -> bytes:
-    """The JSON bytes of a request body; gzip is inflated at most to `max_inflated` bytes (zip bombs)."""
-    encoding = content_encoding.strip().lower()
-    if encoding in ("", "identity"):
-        return body
-    if encoding != "gzip":
-        raise BadEncoding("unsupported content encoding", 415)
-    inflater = zlib.decompressobj(wbits=31)   # gzip container
+    """The JSON bytes of a request body, inflated at most to `max_inflated` bytes (zip bombs)."""
     try:
-        out = inflater.decompress(body, max_inflated + 1)
-    except zlib.error:
-        raise BadEncoding("body is not valid gzip") from None
-    if len(out) > max_inflated:
-        raise BodyTooLarge
-    if not inflater.eof or inflater.unused_data:
-        raise BadEncoding("gzip body is truncated or has trailing data")
-    return out
+        return encodings.decode(body, content_encoding, max_inflated)
+    except encodings.UnsupportedEncoding:
+        raise BadEncoding("unsupported content encoding", 415) from None
+    except encodings.BadBody as exc:
+        raise BadEncoding(str(exc)) from None
+    except encodings.InflatesTooFar:
+        raise BodyTooLarge from None
 
 
 def parse_records_request(raw_json: bytes) -> tuple[str, list[HubRecord | ItemResult]]:

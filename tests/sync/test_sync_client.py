@@ -21,7 +21,7 @@ def client_for(outbox, url, session, **kw) -> SyncClient:
 
 def fake_client(outbox, fake_hub, session, **kw) -> SyncClient:
     """Plain JSON bodies and no /health question: these fakes script the records endpoint only."""
-    return client_for(outbox, fake_hub.url, session, compress=False, **kw)
+    return client_for(outbox, fake_hub.url, session, encoding="identity", **kw)
 
 
 def attempts(outbox: Outbox) -> dict[str, int]:
@@ -163,7 +163,7 @@ def test_rejected_records_move_to_the_quarantine_with_the_reason(outbox, submit,
 def test_request_carries_station_and_full_records(outbox, submit, fake_hub, session, dummy):
     app = submit(1)[0]
     fake_hub.reply = echo_results("duplicate")
-    assert client_for(outbox, fake_hub.url + "/", session, compress=False).push().duplicate == (app.id,)
+    assert client_for(outbox, fake_hub.url + "/", session, encoding="identity").push().duplicate == (app.id,)
     method, path, body = fake_hub.requests[-1]
     sent = json.loads(body)
     assert (method, path, sent["station_id"]) == ("POST", RECORDS_PATH, STATION)

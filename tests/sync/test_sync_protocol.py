@@ -104,3 +104,29 @@ def test_invalid_record_is_rejected_with_a_reason(raw, reason):
     result = validate_record(raw)
     assert isinstance(result, ItemResult)
     assert (result.status, result.reason) == (Status.REJECTED, reason)
+
+
+def test_the_terminal_picks_the_best_encoding_the_hub_offers():
+    from sync.encodings import choose
+
+    assert choose("1.2.0", ["gzip", "bzip2"]) == "bzip2"
+    assert choose("1.2.0", ["gzip", "zstd"]) == "gzip"
+    assert choose("1.1.0", None) == "gzip"           # a 1.1 hub lists nothing but inflates gzip
+    assert choose("1.0.0", None) == "identity"
+    assert choose("garbage", "bzip2") == "identity"  # a hostile /health changes nothing it cannot back up
+
+
+def test_encodings_round_trip_and_refuse_what_does_not_decode():
+    import pytest
+
+    from sync import encodings
+
+    raw = b'{"records": []}' * 50
+    for name in (encodings.BZIP2, encodings.GZIP, encodings.IDENTITY):
+        assert encodings.decode(encodings.encode(raw, name), name, 10_000) == raw
+    with pytest.raises(encodings.InflatesTooFar):
+        encodings.decode(encodings.encode(raw, encodings.BZIP2), "bzip2", 100)
+    with pytest.raises(encodings.BadBody):
+        encodings.decode(encodings.encode(raw, encodings.BZIP2)[:-3], "bzip2", 10_000)
+    with pytest.raises(encodings.UnsupportedEncoding):
+        encodings.decode(raw, "br", 10_000)

@@ -1,10 +1,12 @@
-"""Pushing records: gzip and its bombs, size limits, per-item results, dedupe, station binding, attachments."""
+"""Pushing records: gzip, bzip2 and their bombs, size limits, per-item results, dedupe, station binding, attachments."""
+import bz2
 import gzip
 import hashlib
+import json
 
 import pytest
 
-from sync.protocol import RECORDS_PATH
+from sync.protocol import HEALTH_PATH, RECORDS_PATH
 
 from hub_helpers import OTHER_STATION, STATION, push, record, results
 
@@ -18,11 +20,20 @@ def test_a_gzip_push_and_a_plain_push_are_both_stored(session, hub, terminal):
     assert hub.store.get("g1").station_id == STATION and hub.store.count() == 2
 
 
-def test_a_zip_bomb_is_413_and_stores_nothing(session, hub, terminal):
-    bomb = gzip.compress(b'{"station_id": "' + STATION.encode() + b'", "records": [' + b" " * (64 << 20) + b"]}")
+def test_a_bzip2_push_is_stored_and_offered_in_health(session, hub, terminal):
+    body = bz2.compress(json.dumps({"station_id": STATION, "records": [record("b1")]}).encode())
+    reply = session.post(hub.url + RECORDS_PATH, data=body, auth=terminal.auth(), timeout=10,
+                         headers={"Content-Encoding": "bzip2", "Content-Type": "application/json"})
+    assert results(reply) == [("b1", "accepted", None)] and hub.store.get("b1").station_id == STATION
+    assert session.get(hub.url + HEALTH_PATH, timeout=10).json()["encodings"] == ["bzip2", "gzip"]
+
+
+@pytest.mark.parametrize("encoding,compress", [("gzip", gzip.compress), ("bzip2", bz2.compress)])
+def test_a_zip_bomb_is_413_and_stores_nothing(session, hub, terminal, encoding, compress):
+    bomb = compress(b'{"station_id": "' + STATION.encode() + b'", "records": [' + b" " * (64 << 20) + b"]}")
     assert len(bomb) < 200_000   # small on the wire, 64 MiB inflated: over the 32 MiB cap
     reply = session.post(hub.url + RECORDS_PATH, data=bomb, auth=terminal.auth(), timeout=30,
-                         headers={"Content-Encoding": "gzip"})
+                         headers={"Content-Encoding": encoding})
     assert reply.status_code == 413
     assert hub.store.count() == 0
 
@@ -30,8 +41,11 @@ def test_a_zip_bomb_is_413_and_stores_nothing(session, hub, terminal):
 @pytest.mark.parametrize("encoding,body,status", [
     ("gzip", b"not gzip at all", 400),
     ("gzip", gzip.compress(b'{"station_id": "x", "records": []}')[:-6], 400),   # truncated
+    ("bzip2", b"not bzip2 either", 400),
+    ("bzip2", bz2.compress(b'{"station_id": "x", "records": []}')[:-4], 400),   # truncated
+    ("bzip2", bz2.compress(b'{"station_id": "x", "records": []}') + b"junk", 400),   # trailing bytes
     ("br", b"{}", 415),
-], ids=["not-gzip", "truncated-gzip", "brotli"])
+], ids=["not-gzip", "truncated-gzip", "not-bzip2", "truncated-bzip2", "trailing-bzip2", "brotli"])
 def test_bodies_that_do_not_decode(session, hub, terminal, encoding, body, status):
     reply = session.post(hub.url + RECORDS_PATH, data=body, auth=terminal.auth(), timeout=10,
                          headers={"Content-Encoding": encoding})

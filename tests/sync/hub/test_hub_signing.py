@@ -5,7 +5,7 @@ import pytest
 
 from sync.auth import HEADER_HUB_TIME, MAX_SKEW_S, NONCE_WINDOW_S, KeyPair, new_nonce
 from sync.hub.testing import EnrolledTerminal
-from sync.protocol import HEALTH_PATH, RECORDS_PATH
+from sync.protocol import HEALTH_PATH, PROTOCOL_VERSION, RECORDS_PATH
 
 from hub_helpers import STATION, batch_body, record
 
@@ -118,7 +118,7 @@ def test_nonces_are_forgotten_after_the_window(hub_store, clock):
 def test_health_and_enroll_need_no_signature_and_carry_hub_time(session, hub, clock):
     clock.advance(3600)
     health = session.get(hub.url + HEALTH_PATH, timeout=10)
-    assert health.status_code == 200 and health.json()["protocol"] == "1.1.0"
+    assert health.status_code == 200 and health.json()["protocol"] == PROTOCOL_VERSION
     assert abs(int(health.headers[HEADER_HUB_TIME]) - (time.time() + 3600)) < 5
 
 

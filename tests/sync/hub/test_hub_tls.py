@@ -13,7 +13,7 @@ from cryptography.x509.oid import NameOID
 from sync.auth import KeyPair
 from sync.hub.context import HubConfig
 from sync.hub.testing import enroll_test_terminal, loopback_session, run_hub_subprocess, run_hub_thread
-from sync.protocol import HEALTH_PATH
+from sync.protocol import HEALTH_PATH, PROTOCOL_VERSION
 
 from hub_helpers import STATION, push, record, results
 
@@ -79,7 +79,7 @@ def test_the_hub_process_serves_tls_from_the_command_line(tmp_path, certs):
     with run_hub_subprocess(tmp_path / "hub.db", require_auth=True,
                             extra_args=("--tls-cert", cert, "--tls-key", key)) as (_, url):
         assert url.startswith("https://")
-        assert health(url, ca)["protocol"] == "1.1.0"
+        assert health(url, ca)["protocol"] == PROTOCOL_VERSION
 
 
 def health(url: str, ca: str) -> dict:

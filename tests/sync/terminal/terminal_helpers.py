@@ -1,7 +1,6 @@
 """Helpers for the terminal sync tests (a uniquely named module: a bare `conftest` import can collide)."""
 from __future__ import annotations
 
-import gzip
 import json
 import socket
 from dataclasses import dataclass
@@ -12,6 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import requests
 
 from local_db.store import Outbox
+from sync import encodings
 from sync.auth import KeyPair
 from sync.engine import SyncEngine
 from sync.hub.store import HubStore
@@ -100,11 +100,9 @@ class HookedSession(requests.Session):
 
 
 def _records(headers: dict, body: bytes) -> list[dict]:
-    raw = gzip.decompress(body) if headers.get("Content-Encoding") == "gzip" else body
-    return json.loads(raw)["records"]
+    return json.loads(encodings.decode(body, headers.get("Content-Encoding", ""), 1 << 30))["records"]
 
 
 def sent_records(seen) -> list[dict]:
     """The records of one request the contract hub saw."""
-    body = gzip.decompress(seen.body) if seen.headers.get("content-encoding") == "gzip" else seen.body
-    return json.loads(body)["records"]
+    return json.loads(encodings.decode(seen.body, seen.headers.get("content-encoding", ""), 1 << 30))["records"]

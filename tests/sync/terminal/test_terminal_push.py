@@ -1,4 +1,5 @@
 """Pushing records under protocol 1.1: gzip, caps, 413, quarantine, lost replies, faults, timeouts."""
+import bz2
 import gzip
 import json
 import os
@@ -41,15 +42,23 @@ def submit_big(app_store, dummy, n: int = 4000):
 
 # --- against the reference hub -------------------------------------------------------------------------------
 
-def test_the_body_sent_is_gzip_and_signed_as_sent(real_hub, terminal, db, hooked, submit):
+def test_the_body_is_compressed_as_the_hub_offers_and_signed_as_sent(real_hub, terminal, db, hooked, submit):
     apps = submit(3)
     result = client(db, hooked, real_hub.url, terminal).push()
-    assert result.accepted == tuple(a.id for a in apps)   # the hub verified the signature over the gzip bytes
+    assert result.accepted == tuple(a.id for a in apps)   # the hub verified the signature over the bzip2 bytes
     [(headers, body)] = hooked.pushes()
-    assert headers["Content-Encoding"] == "gzip" and body[:2] == b"\x1f\x8b" and result.bytes_sent == len(body)
-    sent = json.loads(gzip.decompress(body))
+    assert headers["Content-Encoding"] == "bzip2" and body[:3] == b"BZh" and result.bytes_sent == len(body)
+    sent = json.loads(bz2.decompress(body))
     assert sent["station_id"] == STATION and [r["id"] for r in sent["records"]] == [a.id for a in apps]
     assert real_hub.store.get(apps[0].id).payload["receipt_no"] == apps[0].receipt_no
+
+
+def test_a_1_1_hub_gets_gzip(chub, chub_terminal, db, session, submit):
+    apps = submit(2)
+    push = client(db, session, chub.url, chub_terminal)
+    assert push.push().accepted == tuple(a.id for a in apps) and push.encoding == "gzip"
+    [seen] = chub.posts()
+    assert seen.headers["content-encoding"] == "gzip" and gzip.decompress(seen.body)[:1] == b"{"
 
 
 def test_count_cap(real_hub, terminal, db, hooked, submit):
@@ -61,8 +70,8 @@ def test_count_cap(real_hub, terminal, db, hooked, submit):
 
 def test_size_cap_splits_by_compressed_bytes_in_outbox_order(real_hub, terminal, db, hooked, app_store, dummy):
     apps = [submit_big(app_store, dummy, 3000) for _ in range(6)]
-    drain(client(db, hooked, real_hub.url, terminal, max_batch_bytes=20_000))
-    assert len(hooked.pushes()) > 1 and all(len(body) <= 20_000 for _, body in hooked.pushes())
+    drain(client(db, hooked, real_hub.url, terminal, max_batch_bytes=10_000))
+    assert len(hooked.pushes()) > 1 and all(len(body) <= 10_000 for _, body in hooked.pushes())
     assert [i for batch in hooked.batches() for i in batch] == [a.id for a in apps]
     assert pending_ids(db) == [] and real_hub.store.count() == 6
 

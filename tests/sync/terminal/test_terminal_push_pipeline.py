@@ -27,7 +27,7 @@ def sessions():
 
 def pipeline(db, sessions, hub_url, identity, **kw) -> PushPipeline:
     transports = [transport_for(hub_url, identity, s) for s in sessions]
-    client = SyncClient(Outbox(db), hub_url, STATION, transport=transports[0], compress=True, **kw)
+    client = SyncClient(Outbox(db), hub_url, STATION, transport=transports[0], encoding="gzip", **kw)
     return PushPipeline(client, transports)
 
 
