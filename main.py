@@ -7,7 +7,8 @@ import logging.handlers
 import sys
 from pathlib import Path
 
-from kiosk.config import default_data_dir, load_config
+from kiosk.app import load_startup_config
+from kiosk.config import default_data_dir
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -35,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     data_dir = args.data_dir or default_data_dir()
     data_dir.mkdir(parents=True, exist_ok=True)
-    config = load_config(data_dir)
+    config = load_startup_config(data_dir)   # the district's config bundle, then config.json
     setup_logging(data_dir, config["log_level"])
     logging.getLogger("main").info("starting kiosk, data dir %s", data_dir)
 

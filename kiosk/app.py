@@ -5,6 +5,7 @@ The UI receives a started core and only calls into it; tests build one on a temp
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 import time
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from kiosk.flow import ServiceFlow
 from kiosk.idle import IdleGuard
 from local_db.db import open_db
 from local_db.store import ApplicationStore
+from local_db.sync_state import installed_payload
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +96,7 @@ def build_core(data_dir: Path, config: Config | None = None, *, start_sync: bool
 
     data_dir = Path(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
-    config = config or load_config(data_dir)
+    config = config or load_startup_config(data_dir)
     db = open_db(data_dir / "kiosk.db", shared=True)
     catalog = _catalog(data_dir)
     if catalog.notice:
@@ -119,6 +121,19 @@ def build_core(data_dir: Path, config: Config | None = None, *, start_sync: bool
     if sync is not None:
         sync.start()
     return core
+
+
+def load_startup_config(data_dir: Path) -> Config:
+    """Settings for this run: config.json over the district's installed config bundle over defaults.
+
+    The bundle is read only here, so a config sync installs applies at the next start of the kiosk.
+    """
+    try:
+        central_json = installed_payload(Path(data_dir) / "kiosk.db", "config")
+    except sqlite3.Error as exc:   # never fatal: the kiosk starts on its local settings
+        log.warning("config bundle not readable, local settings only: %s", exc)
+        central_json = None
+    return load_config(data_dir, central_json)
 
 
 def _catalog_updates(data_dir: Path, events: EventBus) -> CatalogUpdates:

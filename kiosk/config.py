@@ -1,6 +1,7 @@
 """Settings declared as data (type, default, description), loaded from the data directory.
 
-`config.json` in the data directory overrides defaults; unknown keys and wrongly typed values are reported
+Three layers, later wins: defaults < the district's config bundle (only settings marked central, installed by
+sync, read at start) < `config.json` in the data directory. Unknown keys and wrongly typed values are reported
 and ignored, never fatal, so a bad edit cannot stop a kiosk on a remote island from starting.
 """
 from __future__ import annotations
@@ -10,7 +11,7 @@ import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 log = logging.getLogger(__name__)
 
@@ -22,20 +23,25 @@ class Setting:
     default: Any
     description: str
     choices: tuple = ()
+    central: bool = False   # the district may set it through a config bundle; the rest is this station's own
+
+
+def central(*args: Any, **kw: Any) -> Setting:
+    return Setting(*args, central=True, **kw)
 
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("station_id", str, "zs-dh-cjd-001", "Station identifier known to the hub"),
     Setting("station_code", str, "DH001", "Short code printed at the start of receipt numbers"),
     Setting("station_name", str, "定海区长岛便民服务站", "Station name shown on screen and receipts"),
-    Setting("follow_up", str, "拨打 0580-12345 或在浙里办“办件查询”输入回执号", "Where residents ask about progress"),
+    central("follow_up", str, "拨打 0580-12345 或在浙里办“办件查询”输入回执号", "Where residents ask about progress"),
     Setting("hub_url", str, "http://127.0.0.1:8765", "Central platform (hub) base URL"),
-    Setting("sync_interval_s", float, 15.0, "Seconds between sync attempts when idle"),
-    Setting("sync_timeout_s", float, 10.0, "HTTP timeout for one sync request"),
-    Setting("sync_batch_size", int, 100, "Most records pushed in one request"),
-    Setting("idle_timeout_s", float, 90.0, "Seconds without a touch before the session is wiped"),
-    Setting("idle_warning_s", float, 20.0, "Seconds of countdown shown before the idle wipe"),
-    Setting("device_timeout_s", float, 30.0, "Seconds to wait for a card or a QR code"),
+    central("sync_interval_s", float, 15.0, "Seconds between sync attempts when idle"),
+    central("sync_timeout_s", float, 10.0, "HTTP timeout for one sync request"),
+    central("sync_batch_size", int, 100, "Most records pushed in one request"),
+    central("idle_timeout_s", float, 90.0, "Seconds without a touch before the session is wiped"),
+    central("idle_warning_s", float, 20.0, "Seconds of countdown shown before the idle wipe"),
+    central("device_timeout_s", float, 30.0, "Seconds to wait for a card or a QR code"),
     Setting("idcard_backend", str, "sim", "ID card reader backend", ("sim", "serial", "none")),
     Setting("idcard_port", str, "", "Serial port of the ID card reader (serial backend); empty or 'auto' finds"
             " USB-serial bridges used by SAM readers"),
@@ -71,30 +77,33 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("sim_demo_qr", bool, True, "Simulated scanner shows a demo 浙里办 code when asked (demo/dev only)"),
     Setting("zlb_public_key", str, "4d85d3ae9fd115ab5d4b43c02c228d4aab6be1a586543ee37293ad36fffa1455",
             "Hex Ed25519 public key that signs 浙里办 identity codes (default: the DEMO key of the simulator)"),
-    Setting("sync_max_batch_bytes", int, 256 * 1024, "Most gzip-compressed bytes pushed in one request"),
-    Setting("sync_push_connections", int, 3, "Batches pushed at once, each on its own connection (one TCP flow"
+    central("sync_max_batch_bytes", int, 256 * 1024, "Most gzip-compressed bytes pushed in one request"),
+    central("sync_push_connections", int, 3, "Batches pushed at once, each on its own connection (one TCP flow"
             " cannot fill a lossy long-delay island link)"),
-    Setting("sync_slow_link_bps", int, 8 * 1024, "Assumed bytes/second of a poor island link, to scale timeouts"),
-    Setting("sync_probe_interval_s", float, 10.0, "While offline, seconds between cheap health checks"),
-    Setting("sync_pull_interval_s", float, 60.0, "Least seconds between pulls of the hub's streams (status,"
+    central("sync_slow_link_bps", int, 8 * 1024, "Assumed bytes/second of a poor island link, to scale timeouts"),
+    central("sync_probe_interval_s", float, 10.0, "While offline, seconds between cheap health checks"),
+    central("sync_pull_interval_s", float, 60.0, "Least seconds between pulls of the hub's streams (status,"
                                                  " catalog...)"),
-    Setting("sync_backoff_cap_s", float, 300.0, "Longest wait between failed rounds (Retry-After may ask longer)"),
-    Setting("sync_pull_page_size", int, 100, "Items asked for per stream page"),
-    Setting("sync_pull_max_pages", int, 20, "Most pages pulled per stream in one round (the rest next round)"),
-    Setting("attachment_chunk_bytes", int, 256 * 1024, "Bytes per attachment upload chunk"),
+    central("sync_backoff_cap_s", float, 300.0, "Longest wait between failed rounds (Retry-After may ask longer)"),
+    central("sync_pull_page_size", int, 100, "Items asked for per stream page"),
+    central("sync_pull_max_pages", int, 20, "Most pages pulled per stream in one round (the rest next round)"),
+    central("attachment_chunk_bytes", int, 256 * 1024, "Bytes per attachment upload chunk"),
     Setting("hub_ca_file", str, "", "CA bundle to verify an https hub (empty: the system store)"),
     Setting("sync_require_enrollment", bool, False, "Send nothing until enrolled (production); off: an unenrolled"
                                                     " terminal pushes unsigned, as protocol 1.0 did, to --open hubs"),
-    Setting("sync_overdue_warn_h", float, 24.0, "Hours without sync (or oldest pending record) before a warning"),
-    Setting("sync_overdue_refuse_h", float, 72.0, "Hours without sync (or oldest pending record) before non-urgent "
+    central("sync_overdue_warn_h", float, 24.0, "Hours without sync (or oldest pending record) before a warning"),
+    central("sync_overdue_refuse_h", float, 72.0, "Hours without sync (or oldest pending record) before non-urgent "
                                                   " applications are refused"),
-    Setting("backlog_warn", int, 500, "Pending records before a warning"),
-    Setting("backlog_refuse", int, 2000, "Pending records before non-urgent applications are refused"),
-    Setting("disk_min_free_mb", int, 200, "Free MB in the data dir below which non-urgent applications are refused"
+    central("backlog_warn", int, 500, "Pending records before a warning"),
+    central("backlog_refuse", int, 2000, "Pending records before non-urgent applications are refused"),
+    central("disk_min_free_mb", int, 200, "Free MB in the data dir below which non-urgent applications are refused"
                                           " (twice this warns)"),
-    Setting("personal_data_keep_h", float, 24.0, "Hours personal data stays on the kiosk once the hub has it"),
+    central("personal_data_keep_h", float, 24.0, "Hours personal data stays on the kiosk once the hub has it"),
+    Setting("agent_max_failures", int, 5, "Wrong agent logins in a row (per entered id) before a lockout"),
+    Setting("agent_lockout_min", float, 15.0, "Minutes an agent id stays locked out; survives a reboot"),
+    Setting("agent_idle_timeout_s", float, 300.0, "Seconds without a touch before a logged-in agent is logged out"),
     Setting("fullscreen", bool, True, "Start full-screen"),
-    Setting("log_level", str, "INFO", "Logging level", ("DEBUG", "INFO", "WARNING", "ERROR")),
+    central("log_level", str, "INFO", "Logging level", ("DEBUG", "INFO", "WARNING", "ERROR")),
 )
 _BY_KEY = {s.key: s for s in SETTINGS}
 
@@ -114,7 +123,7 @@ class Config:
         try:
             coerced = _coerce(setting, value)
         except (TypeError, ValueError) as exc:
-            self.problems.append(f"setting {key!r}: {exc}; default kept")
+            self.problems.append(f"setting {key!r}: {exc}; ignored")
             return
         self._values[key] = coerced
 
@@ -130,6 +139,34 @@ class Config:
     def with_overrides(self, **overrides: Any) -> "Config":
         merged = self.as_dict() | overrides
         return Config(merged, self.problems)
+
+    @classmethod
+    def layered(cls, *layers: Mapping[str, Any]) -> "Config":
+        """Later layers win key by key; a bad value in one layer keeps what the layers below gave."""
+        config = cls()
+        for layer in layers:
+            for key, value in layer.items():
+                config._set(key, value)
+        return config
+
+
+def check_central(values: Any) -> list[str]:
+    """Why a config bundle cannot be applied, empty when it can. Names keys, never values (bundle content)."""
+    if not isinstance(values, dict):
+        return ["not an object"]
+    problems = []
+    for key, value in values.items():
+        setting = _BY_KEY.get(key)
+        if setting is None:
+            problems.append(f"unknown setting {str(key)[:40]!r}")
+        elif not setting.central:
+            problems.append(f"setting {key!r} is not managed centrally")
+        else:
+            try:
+                _coerce(setting, value)
+            except (TypeError, ValueError):
+                problems.append(f"setting {key!r}: wrong type or choice")
+    return problems
 
 
 def _coerce(setting: Setting, value: Any) -> Any:
@@ -158,18 +195,46 @@ def default_data_dir() -> Path:
     return Path(base) / "zhoudaoban"
 
 
-def load_config(data_dir: Path) -> Config:
-    path = Path(data_dir) / "config.json"
+def load_config(data_dir: Path, central_json: str | None = None) -> Config:
+    """Defaults < the installed config bundle (`central_json`, as stored) < the local `config.json`.
+
+    The local file wins because it is the technician's repair on the spot (say, longer timeouts for a bad link
+    on one island): a district-wide bundle must not silently undo it, and it is the way back if a central
+    value keeps a kiosk from syncing at all.
+    """
+    problems: list[str] = []
+    bundle = _central_values(central_json, problems)
+    local = _local_values(Path(data_dir) / "config.json", problems)
+    config = Config.layered(bundle, local)
+    config.problems[:0] = problems
+    for problem in config.problems:
+        log.warning("config: %s", problem)
+    return config
+
+
+def _central_values(central_json: str | None, problems: list[str]) -> dict[str, Any]:
+    """The config bundle's settings; one that fails its check here (it passed at install) is ignored whole."""
+    if not central_json:
+        return {}
+    try:
+        values = json.loads(central_json)
+    except ValueError:
+        values = None
+    found = check_central(values)
+    if found:
+        problems.append(f"config bundle ignored: {found[0]}")
+        return {}
+    return values
+
+
+def _local_values(path: Path, problems: list[str]) -> dict[str, Any]:
     if not path.exists():
-        return Config()
+        return {}
     try:
         values = json.loads(path.read_text(encoding="utf-8"))
         if not isinstance(values, dict):
             raise ValueError("top level must be an object")
     except (OSError, ValueError) as exc:
-        log.warning("config.json unreadable, using defaults: %s", exc)
-        return Config(problems=[f"config.json unreadable: {exc}"])
-    config = Config(values)
-    for problem in config.problems:
-        log.warning("config: %s", problem)
-    return config
+        problems.append(f"config.json unreadable, ignored: {exc}")
+        return {}
+    return values

@@ -8,11 +8,13 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Iterator
 
 import sqlite_utils
 
 from kiosk.ids import Clock, utc_now
+from local_db.db import open_db
 
 # Keys in the `meta` table; prefixed so they never collide with other users of `meta`.
 CLOCK_OFFSET = "sync.clock_offset_s"
@@ -108,3 +110,15 @@ class SyncState:
             " ON CONFLICT(kind) DO UPDATE SET version=excluded.version, sha256=excluded.sha256,"
             " payload=excluded.payload, applied_at=excluded.applied_at",
             (kind, version, sha256, payload, self.clock().isoformat(timespec="seconds")))
+
+
+def installed_payload(db_path: Path | str, kind: str) -> str | None:
+    """A bundle's stored payload read on a short-lived connection of the calling thread; None when none is."""
+    if not Path(db_path).exists():   # a first start: nothing installed, and no empty file left behind
+        return None
+    db = open_db(db_path, migrate=False)
+    try:
+        bundle = SyncState(db).installed(kind)
+    finally:
+        db.conn.close()
+    return bundle.payload if bundle else None

@@ -4,7 +4,8 @@ A bundle is refused (and the installed one kept) when no key is pinned, the sign
 this kind/version/payload, the version is not newer than the installed one, or the content does not parse.
 The catalog lands as `<data_dir>/catalog.json` (temp file, fsync, rename) before the transaction that records
 its version commits: a crash in between leaves a newer file with the older version on record, so the same
-bundle is applied again on the next pull, which is harmless. Policies and config live in the database only.
+bundle is applied again on the next pull, which is harmless. Policies and config live in the database only:
+kiosk/config.py reads config at the next start.
 """
 from __future__ import annotations
 
@@ -37,7 +38,17 @@ def validate_catalog(data: Any) -> None:
         raise BundleRefused(f"catalog invalid: {str(exc)[:120]}") from None
 
 
-DEFAULT_VALIDATORS: Mapping[str, Validator] = {"catalog": validate_catalog}
+def validate_config(data: Any) -> None:
+    """Only settings the district manages (kiosk/config.py `central`), each of its type: all or nothing."""
+    from kiosk.config import check_central
+
+    problems = check_central(data)
+    if problems:
+        more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise BundleRefused(f"config invalid: {problems[0]}{more}")
+
+
+DEFAULT_VALIDATORS: Mapping[str, Validator] = {"catalog": validate_catalog, "config": validate_config}
 
 
 def check_bundle(bundle: Bundle, hub_public_key: str | None, installed_version: int,
