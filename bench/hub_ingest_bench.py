@@ -5,7 +5,8 @@
 
 For each backend: one hub subprocess (`python -m sync.hub serve`, signed requests, as deployed: signature
 check and nonce bookkeeping included), `--terminals` terminals enrolled over HTTP, then load processes (each
-with one thread per terminal and its own HTTP session) push `--batches` gzip batches of `--batch-size` ~1 KB
+with one thread per terminal and its own HTTP session) push `--batches` compressed batches (`--encoding`,
+default bzip2 as a 1.2 terminal sends them) of `--batch-size` ~1 KB
 application records each (bench/sync_records.py; encoded exactly as SyncClient encodes them, bodies prepared
 before the clock starts, signed at send time). All terminals start together; the rate is records accepted
 over the wall time from the first send to the last reply. A baseline in the same run: one terminal alone.
@@ -15,7 +16,6 @@ At the end every id sent is looked up in the hub's database: each must be stored
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import os
 import shutil
@@ -44,6 +44,7 @@ def load_main(spec_path: str) -> int:
     import requests
 
     from bench.sync_records import wire_payloads
+    from sync import encodings
     from sync.auth import KeyPair, signed_headers, unb64url
     from sync.protocol import RECORDS_PATH, PushRequest, WireRecord
 
@@ -52,9 +53,9 @@ def load_main(spec_path: str) -> int:
     jobs = []
     for n, t in enumerate(spec["terminals"]):
         payloads = wire_payloads(size * batches, t["station"], seed=spec["seed"] * 100_003 + n)
-        bodies = [gzip.compress(PushRequest(t["station"], tuple(WireRecord(p["id"], "application", p)
-                                                                for p in payloads[b * size:(b + 1) * size])).encode(),
-                                compresslevel=6, mtime=0) for b in range(batches)]
+        bodies = [encodings.encode(PushRequest(t["station"], tuple(WireRecord(p["id"], "application", p)
+                                   for p in payloads[b * size:(b + 1) * size])).encode(), spec["encoding"])
+                  for b in range(batches)]
         jobs.append((t, KeyPair.from_private_bytes(unb64url(t["key"])), bodies, [p["id"] for p in payloads]))
     print("ready", flush=True)
     sys.stdin.readline()
@@ -70,7 +71,7 @@ def load_main(spec_path: str) -> int:
         session.trust_env = False
         for body in bodies:
             for attempt in range(10):
-                headers = {"Content-Type": "application/json; charset=utf-8", "Content-Encoding": "gzip",
+                headers = {"Content-Type": "application/json; charset=utf-8", "Content-Encoding": spec["encoding"],
                            "Accept": "application/json",
                            **signed_headers(keys, t["terminal_id"], "POST", RECORDS_PATH, body, int(time.time()))}
                 start = time.time()
@@ -135,14 +136,14 @@ def stored_ids(db: str) -> list[str]:
 
 
 def run_load(url: str, db: str, terminals: int, batches: int, batch_size: int, procs: int, work: Path,
-             tag: str, seed: int) -> dict:
+             tag: str, seed: int, encoding: str = "bzip2") -> dict:
     enrolled = enroll_all(url, db, terminals, f"zs-{tag}")
     groups = [enrolled[i::procs] for i in range(procs) if enrolled[i::procs]]
     workers = []
     for n, group in enumerate(groups):
         spec = work / f"{tag}-{n}.json"
         spec.write_text(json.dumps({"hub": url, "batch_size": batch_size, "batches": batches, "seed": seed * 10 + n,
-                                    "terminals": group}))
+                                    "terminals": group, "encoding": encoding}))
         workers.append(subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--role", "load",
                                          "--spec", str(spec)], cwd=REPO, stdin=subprocess.PIPE,
                                         stdout=subprocess.PIPE, text=True))
@@ -169,7 +170,7 @@ def run_load(url: str, db: str, terminals: int, batches: int, batch_size: int, p
     wall = max(r["last"] for r in results) - min(r["first"] for r in results)
     sent_ids = [i for r in results for i in r["ids"]]
     accepted = statuses.get("accepted", 0)
-    return {"terminals": terminals, "batches_per_terminal": batches, "batch_size": batch_size,
+    return {"terminals": terminals, "batches_per_terminal": batches, "batch_size": batch_size, "encoding": encoding,
             "load_processes": len(workers), "records_sent": len(sent_ids), "wall_s": round(wall, 3),
             "records_per_s": round(accepted / wall, 1) if wall else None,
             "requests": len(latencies), "failed_requests_resent": failures,
@@ -194,9 +195,9 @@ def backend_run(name: str, db: str, a: argparse.Namespace, work: Path) -> dict:
     hub = Hub(db)
     try:
         log(f"{name}: baseline, 1 terminal x {a.baseline_batches} batches")
-        base = run_load(hub.url, db, 1, a.baseline_batches, a.batch_size, 1, work, f"{name}-base", 1)
+        base = run_load(hub.url, db, 1, a.baseline_batches, a.batch_size, 1, work, f"{name}-base", 1, a.encoding)
         log(f"{name}: {a.terminals} terminals x {a.batches} batches at once")
-        many = run_load(hub.url, db, a.terminals, a.batches, a.batch_size, a.procs, work, f"{name}-many", 2)
+        many = run_load(hub.url, db, a.terminals, a.batches, a.batch_size, a.procs, work, f"{name}-many", 2, a.encoding)
     finally:
         hub.stop()
     check = verify(db, base.pop("_ids") + many.pop("_ids"))
@@ -216,6 +217,7 @@ def main() -> int:
     p.add_argument("--batch-size", type=int, default=100, help="SyncSettings.sync_batch_size default")
     p.add_argument("--procs", type=int, default=2, help="load processes sharing the terminals")
     p.add_argument("--no-pg", action="store_true")
+    p.add_argument("--encoding", choices=["bzip2", "gzip", "identity"], default="bzip2")
     a = p.parse_args()
     if a.role == "load":
         return load_main(a.spec)
@@ -224,7 +226,7 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="hub_ingest_bench-"))
     result: dict = {"bench": "hub_ingest_bench", "host_cpus": os.cpu_count(),
                     "hub": "python -m sync.hub serve, one process (uvicorn h11/asyncio), signed requests",
-                    "record": "~1 KB application JSON (bench/sync_records.py), gzip batches as SyncClient sends"}
+                    "record": "~1 KB application JSON (bench/sync_records.py), batches encoded as SyncClient sends"}
     try:
         result["sqlite"] = backend_run("sqlite", "sqlite:" + str(work / "hub.db"), a, work)
         if a.no_pg:
