@@ -18,6 +18,7 @@ from kiosk.config import Config, load_config
 from kiosk.events import EventBus
 from kiosk.flow import ServiceFlow
 from kiosk.idle import IdleGuard
+from kiosk.policies import LivePolicies
 from local_db.db import open_db
 from local_db.store import ApplicationStore
 from local_db.sync_state import installed_payload
@@ -39,6 +40,7 @@ class KioskCore:
     sync: object | None
     dock: object | None = None
     catalog_updates: CatalogUpdates | None = None
+    policies: LivePolicies | None = None
 
     def adopt_staged_catalog(self) -> bool:
         """Swap in a catalog sync installed (call only between residents); False when none is waiting."""
@@ -102,6 +104,7 @@ def build_core(data_dir: Path, config: Config | None = None, *, start_sync: bool
     if catalog.notice:
         log.warning("catalog: %s", catalog.notice)
     events = EventBus()
+    policies = _live_policies(data_dir, events)
     store = ApplicationStore(db, config["station_id"], config["station_code"])
     idle = IdleGuard(config["idle_timeout_s"], config["idle_warning_s"], clock=idle_clock)
     devices = build_devices(config, data_dir, events.publish)
@@ -113,9 +116,11 @@ def build_core(data_dir: Path, config: Config | None = None, *, start_sync: bool
         device_timeout_s=config["device_timeout_s"],
         on_submitted=(lambda app: sync.wake()) if sync else (lambda app: None),
         guardrail=lambda: getattr(sync.status, "guardrail", None) if sync else None,
+        paused_reason=policies.paused_reason,
     )
     core = KioskCore(config, data_dir, catalog, BackgroundSearch(catalog), events, store,
-                     flow, idle, devices, sync, catalog_updates=_catalog_updates(data_dir, events))
+                     flow, idle, devices, sync, catalog_updates=_catalog_updates(data_dir, events),
+                     policies=policies)
     devices.manager.start_monitor(config["device_scan_interval_s"])
     core.dock = _start_dock(devices, data_dir)
     if sync is not None:
@@ -134,6 +139,15 @@ def load_startup_config(data_dir: Path) -> Config:
         log.warning("config bundle not readable, local settings only: %s", exc)
         central_json = None
     return load_config(data_dir, central_json)
+
+
+def _live_policies(data_dir: Path, events: EventBus) -> LivePolicies:
+    """Read now and again on each policies bundle, on the reading thread's own short-lived connection."""
+    from sync.events import BundleApplied
+
+    policies = LivePolicies(lambda: installed_payload(data_dir / "kiosk.db", "policies"))
+    events.subscribe(BundleApplied, policies.on_bundle_applied)
+    return policies
 
 
 def _catalog_updates(data_dir: Path, events: EventBus) -> CatalogUpdates:

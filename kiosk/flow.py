@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 class Problem(str, Enum):
     UNKNOWN_ITEM = "unknown_item"
     NOT_AT_KIOSK = "not_at_kiosk"           # the item cannot be applied for at this terminal
+    ITEM_PAUSED = "item_paused"             # the district paused it here (policies bundle); detail: the reason
     NOT_IDENTIFIED = "not_identified"
     FORM_INVALID = "form_invalid"
     STORAGE_FULL = "storage_full"           # disk or database full: nothing saved, answers kept for a retry
@@ -92,7 +93,8 @@ class ServiceFlow:
                  qr_parser: Callable[[str], Identity], idle: IdleGuard,
                  station_name: str, follow_up: str, device_timeout_s: float = 30.0,
                  on_submitted: Callable[[Application], None] = lambda app: None,
-                 guardrail: Callable[[], object | None] = lambda: None):
+                 guardrail: Callable[[], object | None] = lambda: None,
+                 paused_reason: Callable[[str], str | None] = lambda item_id: None):
         self.catalog = catalog
         self.store = store
         self.devices = devices
@@ -103,6 +105,7 @@ class ServiceFlow:
         self.device_timeout_s = device_timeout_s
         self.on_submitted = on_submitted
         self.guardrail = guardrail   # latest sync guardrail (sync/guardrails.py), None when unknown
+        self.paused_reason = paused_reason   # asked at each start: policies change while the kiosk runs
 
     def begin(self, item_id: str) -> ResidentSession:
         item = self.catalog.get(item_id)
@@ -110,6 +113,9 @@ class ServiceFlow:
             raise FlowError(Problem.UNKNOWN_ITEM, item_id)
         if not item.kiosk_ready:
             raise FlowError(Problem.NOT_AT_KIOSK, item_id)
+        reason = self.paused_reason(item_id)
+        if reason:
+            raise FlowError(Problem.ITEM_PAUSED, reason)
         limit = self.guardrail()
         if limit is not None and limit.refuses_non_urgent and not item.urgent:
             raise FlowError(Problem.OFFLINE_LIMIT, ",".join(r.code.value for r in limit.reasons))

@@ -5,7 +5,7 @@ this kind/version/payload, the version is not newer than the installed one, or t
 The catalog lands as `<data_dir>/catalog.json` (temp file, fsync, rename) before the transaction that records
 its version commits: a crash in between leaves a newer file with the older version on record, so the same
 bundle is applied again on the next pull, which is harmless. Policies and config live in the database only:
-kiosk/config.py reads config at the next start.
+kiosk/policies.py applies policies live, kiosk/config.py reads config at the next start.
 """
 from __future__ import annotations
 
@@ -48,7 +48,17 @@ def validate_config(data: Any) -> None:
         raise BundleRefused(f"config invalid: {problems[0]}{more}")
 
 
-DEFAULT_VALIDATORS: Mapping[str, Validator] = {"catalog": validate_catalog, "config": validate_config}
+def validate_policies(data: Any) -> None:
+    from kiosk.policies import PoliciesError, parse_policies
+
+    try:
+        parse_policies(data)
+    except PoliciesError as exc:
+        raise BundleRefused(f"policies invalid: {exc}") from None
+
+
+DEFAULT_VALIDATORS: Mapping[str, Validator] = {"catalog": validate_catalog, "config": validate_config,
+                                               "policies": validate_policies}
 
 
 def check_bundle(bundle: Bundle, hub_public_key: str | None, installed_version: int,

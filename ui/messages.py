@@ -58,6 +58,8 @@ PROBLEMS: dict[Problem, tuple[str, str]] = {
                            QT_TRANSLATE_NOOP("Messages", "请返回首页重新查找")),
     Problem.NOT_AT_KIOSK: (QT_TRANSLATE_NOOP("Messages", "这个事项不能在本机办理"),
                            QT_TRANSLATE_NOOP("Messages", "请按办事指南到对应地点办理")),
+    Problem.ITEM_PAUSED: (QT_TRANSLATE_NOOP("Messages", "这个事项在本机暂停办理"),
+                          QT_TRANSLATE_NOOP("Messages", "请到乡镇（街道）便民服务中心办理，或拨打 12345 政务服务热线咨询")),
     Problem.NOT_IDENTIFIED: (QT_TRANSLATE_NOOP("Messages", "还没有确认您的身份"),
                              QT_TRANSLATE_NOOP("Messages", "请先刷身份证或扫浙里办码")),
     Problem.FORM_INVALID: (QT_TRANSLATE_NOOP("Messages", "有内容需要修改"),
@@ -72,6 +74,11 @@ PROBLEMS: dict[Problem, tuple[str, str]] = {
                             QT_TRANSLATE_NOOP("Messages", "请到镇便民服务中心办理，或请工作人员帮忙；已提交的申请不受影响")),
     Problem.NOTHING_SUBMITTED: (QT_TRANSLATE_NOOP("Messages", "申请还没有提交，没有回执可打印"),
                                 QT_TRANSLATE_NOOP("Messages", "请先核对信息并点“确认提交”")),
+}
+
+# Problems whose FlowError detail is for the resident (hub text, not a code): the text names it.
+WITH_DETAIL: dict[Problem, str] = {
+    Problem.ITEM_PAUSED: QT_TRANSLATE_NOOP("Messages", "这个事项在本机暂停办理，原因：{detail}"),
 }
 
 FIELD_ERRORS: dict[FieldError, str] = {
@@ -133,7 +140,12 @@ def message_for(code: Enum | None, *, via_qr: bool = False) -> Message:
 
 
 def message_for_error(error: BaseException, *, via_qr: bool = False) -> Message:
-    return message_for(getattr(error, "code", None), via_qr=via_qr)
+    code = getattr(error, "code", None)
+    message = message_for(code, via_qr=via_qr)
+    detail = getattr(error, "detail", "")
+    if code in WITH_DETAIL and detail:
+        return Message(tr(WITH_DETAIL[code]).format(detail=detail), message.next_step)
+    return message
 
 
 def field_error_text(code: FieldError) -> str:

@@ -264,3 +264,16 @@ def test_offline_guardrail_refuses_new_non_urgent_applications(kiosk):
     assert err.value.code == Problem.OFFLINE_LIMIT and "backlog" in err.value.detail
     flow.guardrail = lambda: None
     assert flow.begin("sb.proof")
+
+
+def test_an_item_the_district_paused_is_refused_with_its_reason(kiosk):
+    flow, *_ = kiosk
+    flow.paused_reason = {"sb.proof": "系统升级，暂停至周五", "hy.marry": "暂停"}.get
+    with pytest.raises(FlowError) as err:
+        flow.begin("sb.proof")
+    assert err.value.code == Problem.ITEM_PAUSED and err.value.detail == "系统升级，暂停至周五"
+    with pytest.raises(FlowError) as err:
+        flow.begin("hy.marry")
+    assert err.value.code == Problem.NOT_AT_KIOSK   # not doable here says more than paused
+    flow.paused_reason = lambda item_id: None
+    assert flow.begin("sb.proof")

@@ -69,3 +69,11 @@ def test_lupdate_extracts_the_ui_strings(tmp_path):
         assert f"<name>{context}</name>" in text, context
     for source in ("请将身份证平放在读卡区，不要移动，再试一次", "{n} 秒后返回首页，您填写的内容会被清除", "在本机申请"):
         assert f"<source>{source}</source>" in text, source
+
+
+def test_a_paused_item_names_the_district_reason_as_given(qapp):
+    from kiosk.flow import FlowError
+
+    paused = messages.message_for_error(FlowError(Problem.ITEM_PAUSED, "升级{n}中"))
+    assert paused.text == "这个事项在本机暂停办理，原因：升级{n}中" and "便民服务中心" in paused.next_step
+    assert messages.message_for_error(FlowError(Problem.ITEM_PAUSED)).text == "这个事项在本机暂停办理"
