@@ -2,44 +2,20 @@
 
 A stream item is `{"agent_id", "display_name", "role", "password_hash", "valid_from", "valid_to", "revoked"}`
 with `password_hash = {"alg": "scrypt", "n", "r", "p", "dklen", "salt", "hash"}` (salt and hash base64url).
-The terminal checks a typed password offline with `verify_password`; a later item with the same `agent_id`
-replaces the earlier one (a revocation is such an item with `revoked: true`).
+The terminal checks a typed password offline with `verify_password` (sync/credentials_hash.py); a later item
+with the same `agent_id` replaces the earlier one (a revocation is such an item with `revoked: true`).
 """
 from __future__ import annotations
 
-import hashlib
-import hmac
-import os
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sync.auth import b64url, unb64url
+# Re-exported: the hashing lives where the kiosk can import it without the hub's dependencies.
+from sync.credentials_hash import DKLEN, SCRYPT_N, SCRYPT_P, SCRYPT_R, hash_password, verify_password  # noqa: F401
 from sync.hub.store import FeedItem
 
-# 16 MiB and ~50 ms per check on a kiosk: slow enough against guessing a stolen table, fast enough at a login.
-SCRYPT_N, SCRYPT_R, SCRYPT_P, DKLEN = 2 ** 14, 8, 1, 32
-_MAXMEM = 64 * 1024 * 1024
 AGENT_ROLES = ("agent", "supervisor")
-
-
-def hash_password(password: str, *, salt: bytes | None = None, n: int = SCRYPT_N, r: int = SCRYPT_R,
-                  p: int = SCRYPT_P) -> dict[str, Any]:
-    salt = salt if salt is not None else os.urandom(16)
-    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, n=n, r=r, p=p, dklen=DKLEN, maxmem=_MAXMEM)
-    return {"alg": "scrypt", "n": n, "r": r, "p": p, "dklen": DKLEN, "salt": b64url(salt), "hash": b64url(digest)}
-
-
-def verify_password(password: str, stored: dict[str, Any]) -> bool:
-    try:
-        if stored["alg"] != "scrypt":
-            return False
-        digest = hashlib.scrypt(password.encode("utf-8"), salt=unb64url(stored["salt"]), n=int(stored["n"]),
-                                r=int(stored["r"]), p=int(stored["p"]), dklen=int(stored["dklen"]),
-                                maxmem=_MAXMEM)
-        return hmac.compare_digest(digest, unb64url(stored["hash"]))
-    except (KeyError, TypeError, ValueError):
-        return False
 
 
 @dataclass(frozen=True)
