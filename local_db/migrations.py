@@ -115,4 +115,22 @@ MIGRATIONS: list[list[str]] = [
         "ALTER TABLE outbox ADD COLUMN purged_at TEXT",         # delivered payload cut to a stub
         "ALTER TABLE attachments ADD COLUMN purged_at TEXT",    # bytes deleted; path NULL once the file is gone
     ],
+    # 5: proxy-agent login (kiosk/agents.py) and the station's audit trail (local_db/audit.py)
+    [
+        """CREATE TABLE agent_lockouts (
+            login_key TEXT PRIMARY KEY,              -- a known agent id, or a hash of an unknown entered one
+            failures INTEGER NOT NULL,               -- consecutive, since the last success or lockout end
+            last_failure_at TEXT NOT NULL,
+            locked_until TEXT                        -- NULL: not locked
+        )""",
+        """CREATE TABLE audit (
+            id TEXT PRIMARY KEY,                     -- UUIDv7, also the outbox record id
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,                     -- agent:<id> | resident | technician | system
+            action TEXT NOT NULL,                    -- short code: login, login_failed, lockout, logout...
+            target TEXT NOT NULL DEFAULT '',         -- a record id or empty; never personal data
+            outcome TEXT NOT NULL                    -- short code: ok, wrong_secret, expired...
+        )""",
+        "CREATE INDEX audit_at ON audit(at)",
+    ],
 ]
