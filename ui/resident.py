@@ -94,10 +94,18 @@ class ResidentController(QObject):
         """返回 from the form: start over with a fresh session (another person may present a card)."""
         item_id = self.session.item.id if self.session else None
         self._drop_session()
-        if item_id is not None:
+        if item_id is None:
+            return
+        try:
             self.session = self.flow.begin(item_id)
-            self.identify.show_choice(self.session.item.name)
-            self.nav.open(lambda: self.identify, remember=False)
+        except FlowError as error:   # paused by the district, or past the offline limit, since this one began
+            log.warning("cannot begin %s again: %s", item_id, error.code.value)
+            self.end_session(go_home=False)   # the form still shows who began it
+            self.nav.back()                   # the item's guide, where the refusal panel explains
+            self.start_refused.emit(message_for_error(error))
+            return
+        self.identify.show_choice(self.session.item.name)
+        self.nav.open(lambda: self.identify, remember=False)
 
     def leave_to_guide(self) -> None:
         self.end_session(go_home=False)
