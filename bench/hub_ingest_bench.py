@@ -214,7 +214,7 @@ def main() -> int:
     p.add_argument("--terminals", type=int, default=200)
     p.add_argument("--batches", type=int, default=3, help="batches per terminal in the concurrent run")
     p.add_argument("--baseline-batches", type=int, default=20)
-    p.add_argument("--batch-size", type=int, default=100, help="SyncSettings.sync_batch_size default")
+    p.add_argument("--batch-size", type=int, default=250, help="SyncSettings.sync_batch_size default")
     p.add_argument("--procs", type=int, default=2, help="load processes sharing the terminals")
     p.add_argument("--no-pg", action="store_true")
     p.add_argument("--encoding", choices=["bzip2", "gzip", "identity"], default="bzip2")

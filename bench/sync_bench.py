@@ -5,7 +5,7 @@
 What runs: records are made by ApplicationStore.submit (fictitious residents, answers padded to ~1 KB with
 varied text, bench/sync_records.py). A pusher process enrolls with a real hub (`python -m sync.hub serve`,
 signed requests, SQLite) and drains its outbox with PushPipeline at the product's defaults (SyncSettings:
-100 records / 256 KB gzip per batch, 3 connections each with a batch in flight), as SyncEngine._drain does.
+250 records / 256 KB compressed per batch, 3 connections each with a batch in flight), as SyncEngine._drain does.
 The same run also measures the naive design (one record per request, one connection) and, on the island
 link, the same batches over a single connection (the design before the pipeline).
 
@@ -341,7 +341,7 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--role", choices=["main", "push"], default="main")
     p.add_argument("--records", type=int, default=10_000)
-    p.add_argument("--batch-size", type=int, default=100, help="SyncSettings.sync_batch_size default")
+    p.add_argument("--batch-size", type=int, default=250, help="SyncSettings.sync_batch_size default")
     p.add_argument("--connections", type=int, default=3, help="SyncSettings.sync_push_connections default")
     p.add_argument("--encoding", choices=["", "gzip", "bzip2", "identity"], default="",
                    help="force a body encoding (default: what the hub's /health offers, as the kiosk does)")

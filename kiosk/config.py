@@ -38,7 +38,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("hub_url", str, "http://127.0.0.1:8765", "Central platform (hub) base URL"),
     central("sync_interval_s", float, 15.0, "Seconds between sync attempts when idle"),
     central("sync_timeout_s", float, 10.0, "HTTP timeout for one sync request"),
-    central("sync_batch_size", int, 100, "Most records pushed in one request"),
+    central("sync_batch_size", int, 250, "Most records pushed in one request"),
     central("idle_timeout_s", float, 90.0, "Seconds without a touch before the session is wiped"),
     central("idle_warning_s", float, 20.0, "Seconds of countdown shown before the idle wipe"),
     central("device_timeout_s", float, 30.0, "Seconds to wait for a card or a QR code"),

@@ -14,7 +14,7 @@ class SyncSettings:
     station_id: str = "zs-dh-cjd-001"
     sync_interval_s: float = 15.0
     sync_timeout_s: float = 10.0
-    sync_batch_size: int = 100
+    sync_batch_size: int = 250
     sync_max_batch_bytes: int = 256 * 1024
     sync_push_connections: int = 3
     sync_slow_link_bps: int = 8 * 1024
