@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from kiosk.agents import AgentAuth, AgentSettings
 from kiosk.catalog import Catalog, CatalogError, empty_catalog, load_best_catalog
 from kiosk.catalog_updates import CatalogUpdates
 from kiosk.config import Config, load_config
@@ -19,6 +20,7 @@ from kiosk.events import EventBus
 from kiosk.flow import ServiceFlow
 from kiosk.idle import IdleGuard
 from kiosk.policies import LivePolicies
+from local_db.audit import AuditLog
 from local_db.db import open_db
 from local_db.store import ApplicationStore
 from local_db.sync_state import installed_payload
@@ -41,6 +43,8 @@ class KioskCore:
     dock: object | None = None
     catalog_updates: CatalogUpdates | None = None
     policies: LivePolicies | None = None
+    audit: AuditLog | None = None
+    agents: AgentAuth | None = None
 
     def adopt_staged_catalog(self) -> bool:
         """Swap in a catalog sync installed (call only between residents); False when none is waiting."""
@@ -106,6 +110,7 @@ def build_core(data_dir: Path, config: Config | None = None, *, start_sync: bool
     events = EventBus()
     policies = _live_policies(data_dir, events)
     store = ApplicationStore(db, config["station_id"], config["station_code"])
+    audit_log = AuditLog(db, config["station_id"], lock=store._lock)   # one writer lock on the shared connection
     idle = IdleGuard(config["idle_timeout_s"], config["idle_warning_s"], clock=idle_clock)
     devices = build_devices(config, data_dir, events.publish)
     sync = SyncWorker.from_config(data_dir / "kiosk.db", config, events) if start_sync else None  # db migrated above
@@ -120,7 +125,8 @@ def build_core(data_dir: Path, config: Config | None = None, *, start_sync: bool
     )
     core = KioskCore(config, data_dir, catalog, BackgroundSearch(catalog), events, store,
                      flow, idle, devices, sync, catalog_updates=_catalog_updates(data_dir, events),
-                     policies=policies)
+                     policies=policies, audit=audit_log,
+                     agents=AgentAuth(audit_log, AgentSettings.from_config(config)))
     devices.manager.start_monitor(config["device_scan_interval_s"])
     core.dock = _start_dock(devices, data_dir)
     if sync is not None:
