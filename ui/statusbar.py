@@ -4,10 +4,10 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from PySide6.QtCore import QDateTime, QLocale, QTimer, QTimeZone
+from PySide6.QtCore import QDateTime, QLocale, QTimer, QTimeZone, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QSizePolicy, QWidget
 
-from ui.widgets import label
+from ui.widgets import button, label
 
 
 def _as_datetime(value: Any) -> datetime | None:
@@ -25,10 +25,15 @@ CHINA_TIME = QTimeZone(8 * 3600)
 
 
 class StatusBar(QFrame):
+    logout_requested = Signal()   # the logged-in agent tapped 退出
+
     def __init__(self, station_name: str, syncing: bool = True, parent: QWidget | None = None):
         super().__init__(parent)
         self.setProperty("role", "statusbar")
         self.station = label(station_name, wrap=False)
+        self.agent = label("", wrap=False)
+        self.logout_button = button(self.tr("退出"))
+        self.logout_button.clicked.connect(self.logout_requested)
         self.connection = label(self.tr("网络状态检测中") if syncing else self.tr("○ 未启用上报"), wrap=False)
         # Never widen a full-screen window: a state too long for the strip is clipped, not the screen.
         self.connection.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
@@ -37,13 +42,27 @@ class StatusBar(QFrame):
         row.setContentsMargins(32, 8, 32, 8)
         row.setSpacing(32)
         row.addWidget(self.station)
+        row.addWidget(self.agent)
+        row.addWidget(self.logout_button)
         row.addWidget(self.connection, 1)
         row.addWidget(self.clock)
+        self.hide_agent()
         self._locale = QLocale(QLocale.Language.Chinese, QLocale.Country.China)
         self._timer = QTimer(self, interval=1000, timeout=self.tick)
         self._timer.start()
         self._status: Any = None
         self.tick()
+
+    def show_agent(self, agent_id: str) -> None:
+        """Agent mode: who is logged in, and the way out, on every screen."""
+        self.agent.setText(self.tr("帮办员 {agent} 已登录").format(agent=agent_id))
+        self.agent.show()
+        self.logout_button.show()
+
+    def hide_agent(self) -> None:
+        self.agent.clear()
+        self.agent.hide()
+        self.logout_button.hide()
 
     def tick(self) -> None:
         now = QDateTime.currentDateTime().toTimeZone(CHINA_TIME)   # as receipt numbers count days

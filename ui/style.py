@@ -57,6 +57,13 @@ QPushButton[role="method"]:disabled { background: #9aa3af; border-color: #9aa3af
 QPushButton[role="choice"]:checked, QPushButton[role="level"]:checked, QPushButton[role="reason"]:checked {
     background: $blue; color: white; border-color: $blue_dark; }
 QPushButton[role="level"] { min-height: 120px; font-size: 28px; }
+QPushButton[role="key"] { min-height: 88px; font-size: 40px; font-weight: bold; padding: 0; }
+QPushButton[role="key-small"] { min-height: 72px; font-size: 30px; padding: 0; }
+QPushButton[role="key-action"] { min-height: 72px; font-size: 26px; padding: 0 8px; background: #e8ecf1; }
+QPushButton[role="staff"] { min-height: 52px; font-size: 20px; padding: 0 16px; color: #3a3f47;
+    background: transparent; border: 2px solid #c9d2df; }
+QFrame[role="statusbar"] QPushButton { min-height: 34px; max-height: 34px; font-size: 22px; padding: 0 24px;
+    border-width: 2px; border-radius: 8px; }
 QLineEdit { min-height: 72px; font-size: 30px; padding: 0 16px; background: white; border: 3px solid #7d8796;
     border-radius: 10px; }
 QLineEdit:focus { border-color: $blue; }

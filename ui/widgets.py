@@ -118,12 +118,12 @@ class Screen(QWidget):
         self.home_button = button(self.tr("⌂ 首页"), "nav")
         self.back_button.clicked.connect(self.back_requested)
         self.home_button.clicked.connect(self.home_requested)
-        top = QHBoxLayout()
-        top.setSpacing(SPACING)
-        top.addWidget(self.back_button, 0, Qt.AlignmentFlag.AlignTop)
-        top.addWidget(self.title, 1)
-        top.addWidget(self.home_button, 0, Qt.AlignmentFlag.AlignTop)
-        outer.addLayout(top)
+        self.top = QHBoxLayout()   # the title row; a screen may add a small control at its end
+        self.top.setSpacing(SPACING)
+        self.top.addWidget(self.back_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.top.addWidget(self.title, 1)
+        self.top.addWidget(self.home_button, 0, Qt.AlignmentFlag.AlignTop)
+        outer.addLayout(self.top)
         if not nav:   # only once parented: showing a parentless widget would open a window of its own
             self.back_button.hide()
             self.home_button.hide()

@@ -6,11 +6,13 @@ from dataclasses import dataclass
 from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QStackedWidget, QVBoxLayout, QWidget
 
+from ui.agent import AgentController
 from ui.bridge import EventBridge
 from ui.browse import BrowseController
 from ui.idle import IdleOverlay, IdleWatcher
 from ui.navigation import Navigator
 from ui.resident import ResidentController
+from ui.screens.agent_login import AgentLoginScreen
 from ui.screens.confirm import ConfirmScreen
 from ui.screens.detail import DetailScreen
 from ui.screens.form import FormScreen
@@ -39,6 +41,7 @@ class Screens:
     receipt: ReceiptScreen
     rating: RatingScreen
     progress: ProgressScreen
+    agent_login: AgentLoginScreen
 
     def all(self) -> list[QWidget]:
         return list(vars(self).values())
@@ -58,6 +61,7 @@ def build_screens(core, tasks: Tasks) -> Screens:
         rating=RatingScreen(),
         progress=ProgressScreen(lambda receipt_no: core.store.progress(receipt_no),
                                 lambda: core.devices.qr.scan(core.config["device_timeout_s"]), tasks),
+        agent_login=AgentLoginScreen(),
     )
 
 
@@ -85,6 +89,8 @@ class MainWindow(QWidget):
         s = self.screens
         self.browse = BrowseController(core.catalog, s.home, s.search, s.tiles, s.items, s.detail, self.nav,
                                        self.resident.start, self)
+        self.agent = self._agent_controller()
+        self.agent.logged_out.connect(lambda reason: self.forget_resident())
         self.overlay = IdleOverlay(self)
         self.idle = IdleWatcher(core.idle, self.in_use, parent=self)
         self._connect_idle()
@@ -123,6 +129,15 @@ class MainWindow(QWidget):
         return ResidentController(self.core.flow, self.tasks, self.nav, s.identify, s.form, s.confirm,
                                   s.receipt, s.rating, self)
 
+    def _agent_controller(self) -> AgentController:
+        return AgentController(self.core.agents, self.tasks, self.nav, self.screens.agent_login,
+                               self.screens.home, self.status_bar, lambda: self.core.idle.is_busy, self)
+
+    @property
+    def agent_session(self):
+        """The logged-in proxy agent's AgentSession, or None."""
+        return self.agent.session
+
     def _connect_idle(self) -> None:
         self.idle.warning.connect(self.overlay.show_countdown)
         self.idle.active.connect(self.overlay.hide)
@@ -132,6 +147,7 @@ class MainWindow(QWidget):
     def start(self) -> None:
         """Begin watching for idleness and input (call once the window is shown)."""
         QApplication.instance().installEventFilter(self.idle)
+        QApplication.instance().installEventFilter(self.agent)
         self.idle.start()
 
     def in_use(self) -> bool:
@@ -144,9 +160,15 @@ class MainWindow(QWidget):
         self.overlay.hide()
 
     def wipe(self) -> None:
-        """Idle expiry: forget the resident everywhere and go home (the watcher never calls this while busy)."""
+        """Idle expiry: forget the resident everywhere, log the agent out, go home (never while busy)."""
         if self.core.idle.is_busy:
             return
+        self.agent.cancel_login()
+        self.agent.logout("idle")
+        self.forget_resident()
+
+    def forget_resident(self) -> None:
+        """Wipe every screen that may show a resident and go home (also when the agent logs out)."""
         self.overlay.hide()
         self.resident.end_session(go_home=False)
         for screen in self.screens.all():
@@ -160,6 +182,7 @@ class MainWindow(QWidget):
 
     def shutdown(self) -> None:
         QApplication.instance().removeEventFilter(self.idle)
+        QApplication.instance().removeEventFilter(self.agent)
         self.idle.stop()
         self.bridge.close()
         self.tasks.shutdown()

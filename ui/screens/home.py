@@ -1,7 +1,7 @@
 """Home: a big search box, the first "我要…" life-event tiles, and the ways to everything else (few choices)."""
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
 
 from kiosk.catalog import Catalog
@@ -18,6 +18,7 @@ class HomeScreen(Screen):
     categories_requested = Signal()   # 按类别找
     bundles_requested = Signal()      # 一件事
     progress_requested = Signal()     # 办件查询
+    staff_login_requested = Signal()  # 工作人员登录: small, grey, in the title's corner: not a service tile
 
     def __init__(self, catalog: Catalog, parent: QWidget | None = None):
         super().__init__(self.tr("您好！请问您要办什么事？"), nav=False, parent=parent)
@@ -35,6 +36,9 @@ class HomeScreen(Screen):
         self._catalog_part = QVBoxLayout()   # rebuilt when sync brings a new catalog
         self.body.addLayout(self._catalog_part)
         self.body.addStretch(1)
+        self.staff_button = button(self.tr("工作人员登录"), "staff")
+        self.staff_button.clicked.connect(self.staff_login_requested)
+        self.top.addWidget(self.staff_button, 0, Qt.AlignmentFlag.AlignTop)   # costs the services no room
         self.show_catalog(catalog)
 
     def show_catalog(self, catalog: Catalog) -> None:
