@@ -66,6 +66,7 @@ class Shooter:
         self.identify_and_apply()
         self.paper_out()
         self.progress()
+        self.agent_login()
         self.overlays()
         return self.files
 
@@ -79,6 +80,19 @@ class Shooter:
         self.settle(lambda: screen.result.isVisible() or screen.error.isVisible())
         self.shot("progress")
         w.nav.home()
+
+    def agent_login(self) -> None:
+        """工作人员登录 on a station that has not pulled any agent credentials yet (the real refusal)."""
+        w, screen = self.window, self.window.screens.agent_login
+        w.screens.home.staff_button.click()
+        self.settle(self.on(screen))
+        screen.account.setText("ag-7")
+        screen.pin.setText("1234")
+        self.shot("agent-login")
+        screen.login_button.click()
+        self.settle(lambda: screen.error.isVisibleTo(screen))
+        self.shot("agent-login-refused")
+        screen.back_button.click()
 
     def home_with_notice(self) -> list[Path]:
         self.outdir.mkdir(parents=True, exist_ok=True)

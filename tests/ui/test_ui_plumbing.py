@@ -123,7 +123,8 @@ def test_shots_renders_every_screen(tmp_path):
     listed = [Path(line) for line in result.stdout.split() if line.endswith(".png")]
     for name in ("home", "search-results", "search-empty", "category", "theme", "detail-kiosk-ready",
                  "detail-elsewhere", "identify-waiting", "identify-error", "form-errors", "confirm",
-                 "receipt-printed", "receipt-paper-out", "rating", "idle-warning"):
+                 "receipt-printed", "receipt-paper-out", "rating", "idle-warning", "agent-login",
+                 "agent-login-refused"):
         assert any(p.stem.endswith(name) for p in listed), name
     for path in listed:
         image = QImage(str(path))
