@@ -113,6 +113,29 @@ class Identity:
 
 
 @dataclass(frozen=True)
+class FiledBy:
+    """The proxy agent who filed for the resident: ids only, never the agent's name."""
+    agent_id: str
+    role: str
+
+
+CONSENT_METHODS = ("signature", "zlb_code")
+
+
+@dataclass(frozen=True)
+class Consent:
+    """The resident's consent to an agent filing for them. The evidence is an attachment (personal data):
+    signature: the PNG signed on the touchscreen; zlb_code: the canonical confirmation text (kiosk/consent.py)."""
+    method: str                 # one of CONSENT_METHODS
+    evidence_sha256: str
+    at: str                     # ISO 8601 UTC
+
+    def __post_init__(self) -> None:
+        if self.method not in CONSENT_METHODS:
+            raise ValueError(f"unknown consent method {self.method!r}")
+
+
+@dataclass(frozen=True)
 class Application:
     id: str                     # UUIDv7, the idempotency key end to end
     receipt_no: str
@@ -122,6 +145,8 @@ class Application:
     answers: dict[str, str] = field(default_factory=dict)
     created_at: str = ""        # ISO 8601 UTC
     station_id: str = ""
+    filed_by: FiledBy | None = None   # None: the resident filed alone
+    consent: Consent | None = None
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,8 @@ LOGIN = "login"                    # actor: agent:<id>; outcome: ok
 LOGIN_FAILED = "login_failed"      # actor: agent:<id> or unidentified; outcome: the refusal reason code
 LOCKOUT = "lockout"                # actor: as login_failed; outcome: locked (the streak reached the limit)
 LOGOUT = "logout"                  # actor: agent:<id>; outcome: manual | idle
-FILE_ON_BEHALF = "file_on_behalf"  # actor: agent:<id>; target: the application id; outcome: ok
+FILE_ON_BEHALF = "file_on_behalf"  # actor: agent:<id>; target: the application id; outcome: the consent method
+CONSENT_WITHDRAWN = "consent_withdrawn"  # actor: agent:<id>; target: the item id; outcome: ok (nothing was saved)
 
 RESIDENT = "resident"
 TECHNICIAN = "technician"

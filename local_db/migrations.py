@@ -133,4 +133,11 @@ MIGRATIONS: list[list[str]] = [
         )""",
         "CREATE INDEX audit_at ON audit(at)",
     ],
+    # 6: filing on behalf (kiosk/flow.py): who filed for the resident, and the resident's consent
+    [
+        "ALTER TABLE applications ADD COLUMN filed_by TEXT",        # the agent's id; NULL: the resident alone
+        "ALTER TABLE applications ADD COLUMN filed_by_role TEXT",
+        "ALTER TABLE applications ADD COLUMN consent TEXT",         # JSON {method, evidence_sha256, at}
+        "CREATE INDEX applications_filed_by ON applications(filed_by, created_at)",
+    ],
 ]

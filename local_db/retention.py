@@ -88,7 +88,11 @@ def _purge_records(db: sqlite_utils.Database, cutoff: str, stamp: str) -> tuple[
                      (json.dumps(stub(record_id, kind, payload), ensure_ascii=False), stamp, record_id))
         outbox += 1
         # record ids are UUIDs: at most one of these matches
-        applications += conn.execute("UPDATE applications SET applicant=?, answers=?, purged_at=?"
+        # consent keeps its method and time, not the evidence's hash: the evidence itself goes with the media
+        applications += conn.execute("UPDATE applications SET applicant=?, answers=?, purged_at=?,"
+                                     " consent=CASE WHEN consent IS NULL THEN NULL ELSE json_object("
+                                     "'method', json_extract(consent, '$.method'),"
+                                     " 'at', json_extract(consent, '$.at'), 'purged', json('true')) END"
                                      " WHERE id=? AND purged_at IS NULL",
                                      (PURGED, PURGED, stamp, record_id)).rowcount
         comments += conn.execute("UPDATE ratings SET comment='' WHERE id=? AND comment != ''",

@@ -1,6 +1,7 @@
 """The application store: a submission, its outbox row and its owed receipt commit together or not at all."""
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 from dataclasses import asdict, dataclass
@@ -9,7 +10,9 @@ from datetime import datetime, timedelta, timezone
 import sqlite_utils
 
 from kiosk.ids import Clock, receipt_number, utc_now, uuid7
-from kiosk.records import Application, Identity, Rating
+from kiosk.records import Application, Consent, FiledBy, Identity, Rating
+from local_db import audit
+from local_db.audit import AuditLog
 
 # Receipt numbers count per local (China Standard Time) day, as the resident reads the date.
 CST = timezone(timedelta(hours=8))
@@ -39,40 +42,55 @@ class ApplicationStore:
         self.station_code = station_code
         self.clock = clock
         self._lock = threading.RLock()  # one writer: transactions from UI worker threads never interleave
+        # The audit trail shares the writer lock (local_db/audit.py). Consent evidence stays in the database, not
+        # the media folder, so it commits or rolls back with its application; signatures are small.
+        self.audit = AuditLog(db, station_id, clock, lock=self._lock)
+        from sync.attachments import AttachmentStore   # here: the sync package imports this module
 
-    def submit(self, item_id: str, item_name: str, applicant: Identity, answers: dict[str, str]) -> Application:
-        """Commit the application, its outbox row and an owed receipt in one durable transaction."""
+        self.attachments = AttachmentStore(db, None, clock)
+
+    def submit(self, item_id: str, item_name: str, applicant: Identity, answers: dict[str, str],
+               filed_by: FiledBy | None = None, consent: Consent | None = None, evidence: bytes = b"") -> Application:
+        """Commit the application, its outbox row and an owed receipt in one durable transaction. Filed by an
+        agent, the consent evidence (an attachment) and the FILE_ON_BEHALF audit entry join the same transaction:
+        there is never an application without its consent, nor consent evidence of one that was not filed."""
+        _check_on_behalf(filed_by, consent, evidence)
         now = self.clock()
         conn = self.db.conn
         with self._lock, conn:
             conn.execute("BEGIN IMMEDIATE")  # serialise receipt numbering with other writers
-            day = now.astimezone(CST)
-            prefix = receipt_number(self.station_code, day, 0)[:-4]
-            count = conn.execute(
-                "SELECT COUNT(*) FROM applications WHERE receipt_no LIKE ?", (prefix + "%",)
-            ).fetchone()[0]
             app = Application(
-                id=uuid7(now),
-                receipt_no=receipt_number(self.station_code, day, count + 1),
-                item_id=item_id,
-                item_name=item_name,
-                applicant=applicant,
-                answers=dict(answers),
-                created_at=now.isoformat(timespec="seconds"),
-                station_id=self.station_id,
+                id=uuid7(now), receipt_no=self._next_receipt_no(now), item_id=item_id, item_name=item_name,
+                applicant=applicant, answers=dict(answers), created_at=now.isoformat(timespec="seconds"),
+                station_id=self.station_id, filed_by=filed_by, consent=consent,
             )
             conn.execute(
                 "INSERT INTO applications (id, receipt_no, item_id, item_name, applicant, answers, station_id,"
-                " created_at) VALUES (?,?,?,?,?,?,?,?)",
+                " created_at, filed_by, filed_by_role, consent) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 (app.id, app.receipt_no, app.item_id, app.item_name, json.dumps(asdict(applicant), ensure_ascii=False),
-                 json.dumps(app.answers, ensure_ascii=False), app.station_id, app.created_at),
+                 json.dumps(app.answers, ensure_ascii=False), app.station_id, app.created_at,
+                 filed_by.agent_id if filed_by else None, filed_by.role if filed_by else None,
+                 json.dumps(asdict(consent)) if consent else None),
             )
+            if filed_by is not None:
+                self.attachments.add(evidence)
+                self.audit.write(self.audit.entry(audit.agent_actor(filed_by.agent_id), audit.FILE_ON_BEHALF,
+                                                  target=app.id, outcome=consent.method))
             self._enqueue(app.id, "application", application_payload(app), app.created_at)
             conn.execute(
                 "INSERT INTO print_journal (receipt_no, application_id, status, updated_at) VALUES (?,?, 'owed', ?)",
                 (app.receipt_no, app.id, app.created_at),
             )
         return app
+
+    def _next_receipt_no(self, now: datetime) -> str:
+        """Inside the submit transaction: receipt numbers count per local day."""
+        day = now.astimezone(CST)
+        prefix = receipt_number(self.station_code, day, 0)[:-4]
+        count = self.db.conn.execute(
+            "SELECT COUNT(*) FROM applications WHERE receipt_no LIKE ?", (prefix + "%",)
+        ).fetchone()[0]
+        return receipt_number(self.station_code, day, count + 1)
 
     def rate(self, item_id: str, application_id: str | None, level: int, reasons: tuple[str, ...],
              comment: str = "") -> Rating:
@@ -132,26 +150,50 @@ class ApplicationStore:
         with self._lock:
             return lookup(self.db, receipt_no)
 
+    def agent_queue(self, agent_id: str):
+        """An agent's work queue (kiosk/work_queue.py), read under the writer lock like every store read."""
+        from kiosk.work_queue import agent_queue
+
+        with self._lock:
+            return agent_queue(self.db, agent_id)
+
     def load_application(self, application_id: str) -> Application | None:
         with self._lock:
             row = self.db.execute(
-                "SELECT id, receipt_no, item_id, item_name, applicant, answers, created_at, station_id, purged_at"
-                " FROM applications WHERE id=?", (application_id,)
+                "SELECT id, receipt_no, item_id, item_name, applicant, answers, created_at, station_id, purged_at,"
+                " filed_by, filed_by_role, consent FROM applications WHERE id=?", (application_id,)
             ).fetchone()
         if row is None or row[8] is not None:   # purged (local_db/retention.py): no applicant to rebuild
             return None
+        filed_by = FiledBy(row[9], row[10] or "") if row[9] is not None else None
+        consent = Consent(**json.loads(row[11])) if row[11] is not None else None
         return Application(id=row[0], receipt_no=row[1], item_id=row[2], item_name=row[3],
                            applicant=Identity(**json.loads(row[4])), answers=json.loads(row[5]),
-                           created_at=row[6], station_id=row[7])
+                           created_at=row[6], station_id=row[7], filed_by=filed_by, consent=consent)
 
 
 def application_payload(app: Application) -> dict:
-    """What the hub receives for an application (the full record: the hub is the system of record)."""
-    return {
+    """What the hub receives for an application (the full record: the hub is the system of record). Filed by an
+    agent, it says who, and names the consent evidence in `attachments` so the media upload carries it."""
+    payload = {
         "id": app.id, "kind": "application", "receipt_no": app.receipt_no, "item_id": app.item_id,
         "item_name": app.item_name, "station_id": app.station_id, "created_at": app.created_at,
         "applicant": asdict(app.applicant), "answers": app.answers,
     }
+    if app.filed_by is not None:
+        payload["filed_by"] = asdict(app.filed_by)
+    if app.consent is not None:
+        payload["consent"] = asdict(app.consent)
+        payload["attachments"] = [app.consent.evidence_sha256]
+    return payload
+
+
+def _check_on_behalf(filed_by: FiledBy | None, consent: Consent | None, evidence: bytes) -> None:
+    """Programming errors, not resident problems: the flow refuses a missing consent first (CONSENT_MISSING)."""
+    if (filed_by is None) != (consent is None):
+        raise ValueError("an agent filing needs the resident's consent, and consent needs an agent")
+    if consent is not None and hashlib.sha256(evidence).hexdigest() != consent.evidence_sha256:
+        raise ValueError("consent evidence does not match its hash")
 
 
 class Outbox:

@@ -254,3 +254,29 @@ def test_log_says_counts_only(store, clock, purge, caplog):
         purge()
     assert "1 application(s)" in caplog.text
     assert not [value for value in PERSONAL + (app.receipt_no, app.id) if value in caplog.text]
+
+
+def test_consent_evidence_is_purged_with_the_application_filed_on_behalf(store, clock, purge):
+    """A signature is personal data: uploaded and past the window, its bytes go; until uploaded, they stay."""
+    import hashlib
+
+    from kiosk.records import Consent, FiledBy
+
+    signature = b"\x89PNG\r\n\x1a\n" + "王海生".encode()
+    sha = hashlib.sha256(signature).hexdigest()
+    consent = Consent("signature", sha, clock.now.isoformat(timespec="seconds"))
+    app = store.submit("mz.db", "低保申请", RESIDENT, ANSWERS, filed_by=FiledBy("ag-7", "village_agent"),
+                       consent=consent, evidence=signature)
+    store.mark_printed(app.receipt_no)
+    deliver(store, clock, app.id)
+    clock.now += timedelta(hours=KEEP_H + 1)
+    assert purge() == PurgeResult(applications=1, outbox=1)   # the hub has the record, not yet the signature
+    assert store.attachments.read(sha) == signature
+    AttachmentStore(store.db, clock=clock).mark_done(sha)
+    clock.now += timedelta(hours=KEEP_H + 1)
+    assert purge().media == 1
+    assert store.attachments.read(sha) == b""
+    filed_by, role, kept = one(store, "SELECT filed_by, filed_by_role, consent FROM applications")
+    assert (filed_by, role) == ("ag-7", "village_agent")   # the agent's id is not the resident's data
+    assert json.loads(kept) == {"method": "signature", "at": consent.at, "purged": True}
+    assert all(sha not in payload for (payload,) in store.db.execute("SELECT payload FROM outbox"))

@@ -116,3 +116,21 @@ def test_load_application_round_trip(store):
     app = store.submit("a", "A", RESIDENT, {"k": "v"})
     assert store.load_application(app.id) == app
     assert store.load_application("nope") is None
+
+
+def test_migration_6_keeps_earlier_applications_as_filed_by_the_resident(tmp_path):
+    from local_db.migrations import MIGRATIONS
+
+    conn = sqlite3.connect(tmp_path / "k.db", isolation_level=None)
+    for version, statements in enumerate(MIGRATIONS[:5], start=1):
+        for statement in statements:
+            conn.execute(statement)
+        conn.execute(f"PRAGMA user_version={version}")
+    conn.execute("INSERT INTO applications (id, receipt_no, item_id, item_name, applicant, answers, station_id,"
+                 " created_at) VALUES ('a1', 'DH001-20261125-0001', 'x', 'X', ?, '{}', 'st-1', '2026-11-25')",
+                 (json.dumps({"source": "idcard", "name": "王海生", "id_number": "330902195803150012"}),))
+    conn.close()
+    store = ApplicationStore(open_db(tmp_path / "k.db"), "st-1", "DH001")
+    app = store.load_application("a1")
+    assert app is not None and app.filed_by is None and app.consent is None
+    assert store.agent_queue("ag-7") == []
