@@ -14,10 +14,14 @@ from enum import Enum
 from typing import Callable, Protocol
 
 from devices.base import DeviceError, Fault, IdCardReader, QrScanner, ReceiptPrinter, SmartCardReader
+from kiosk.agents import AgentSession
 from kiosk.catalog import Catalog
+from kiosk.consent import make_consent, zlb_confirmation
+from kiosk.ids import Clock, utc_now
 from kiosk.idle import IdleGuard
 from kiosk.receipt import build_receipt
-from kiosk.records import Application, FormField, Identity, ServiceItem
+from kiosk.records import Application, Consent, FiledBy, FormField, Identity, Mode, ServiceItem
+from local_db import audit
 from local_db.store import ApplicationStore
 
 log = logging.getLogger(__name__)
@@ -34,6 +38,10 @@ class Problem(str, Enum):
     ALREADY_SUBMITTED = "already_submitted"
     NOTHING_SUBMITTED = "nothing_submitted"
     OFFLINE_LIMIT = "offline_limit"         # too long unsynced / too big a backlog / disk nearly full
+    AGENT_SESSION_ENDED = "agent_session_ended"   # the agent logged out or idled out: log in again
+    CONSENT_MISSING = "consent_missing"     # an agent filing without the resident's recorded consent
+    CONSENT_NOT_APPLICANT = "consent_not_applicant"   # the 浙里办 code shown is not the applicant's
+    CONSENT_WITHDRAWN = "consent_withdrawn"  # the resident withdrew: the session was wiped, nothing saved
 
 
 class FlowError(Exception):
@@ -60,19 +68,29 @@ class PrintOutcome:
 
 @dataclass
 class ResidentSession:
-    """Everything one resident left on the kiosk. Holds personal data: `wipe()` when done or idle."""
+    """Everything one resident left on the kiosk. Holds personal data: `wipe()` when done or idle.
+    With `agent` set, a proxy agent files for the resident and needs their consent first."""
     item: ServiceItem
     identity: Identity | None = None
     answers: dict[str, str] = field(default_factory=dict)
     application: Application | None = None
     print_outcome: PrintOutcome | None = None
     rated: bool = False
+    agent: AgentSession | None = None
+    consent: Consent | None = None
+    consent_evidence: bytes = field(default=b"", repr=False)   # kept until the save writes it with the record
+    withdrawn: bool = False
 
     def wipe(self) -> None:
         self.identity = None
         self.answers.clear()
         self.application = None
         self.print_outcome = None
+        self.forget_consent()
+
+    def forget_consent(self) -> None:
+        self.consent = None
+        self.consent_evidence = b""
 
 
 PHONE = re.compile(r"^1\d{10}$|^0\d{2,3}-?\d{7,8}$")
@@ -94,7 +112,8 @@ class ServiceFlow:
                  station_name: str, follow_up: str, device_timeout_s: float = 30.0,
                  on_submitted: Callable[[Application], None] = lambda app: None,
                  guardrail: Callable[[], object | None] = lambda: None,
-                 paused_reason: Callable[[str], str | None] = lambda item_id: None):
+                 paused_reason: Callable[[str], str | None] = lambda item_id: None,
+                 clock: Clock = utc_now):
         self.catalog = catalog
         self.store = store
         self.devices = devices
@@ -106,12 +125,17 @@ class ServiceFlow:
         self.on_submitted = on_submitted
         self.guardrail = guardrail   # latest sync guardrail (sync/guardrails.py), None when unknown
         self.paused_reason = paused_reason   # asked at each start: policies change while the kiosk runs
+        self.clock = clock
 
-    def begin(self, item_id: str) -> ResidentSession:
+    def begin(self, item_id: str, agent: AgentSession | None = None) -> ResidentSession:
+        """`agent`: a proxy agent files for the resident; 帮办 items are then open even when not kiosk-ready
+        (the agent files them for the district to process)."""
+        if agent is not None:
+            _check_agent(agent)
         item = self.catalog.get(item_id)
         if item is None:
             raise FlowError(Problem.UNKNOWN_ITEM, item_id)
-        if not item.kiosk_ready:
+        if not (item.kiosk_ready or (agent is not None and Mode.AGENT in item.modes)):
             raise FlowError(Problem.NOT_AT_KIOSK, item_id)
         reason = self.paused_reason(item_id)
         if reason:
@@ -119,7 +143,7 @@ class ServiceFlow:
         limit = self.guardrail()
         if limit is not None and limit.refuses_non_urgent and not item.urgent:
             raise FlowError(Problem.OFFLINE_LIMIT, ",".join(r.code.value for r in limit.reasons))
-        return ResidentSession(item=item)
+        return ResidentSession(item=item, agent=agent)
 
     # --- identification ------------------------------------------------------------------------------------
     def identify_by_card(self, session: ResidentSession) -> Identity:
@@ -157,6 +181,7 @@ class ServiceFlow:
         previous = session.identity
         if previous is not None and previous.id_number != identity.id_number:
             session.answers.clear()  # another person's card: nothing of the first may carry over
+            session.forget_consent()
         session.identity = identity
         session.answers = self.prefill(session.item, identity) | {
             k: v for k, v in session.answers.items() if v
@@ -179,15 +204,19 @@ class ServiceFlow:
 
     # --- durable submission --------------------------------------------------------------------------------
     def submit(self, session: ResidentSession) -> Application:
+        if session.withdrawn:
+            raise FlowError(Problem.CONSENT_WITHDRAWN)
         if session.application is not None:
             raise FlowError(Problem.ALREADY_SUBMITTED, session.application.receipt_no)
         if session.identity is None:
             raise FlowError(Problem.NOT_IDENTIFIED)
+        on_behalf = self._on_behalf(session)
         if self.set_answers(session, {}):
             raise FlowError(Problem.FORM_INVALID)
         with self.idle.busy():
             try:
-                app = self.store.submit(session.item.id, session.item.name, session.identity, session.answers)
+                app = self.store.submit(session.item.id, session.item.name, session.identity, session.answers,
+                                        **on_behalf)
             except sqlite3.OperationalError as exc:
                 full = "full" in str(exc).lower()
                 log.error("saving application failed: %s", exc)
@@ -195,6 +224,50 @@ class ServiceFlow:
         session.application = app
         self.on_submitted(app)
         return app
+
+    def _on_behalf(self, session: ResidentSession) -> dict:
+        """The store's extra arguments when an agent files (none for a resident alone: that call is unchanged)."""
+        agent = session.agent
+        if agent is None:
+            return {}
+        _check_agent(agent)
+        if session.consent is None:
+            raise FlowError(Problem.CONSENT_MISSING)
+        agent.touch()
+        return {"filed_by": FiledBy(agent.agent_id, agent.role), "consent": session.consent,
+                "evidence": session.consent_evidence}
+
+    # --- consent (filing on behalf) ------------------------------------------------------------------------
+    def record_consent(self, session: ResidentSession, method: str, evidence: bytes) -> Consent:
+        """Keep the resident's consent on the session. The evidence is written with the application, in the save's
+        transaction: stored now, the sync worker could upload a signature whose consent is then withdrawn."""
+        _check_consent_possible(session)
+        consent = make_consent(method, evidence, self.clock().isoformat(timespec="seconds"))
+        session.consent, session.consent_evidence = consent, bytes(evidence)
+        session.agent.touch()
+        self.idle.touch()
+        return consent
+
+    def confirm_by_zlb_code(self, session: ResidentSession) -> Consent:
+        """The resident shows their own 浙里办 code; it must be the applicant's (a verified code, same ID)."""
+        _check_consent_possible(session)
+        raw = self._device_call(lambda: self.devices.qr.scan(self.device_timeout_s))
+        shown = self._device_call(lambda: self.qr_parser(raw))
+        if shown.id_number != session.identity.id_number:
+            raise FlowError(Problem.CONSENT_NOT_APPLICANT)
+        at = self.clock().isoformat(timespec="seconds")
+        text = zlb_confirmation(session.item.id, session.agent.agent_id, at, shown.id_number)
+        return self.record_consent(session, "zlb_code", text)
+
+    def withdraw_consent(self, session: ResidentSession) -> None:
+        """The resident withdraws before the save: everything they left is wiped, nothing is saved, and the
+        withdrawal is audited with the item id only. After the save it is the district's matter."""
+        if session.application is not None:
+            raise FlowError(Problem.ALREADY_SUBMITTED, session.application.receipt_no)
+        session.wipe()
+        session.withdrawn = True
+        actor = audit.agent_actor(session.agent.agent_id) if session.agent else audit.RESIDENT
+        self.store.audit.record(actor, audit.CONSENT_WITHDRAWN, target=session.item.id)
 
     # --- receipt -------------------------------------------------------------------------------------------
     def print_receipt(self, session: ResidentSession) -> PrintOutcome:
@@ -224,6 +297,21 @@ class ServiceFlow:
         app_id = session.application.id if session.application else None
         self.store.rate(session.item.id, app_id, level, reasons, comment)
         session.rated = True
+
+
+def _check_agent(agent: AgentSession) -> None:
+    if agent.expired():
+        raise FlowError(Problem.AGENT_SESSION_ENDED)
+
+
+def _check_consent_possible(session: ResidentSession) -> None:
+    if session.withdrawn:
+        raise FlowError(Problem.CONSENT_WITHDRAWN)
+    if session.agent is None:
+        raise ValueError("consent is recorded only when an agent files for the resident")
+    _check_agent(session.agent)
+    if session.identity is None:
+        raise FlowError(Problem.NOT_IDENTIFIED)   # consent is given by someone: identify them first
 
 
 def check_field(spec: FormField, value: str) -> FieldError | None:

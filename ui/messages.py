@@ -74,6 +74,14 @@ PROBLEMS: dict[Problem, tuple[str, str]] = {
                             QT_TRANSLATE_NOOP("Messages", "请到镇便民服务中心办理，或请工作人员帮忙；已提交的申请不受影响")),
     Problem.NOTHING_SUBMITTED: (QT_TRANSLATE_NOOP("Messages", "申请还没有提交，没有回执可打印"),
                                 QT_TRANSLATE_NOOP("Messages", "请先核对信息并点“确认提交”")),
+    Problem.AGENT_SESSION_ENDED: (QT_TRANSLATE_NOOP("Messages", "帮办员登录已结束"),
+                                  QT_TRANSLATE_NOOP("Messages", "请帮办员重新登录后再办理")),
+    Problem.CONSENT_MISSING: (QT_TRANSLATE_NOOP("Messages", "还没有记录群众本人的授权"),
+                              QT_TRANSLATE_NOOP("Messages", "请群众本人在屏幕上签名，或出示本人浙里办码确认；填写的内容仍保留")),
+    Problem.CONSENT_NOT_APPLICANT: (QT_TRANSLATE_NOOP("Messages", "出示的浙里办码不是申请人本人的"),
+                                    QT_TRANSLATE_NOOP("Messages", "请申请人本人出示浙里办码，或改为在屏幕上签名")),
+    Problem.CONSENT_WITHDRAWN: (QT_TRANSLATE_NOOP("Messages", "您已撤回授权，本次填写的内容已清除，没有提交"),
+                                QT_TRANSLATE_NOOP("Messages", "如需办理，可随时重新开始")),
 }
 
 # Problems whose FlowError detail is for the resident (hub text, not a code): the text names it.
