@@ -43,7 +43,7 @@ class AgentController(QObject):
         home.staff_login_requested.connect(self.open_login)
         screen.login_requested.connect(self.login)
         screen.back_requested.connect(self.leave_login)
-        status_bar.logout_requested.connect(lambda: self.logout(MANUAL))
+        status_bar.logout_requested.connect(self.logout_when_free)
 
     # --- login ---------------------------------------------------------------------------------------------
     def open_login(self) -> None:
@@ -97,6 +97,13 @@ class AgentController(QObject):
         self.logged_in.emit(session)
 
     # --- logout --------------------------------------------------------------------------------------------
+    def logout_when_free(self) -> None:
+        """退出 tapped: a save or print under way finishes first (its receipt must not be wiped away)."""
+        if self._is_busy():
+            QTimer.singleShot(200, self.logout_when_free)
+            return
+        self.logout(MANUAL)
+
     def logout(self, reason: str = MANUAL) -> bool:
         """End agent mode now; False when nobody was logged in. The audit line is written in the background."""
         session = self.session

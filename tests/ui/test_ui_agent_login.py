@@ -173,6 +173,16 @@ def test_agent_logout_wipes_the_resident_on_screen(qtbot, window, core):
     assert "王**" not in joined_texts(window) and window.screens.form.editors == {}
 
 
+def test_logout_tapped_during_a_save_waits_for_it(qtbot, window, core):
+    issue(core)
+    try_login(qtbot, window)
+    with core.idle.busy():                      # a save or print under way
+        tap(qtbot, window.status_bar.logout_button)
+        qtbot.wait(300)
+        assert window.agent_session is not None  # not yet: the receipt must not be wiped away
+    qtbot.waitUntil(lambda: window.agent_session is None, timeout=WAIT_MS)
+
+
 @pytest.fixture
 def quick_agent(qtbot, core_factory):
     core = core_factory(agent_idle_timeout_s=0.6)
