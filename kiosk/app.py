@@ -110,7 +110,7 @@ def build_core(data_dir: Path, config: Config | None = None, *, start_sync: bool
     events = EventBus()
     policies = _live_policies(data_dir, events)
     store = ApplicationStore(db, config["station_id"], config["station_code"])
-    audit_log = AuditLog(db, config["station_id"], lock=store._lock)   # one writer lock on the shared connection
+    audit_log = store.audit   # the store's own: one writer lock on the shared connection
     idle = IdleGuard(config["idle_timeout_s"], config["idle_warning_s"], clock=idle_clock)
     devices = build_devices(config, data_dir, events.publish)
     sync = SyncWorker.from_config(data_dir / "kiosk.db", config, events) if start_sync else None  # db migrated above
