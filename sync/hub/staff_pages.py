@@ -44,7 +44,7 @@ def summary(record: StoredRecord) -> dict[str, Any]:
         "receipt_no": _text(payload.get("receipt_no")), "item_id": _text(payload.get("item_id")),
         "item_name": _text(payload.get("item_name")),
         "applicant_id_masked": mask_id(_applicant(payload).get("id_number")),
-        "created_at": _text(payload.get("created_at")),
+        "created_at": _text(payload.get("created_at")), "filed_by": filed_by_text(payload),
     }
 
 
@@ -68,11 +68,13 @@ def record_list(records: Iterable[StoredRecord]) -> str:
         f'<tr><td><a href="/staff/records/{e(row["id"])}">{e(row["receipt_no"] or "—")}</a></td>'
         + "".join(f"<td>{e(cell)}</td>" for cell in (
             row["item_name"] or KIND_LABELS.get(row["kind"], row["kind"]), row["applicant_id_masked"] or "—",
-            row["station_id"], local_time(row["received_at"]), STATUS_LABELS.get(row["status"], row["status"])))
+            row["filed_by"], row["station_id"], local_time(row["received_at"]),
+            STATUS_LABELS.get(row["status"], row["status"])))
         + "</tr>" for row in rows
-    ) or '<tr><td colspan="6">暂无记录</td></tr>'
+    ) or '<tr><td colspan="7">暂无记录</td></tr>'
     return page(f"<h1>舟到办 · 已接收记录</h1><p>最近 {len(rows)} 条（每 30 秒刷新）</p><table><thead><tr>"
-                "<th>回执号</th><th>事项</th><th>申请人证件</th><th>服务站</th><th>接收时间</th><th>状态</th>"
+                "<th>回执号</th><th>事项</th><th>申请人证件</th><th>经办</th><th>服务站</th><th>接收时间</th>"
+                "<th>状态</th>"
                 f"</tr></thead><tbody>{body}</tbody></table>", refresh=True)
 
 
@@ -81,6 +83,7 @@ def record_page(record: StoredRecord, history: list[StatusUpdate], token: str, i
     facts = [("回执号", s["receipt_no"]), ("事项", s["item_name"] or KIND_LABELS.get(record.kind, record.kind)),
              ("申请人", mask_name(applicant.get("name"))), ("证件号", s["applicant_id_masked"]),
              ("服务站", record.station_id), ("终端", record.terminal_id or "—"),
+             ("经办", filed_by_text(record.payload)), ("群众同意", consent_text(record.payload)),
              ("接收时间", local_time(record.received_at)), ("状态", STATUS_LABELS.get(record.status, record.status)),
              ("说明", record.status_note)]
     answers = record.payload.get("answers") if isinstance(record.payload.get("answers"), dict) else {}
@@ -90,6 +93,25 @@ def record_page(record: StoredRecord, history: list[StatusUpdate], token: str, i
         f"<h2>附件</h2><p>{e(', '.join(record.attachments) or '无')}</p>"
         f"<h2>办理记录</h2>{_history(history)}"
         + _status_form(record.id, token) + _certificate_form(record.id, token, issuer))
+
+
+CONSENT_METHODS = {"signature": "手写签名", "zlb_code": "浙里办码确认"}
+
+
+def filed_by_text(payload: dict[str, Any]) -> str:
+    """Who filed it: a proxy agent (帮办代办) or the resident at the kiosk (no `filed_by`)."""
+    filed_by = payload.get("filed_by")
+    if not isinstance(filed_by, dict) or not filed_by.get("agent_id"):
+        return "本人自助"
+    return f"帮办员 {_text(filed_by.get('agent_id'))} 代办"
+
+
+def consent_text(payload: dict[str, Any]) -> str:
+    consent = payload.get("consent")
+    if not isinstance(consent, dict):
+        return "—" if isinstance(payload.get("filed_by"), dict) else "本人办理"
+    method = CONSENT_METHODS.get(consent.get("method"), _text(consent.get("method")))
+    return f"{method}，{local_time(_text(consent.get('at')))}"
 
 
 def _status_form(record_id: str, token: str) -> str:

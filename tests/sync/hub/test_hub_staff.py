@@ -96,6 +96,18 @@ def test_a_certificate_is_issued_to_the_station(session, hub, terminal):
                                      "issuer": "舟山市政务服务中心", "holder": "测** 330***********1234"}
 
 
+def test_the_record_page_says_who_filed_it_and_how_the_resident_consented(session, hub, terminal):
+    submit_application(session, hub, terminal, "self")
+    submit_application(session, hub, terminal, "agent", receipt_no="DH001-20261125-0002",
+                       filed_by={"agent_id": "ag-7", "role": "agent"},
+                       consent={"method": "signature", "at": "2026-11-25T02:00:00+00:00"})
+    own = session.get(hub.url + "/staff/records/self", auth=STAFF, timeout=10).text
+    assert "<th>经办</th><td>本人自助</td>" in own and "<th>群众同意</th><td>本人办理</td>" in own
+    filed = session.get(hub.url + "/staff/records/agent", auth=STAFF, timeout=10).text
+    assert "<th>经办</th><td>帮办员 ag-7 代办</td>" in filed
+    assert "<th>群众同意</th><td>手写签名，2026-11-25 10:00:00</td>" in filed
+
+
 def test_unknown_records_are_404(session, hub):
     assert session.get(hub.url + "/staff/records/nope", auth=STAFF, timeout=10).status_code == 404
     token = form_token(session.get(hub.url + "/staff/terminals", auth=STAFF, timeout=10).text)
