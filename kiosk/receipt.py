@@ -27,6 +27,8 @@ def build_receipt(app: Application, item: ServiceItem | None, station_name: str,
         ("提交时间", f"{created:%Y-%m-%d %H:%M}"),
         ("办理地点", station_name),
     ]
+    if app.filed_by is not None:   # every record says who filed it for whom: the paper too
+        lines.append(("代办", f"帮办员 {app.filed_by.agent_id} 代办"))
     if limit:
         lines.append(("承诺时限", limit))
     lines.append(("进度查询", item.follow_up if item and item.follow_up else follow_up))

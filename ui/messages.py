@@ -175,3 +175,23 @@ def place_label(place: Place) -> str:
 
 def mode_label(mode: Mode) -> str:
     return tr(MODES[mode])
+
+
+# An agent's work queue (kiosk/work_queue.py): each filing's state in plain words.
+QUEUE_STATES: dict[str, str] = {
+    "pending_sync": QT_TRANSLATE_NOOP("Messages", "待同步"),
+    "delivered": QT_TRANSLATE_NOOP("Messages", "已送达"),
+    "received": QT_TRANSLATE_NOOP("Messages", "已送达"),
+    "accepted": QT_TRANSLATE_NOOP("Messages", "已受理"),
+    "needs_material": QT_TRANSLATE_NOOP("Messages", "需补充材料"),
+    "done": QT_TRANSLATE_NOOP("Messages", "已办结"),
+    "certificate_issued": QT_TRANSLATE_NOOP("Messages", "证明已出具"),
+    "rejected": QT_TRANSLATE_NOOP("Messages", "未通过"),
+    "quarantined": QT_TRANSLATE_NOOP("Messages", "隔离待处理"),
+}
+
+
+def queue_state_label(state: str) -> str:
+    """A state the hub added later than this kiosk shows as its code rather than not at all."""
+    source = QUEUE_STATES.get(state)
+    return tr(source) if source else state

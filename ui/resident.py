@@ -10,6 +10,7 @@ from typing import Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from kiosk.agents import AgentSession
 from kiosk.flow import FlowError, PrintOutcome, Problem, ResidentSession, ServiceFlow
 from kiosk.records import Application
 from ui.messages import message_for, message_for_error
@@ -31,12 +32,14 @@ RETRYABLE = (Problem.STORAGE_FULL, Problem.STORAGE_FAILED)
 class ResidentController(QObject):
     session_ended = Signal()
     start_refused = Signal(object)    # ui.messages.Message: why the application cannot start here now
+    consent_needed = Signal(object)   # the ResidentSession: an agent files for the resident, who must consent
 
     def __init__(self, flow: ServiceFlow, tasks: Tasks, nav: Navigator, identify: IdentifyScreen,
                  form: FormScreen, confirm: ConfirmScreen, receipt: ReceiptScreen, rating: RatingScreen,
-                 parent: QObject | None = None):
+                 agent: Callable[[], AgentSession | None] = lambda: None, parent: QObject | None = None):
         super().__init__(parent)
         self.flow, self.tasks, self.nav = flow, tasks, nav
+        self.agent = agent   # asked at each start: a logged-in agent files on behalf of the resident
         self.identify, self.form, self.confirm, self.receipt, self.rating = identify, form, confirm, receipt, rating
         self.session: ResidentSession | None = None
         self._thanks_timer = QTimer(self, singleShot=True, interval=THANKS_MS, timeout=self.finish)
@@ -48,7 +51,7 @@ class ResidentController(QObject):
         self.identify.back_requested.connect(self.leave_to_guide)
         self.form.submitted.connect(self.check_form)
         self.form.back_requested.connect(self.identify_again)
-        self.confirm.confirmed.connect(self.save)
+        self.confirm.confirmed.connect(self.confirmed)
         self.confirm.edit_requested.connect(self.show_form)
         self.confirm.back_requested.connect(self.show_form)
         self.receipt.reprint_requested.connect(self.print_receipt)
@@ -63,7 +66,7 @@ class ResidentController(QObject):
     def start(self, item_id: str) -> None:
         self.end_session(go_home=False)
         try:
-            self.session = self.flow.begin(item_id)
+            self.session = self.flow.begin(item_id, agent=self.agent())
         except FlowError as error:
             log.warning("cannot begin %s: %s", item_id, error.code.value)
             self.start_refused.emit(message_for_error(error))
@@ -78,7 +81,7 @@ class ResidentController(QObject):
         call = {CARD: self.flow.identify_by_card, QR: self.flow.identify_by_qr,
                 SSCARD: self.flow.identify_by_sscard}[method]
         self.identify.show_waiting(method)
-        self.tasks.run(method, self._owned(session, lambda: call(session)),
+        self.tasks.run(method, self.owned(session, lambda: call(session)),
                        lambda _identity: self.show_form(),
                        lambda error: self.identify.show_error(message_for_error(error, via_qr=method != CARD)),
                        group=GROUP)
@@ -97,7 +100,7 @@ class ResidentController(QObject):
         if item_id is None:
             return
         try:
-            self.session = self.flow.begin(item_id)
+            self.session = self.flow.begin(item_id, agent=self.agent())
         except FlowError as error:   # paused by the district, or past the offline limit, since this one began
             log.warning("cannot begin %s again: %s", item_id, error.code.value)
             self.end_session(go_home=False)   # the form still shows who began it
@@ -140,6 +143,19 @@ class ResidentController(QObject):
         return rows
 
     # --- save and print ------------------------------------------------------------------------------------
+    def confirmed(self) -> None:
+        """确认提交: an agent's filing first asks the resident's consent (ui/consent.py), which then saves."""
+        session = self.session
+        if session is not None and session.agent is not None and session.consent is None:
+            self.consent_needed.emit(session)
+            return
+        self.save()
+
+    def save_on_confirm_screen(self) -> None:
+        """Consent recorded: saving and its errors (retry) show on the summary, as for a resident alone."""
+        self.nav.open(lambda: self.confirm, remember=False)
+        self.save()
+
     def save(self) -> None:
         session = self.session
         if session is None:
@@ -148,7 +164,7 @@ class ResidentController(QObject):
             self.saved(session.application)
             return
         self.confirm.set_saving(True)
-        self.tasks.run("db", self._owned(session, lambda: self.flow.submit(session)),
+        self.tasks.run("db", self.owned(session, lambda: self.flow.submit(session)),
                        self.saved, self.save_failed, group=GROUP)
 
     def saved(self, application: Application) -> None:
@@ -171,7 +187,7 @@ class ResidentController(QObject):
         if session is None or session.application is None:
             return
         self.receipt.show_printing()
-        self.tasks.run("db", self._owned(session, lambda: self.flow.print_receipt(session)),
+        self.tasks.run("db", self.owned(session, lambda: self.flow.print_receipt(session)),
                        self.printed, self.print_crashed, group=GROUP)
 
     def printed(self, outcome: PrintOutcome) -> None:
@@ -193,7 +209,7 @@ class ResidentController(QObject):
         session = self.session
         if session is None:
             return
-        self.tasks.run("db", self._owned(session, lambda: self.flow.rate(session, level, reasons)),
+        self.tasks.run("db", self.owned(session, lambda: self.flow.rate(session, level, reasons)),
                        lambda _none: self.thank(), self.rating_failed, group=GROUP)
 
     def rating_failed(self, error: BaseException) -> None:
@@ -222,7 +238,7 @@ class ResidentController(QObject):
             self.session.wipe()
         self.session = None
 
-    def _owned(self, session: ResidentSession, call: Callable):
+    def owned(self, session: ResidentSession, call: Callable):
         """Run `call` in the background; if the session was dropped meanwhile, wipe what the call left in it."""
         def work():
             try:

@@ -4,8 +4,9 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from PySide6.QtCore import QDateTime, QLocale, QTimer, QTimeZone, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QSizePolicy, QWidget
+from PySide6.QtCore import QDateTime, QLocale, Qt, QTimer, QTimeZone, Signal
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QWidget
 
 from ui.widgets import button, label
 
@@ -24,14 +25,27 @@ def _as_datetime(value: Any) -> datetime | None:
 CHINA_TIME = QTimeZone(8 * 3600)
 
 
+class TappableLabel(QLabel):
+    """A label that answers a tap (the agent badge): styled as the strip's text, not as a button."""
+    tapped = Signal()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton and self.rect().contains(event.position().toPoint()):
+            self.tapped.emit()
+
+
 class StatusBar(QFrame):
     logout_requested = Signal()   # the logged-in agent tapped 退出
+    agent_home_requested = Signal()   # the agent tapped their badge: back to the agent's desk
 
     def __init__(self, station_name: str, syncing: bool = True, parent: QWidget | None = None):
         super().__init__(parent)
         self.setProperty("role", "statusbar")
         self.station = label(station_name, wrap=False)
-        self.agent = label("", wrap=False)
+        self.agent = TappableLabel()
+        self.agent.setTextFormat(Qt.TextFormat.PlainText)   # the id comes from the hub: data, never markup
+        self.agent.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.agent.tapped.connect(self.agent_home_requested)
         self.logout_button = button(self.tr("退出"))
         self.logout_button.clicked.connect(self.logout_requested)
         self.connection = label(self.tr("网络状态检测中") if syncing else self.tr("○ 未启用上报"), wrap=False)

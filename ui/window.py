@@ -7,13 +7,17 @@ from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QStackedWidget, QVBoxLayout, QWidget
 
 from ui.agent import AgentController
+from ui.agent_desk import AgentDeskController
 from ui.bridge import EventBridge
 from ui.browse import BrowseController
+from ui.consent import ConsentController
 from ui.idle import IdleOverlay, IdleWatcher
 from ui.navigation import Navigator
 from ui.resident import ResidentController
+from ui.screens.agent_home import AgentHomeScreen
 from ui.screens.agent_login import AgentLoginScreen
 from ui.screens.confirm import ConfirmScreen
+from ui.screens.consent import ConsentScreen
 from ui.screens.detail import DetailScreen
 from ui.screens.form import FormScreen
 from ui.screens.home import HomeScreen
@@ -24,6 +28,7 @@ from ui.screens.rating import RatingScreen
 from ui.screens.receipt import ReceiptScreen
 from ui.screens.search import SearchScreen
 from ui.screens.tiles import TilesScreen
+from ui.screens.work_queue import WorkQueueScreen
 from ui.statusbar import NoticeBar, StatusBar
 from ui.tasks import Tasks
 
@@ -42,6 +47,9 @@ class Screens:
     rating: RatingScreen
     progress: ProgressScreen
     agent_login: AgentLoginScreen
+    consent: ConsentScreen
+    agent_home: AgentHomeScreen
+    work_queue: WorkQueueScreen
 
     def all(self) -> list[QWidget]:
         return list(vars(self).values())
@@ -62,6 +70,9 @@ def build_screens(core, tasks: Tasks) -> Screens:
         progress=ProgressScreen(lambda receipt_no: core.store.progress(receipt_no),
                                 lambda: core.devices.qr.scan(core.config["device_timeout_s"]), tasks),
         agent_login=AgentLoginScreen(),
+        consent=ConsentScreen(),
+        agent_home=AgentHomeScreen(),
+        work_queue=WorkQueueScreen(),
     )
 
 
@@ -82,7 +93,7 @@ class MainWindow(QWidget):
         self._show_device_health()
         self.notice = NoticeBar(core.catalog.notice)
         self._lay_out(self.notice)
-        self.nav = Navigator(self.stack, lambda: self.screens.home, self)
+        self.nav = Navigator(self.stack, self._home_screen, self)
         self.resident = self._resident_controller()
         self.resident.start_refused.connect(self.screens.detail.show_refusal)
         self.screens.home.progress_requested.connect(lambda: self.nav.open(lambda: self.screens.progress))
@@ -90,7 +101,9 @@ class MainWindow(QWidget):
         self.browse = BrowseController(core.catalog, s.home, s.search, s.tiles, s.items, s.detail, self.nav,
                                        self.resident.start, self)
         self.agent = self._agent_controller()
-        self.agent.logged_out.connect(lambda reason: self.forget_resident())
+        self.desk = self._desk_controller()
+        self.consent = ConsentController(self.resident, self.tasks, self.nav, s.consent, self.desk.show_notice, self)
+        self._connect_agent()
         self.overlay = IdleOverlay(self)
         self.idle = IdleWatcher(core.idle, self.in_use, parent=self)
         self._connect_idle()
@@ -127,7 +140,31 @@ class MainWindow(QWidget):
     def _resident_controller(self) -> ResidentController:
         s = self.screens
         return ResidentController(self.core.flow, self.tasks, self.nav, s.identify, s.form, s.confirm,
-                                  s.receipt, s.rating, self)
+                                  s.receipt, s.rating, lambda: self.agent_session, self)
+
+    def _home_screen(self) -> QWidget:
+        """Where 首页 leads: the agent's desk while an agent is logged in, else the services' home."""
+        return self.screens.agent_home if self.agent.session is not None else self.screens.home
+
+    def _desk_controller(self) -> AgentDeskController:
+        s = self.screens
+        return AgentDeskController(self.core.store.agent_queue, lambda: self.agent_session, self.tasks, self.nav,
+                                   s.agent_home, s.work_queue, s.home, self)
+
+    def _connect_agent(self) -> None:
+        self.agent.logged_in.connect(self.desk.logged_in)
+        self.agent.logged_in.connect(lambda session: self.screens.detail.set_agent_mode(True))
+        self.agent.logged_out.connect(lambda reason: self.screens.detail.set_agent_mode(False))
+        self.agent.logged_out.connect(lambda reason: self.desk.logged_out())
+        self.agent.logged_out.connect(lambda reason: self.forget_resident())
+        self.bridge.sync_status.connect(lambda status: self.desk.refresh_if_shown())
+        self.status_bar.agent_home_requested.connect(self.open_agent_desk)
+
+    def open_agent_desk(self) -> None:
+        """The badge: leave whatever is on screen as ⌂ 首页 would (never during a save or print)."""
+        if self.agent_session is None or self.core.idle.is_busy:
+            return
+        self.resident.end_session(go_home=True)
 
     def _agent_controller(self) -> AgentController:
         return AgentController(self.core.agents, self.tasks, self.nav, self.screens.agent_login,
@@ -152,7 +189,9 @@ class MainWindow(QWidget):
 
     def in_use(self) -> bool:
         """Is there anything on screen worth warning about before wiping?"""
-        at_home = self.nav.current is self.screens.home
+        # the agent's own screens rest like home: the agent's idle logout, not the resident's wipe, ends them
+        resting = (self.screens.home, self.screens.agent_home, self.screens.work_queue)
+        at_home = self.nav.current in resting
         return self.resident.session is not None or not at_home or bool(self.screens.home.search_box.text())
 
     def resume(self) -> None:

@@ -87,7 +87,7 @@ def test_keypad_login_shows_the_badge_and_exposes_the_session(qtbot, window, cor
     assert window.agent_session.agent_id == AGENT and window.agent_session.role == "agent"
     assert window.status_bar.agent.text() == f"帮办员 {AGENT} 已登录"
     assert window.status_bar.logout_button.isVisible() and not window.screens.home.staff_button.isVisible()
-    assert window.nav.current is window.screens.home
+    assert window.nav.current is window.screens.agent_home   # the agent lands on their desk
     assert screen.pin.text() == "" and screen.account.text() == ""
 
 

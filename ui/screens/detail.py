@@ -18,6 +18,7 @@ class DetailScreen(Screen):
         super().__init__("", parent=parent)
         self._catalog = catalog
         self._item: ServiceItem | None = None
+        self._agent_mode = False   # a proxy agent is logged in: 帮办 items can be filed here on a resident's behalf
         content = QWidget()
         columns = QHBoxLayout(content)
         columns.setContentsMargins(0, 0, 8, 0)
@@ -40,6 +41,15 @@ class DetailScreen(Screen):
     def set_catalog(self, catalog: Catalog) -> None:
         self._catalog = catalog
 
+    def set_agent_mode(self, on: bool) -> None:
+        self._agent_mode = on
+        self.apply_button.setText(self.tr("为群众代办") if on else self.tr("在本机申请"))
+        if self._item is not None:
+            self.apply_button.setVisible(self.can_apply(self._item))
+
+    def can_apply(self, item: ServiceItem) -> bool:
+        return item.kiosk_ready or (self._agent_mode and Mode.AGENT in item.modes)
+
     def show_item(self, item: ServiceItem) -> None:
         self._item = item
         self.refusal.clear()
@@ -53,14 +63,14 @@ class DetailScreen(Screen):
         self._add_steps(item.guide)
         self.left.addStretch(1)
         self.right.addStretch(1)
-        self.apply_button.setVisible(item.kiosk_ready)
+        self.apply_button.setVisible(self.can_apply(item))
         self.scroll.verticalScrollBar().setValue(0)
 
     def show_refusal(self, message) -> None:
         self.refusal.show_message(message.text, message.next_step)
 
     def _apply(self) -> None:
-        if self._item is not None and self._item.kiosk_ready:
+        if self._item is not None and self.can_apply(self._item):
             self.apply_requested.emit(self._item.id)
 
     # --- sections ------------------------------------------------------------------------------------------
@@ -68,13 +78,16 @@ class DetailScreen(Screen):
         if item.kiosk_ready:
             box = frame("ok")
             box.layout().addWidget(label(self.tr("✓ 可在本机自助办理"), "big"))
-            box.layout().addWidget(label(self.tr("点下面的“在本机申请”，跟着提示一步一步来。")))
+            box.layout().addWidget(label(self.tr("点下面的“为群众代办”，跟着提示一步一步来。") if self._agent_mode
+                                         else self.tr("点下面的“在本机申请”，跟着提示一步一步来。")))
             return box
         box = frame("warn")
         box.layout().addWidget(label(self.where_to_go(item), "big"))
         how = self.how_text(item)
         if how:
             box.layout().addWidget(label(how))
+        if self.can_apply(item):
+            box.layout().addWidget(label(self.tr("帮办员可在本机为群众代办：点下面的“为群众代办”。")))
         return box
 
     def where_to_go(self, item: ServiceItem) -> str:

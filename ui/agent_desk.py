@@ -1,0 +1,77 @@
+"""The agent's desk: their home after login, the way to file for a resident, and their work queue.
+
+The queue is read on the "db" lane (the store's lock), when it is shown and whenever sync reports, since a sync
+round is what moves a filing from 待同步 on to the hub's answer.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Callable
+
+from PySide6.QtCore import QObject
+
+from kiosk.agents import AgentSession
+from ui.messages import Message, message_for
+from ui.navigation import Navigator
+from ui.screens.agent_home import AgentHomeScreen
+from ui.screens.home import HomeScreen
+from ui.screens.work_queue import WorkQueueScreen
+from ui.tasks import Tasks
+
+log = logging.getLogger(__name__)
+
+GROUP = "agent-desk"
+
+
+class AgentDeskController(QObject):
+    def __init__(self, read_queue: Callable[[str], list], agent: Callable[[], AgentSession | None], tasks: Tasks,
+                 nav: Navigator, desk: AgentHomeScreen, queue: WorkQueueScreen, home: HomeScreen,
+                 parent: QObject | None = None):
+        super().__init__(parent)
+        self.read_queue, self.agent, self.tasks, self.nav = read_queue, agent, tasks, nav
+        self.desk, self.queue, self.home = desk, queue, home
+        desk.file_requested.connect(self.file_for_resident)
+        desk.queue_requested.connect(self.open_queue)
+        queue.back_requested.connect(nav.back)
+        queue.home_requested.connect(nav.home)
+
+    def logged_in(self, session: AgentSession) -> None:
+        self.desk.show_agent(session.agent_id)
+
+    def logged_out(self) -> None:
+        self.tasks.forget(GROUP)
+
+    def open_desk(self) -> None:
+        """The status-bar badge: back to the desk from anywhere (a resident on screen is left as the 首页 does)."""
+        if self.agent() is not None:
+            self.nav.home()
+
+    def file_for_resident(self) -> None:
+        self.nav.open(lambda: self.home)
+
+    def open_queue(self) -> None:
+        self.nav.open(lambda: self.queue)
+        self.refresh()
+
+    def refresh_if_shown(self) -> None:
+        if self.nav.current is self.queue:
+            self.refresh()
+
+    def refresh(self) -> None:
+        session = self.agent()
+        if session is None:
+            return
+        agent_id = session.agent_id
+        self.queue.show_loading()
+        self.tasks.run("db", lambda: self.read_queue(agent_id), self._read, self._failed, group=GROUP)
+
+    def _read(self, entries: list) -> None:
+        if self.agent() is not None:   # logged out meanwhile: the queue stays empty
+            self.queue.show_entries(entries)
+
+    def _failed(self, error: BaseException) -> None:
+        log.error("work queue not read: %s", type(error).__name__)
+        self.queue.show_error(message_for(None))
+
+    def show_notice(self, message: Message) -> None:
+        self.desk.show_notice(message)

@@ -1,0 +1,63 @@
+"""The agent's desk after login: file for a resident, or see what they filed. Two big choices, nothing else."""
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QWidget
+
+from ui.messages import Message
+from ui.widgets import Screen, button, frame, label
+
+
+class AgentHomeScreen(Screen):
+    file_requested = Signal()    # 为群众代办事项: on to the services' home to pick an item
+    queue_requested = Signal()   # 我的工作队列
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(self.tr("帮办员工作台"), nav=False, parent=parent)
+        self.greeting = label("", "big")
+        self.body.addWidget(self.greeting)
+        self.notice = frame("warn")   # what just happened (a withdrawal): in words, until the next choice
+        self.notice_text = label("", "big")
+        self.notice_next = label("")
+        self.notice.layout().addWidget(self.notice_text)
+        self.notice.layout().addWidget(self.notice_next)
+        self.notice.hide()
+        self.body.addWidget(self.notice)
+        self.file_button = button(self.tr("为群众代办事项"), "method")
+        self.queue_button = button(self.tr("我的工作队列"), "method")
+        self.file_button.clicked.connect(self._file)
+        self.queue_button.clicked.connect(self._queue)
+        row = QHBoxLayout()
+        row.setSpacing(32)
+        row.addWidget(self.file_button, 1)
+        row.addWidget(self.queue_button, 1)
+        self.body.addStretch(1)
+        self.body.addLayout(row)
+        self.body.addWidget(label(self.tr("离开前请点上方的“退出”；点上方的“帮办员…已登录”随时回到本页。"
+                                          "长时间不操作会自动退出。"), "hint"))
+        self.body.addStretch(2)
+
+    def show_agent(self, agent_id: str) -> None:
+        self.greeting.setText(self.tr("帮办员 {agent}，您好。请选择要做的事：").format(agent=agent_id))
+
+    def show_notice(self, message: Message) -> None:
+        self.notice_text.setText(message.text)
+        self.notice_next.setText(message.next_step)
+        self.notice.show()
+
+    def hide_notice(self) -> None:
+        self.notice_text.clear()
+        self.notice_next.clear()
+        self.notice.hide()
+
+    def _file(self) -> None:
+        self.hide_notice()
+        self.file_requested.emit()
+
+    def _queue(self) -> None:
+        self.hide_notice()
+        self.queue_requested.emit()
+
+    def clear_personal(self) -> None:
+        self.greeting.clear()
+        self.hide_notice()
