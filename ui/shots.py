@@ -67,6 +67,7 @@ class Shooter:
         self.paper_out()
         self.progress()
         self.agent_login()
+        self.agent_filing()
         self.overlays()
         return self.files
 
@@ -93,6 +94,49 @@ class Shooter:
         self.settle(lambda: screen.error.isVisibleTo(screen))
         self.shot("agent-login-refused")
         screen.back_button.click()
+
+    def agent_filing(self) -> None:
+        """A demo agent (credential planted in this throwaway database) on their desk, the resident's consent
+        screen empty and signed, and the work queue with the filing waiting to be reported."""
+        w, s = self.window, self.window.screens
+        plant_demo_agent(self.core)
+        w.agent.login(DEMO_AGENT, DEMO_PIN)
+        self.settle(self.on(s.agent_home))
+        self.shot("agent-home")
+        s.agent_home.file_button.click()
+        item = next(i for i in self.core.catalog.items.values() if not i.kiosk_ready and i.modes and
+                    any(m.value == "帮办" for m in i.modes))
+        w.browse.open_item(item.id)
+        self.shot("detail-agent")
+        s.detail.apply_button.click()
+        w.resident.read_identity("card")
+        self.settle(self.on(s.form))
+        self.fill_form(bad=False)
+        s.form.next_button.click()
+        self.settle(self.on(s.confirm))
+        s.confirm.confirm_button.click()
+        self.settle(self.on(s.consent))
+        self.shot("consent")
+        self.draw_signature(s.consent.pad)
+        self.shot("consent-signed")
+        s.consent.sign_button.click()
+        self.settle(lambda: w.nav.current is s.receipt and s.receipt.done_button.isEnabled())
+        w.open_agent_desk()
+        s.agent_home.queue_button.click()
+        self.settle(lambda: s.work_queue.rows.count() > 0)
+        self.shot("work-queue")
+        w.agent.logout()
+
+    @staticmethod
+    def draw_signature(pad) -> None:
+        from PySide6.QtCore import QPoint, Qt
+        from PySide6.QtTest import QTest
+
+        points = [QPoint(60 + 40 * i, 120 + (50 if i % 2 else -30)) for i in range(10)]
+        QTest.mousePress(pad, Qt.MouseButton.LeftButton, pos=points[0])
+        for point in points[1:]:
+            QTest.mouseMove(pad, point)
+        QTest.mouseRelease(pad, Qt.MouseButton.LeftButton, pos=points[-1])
 
     def home_with_notice(self) -> list[Path]:
         self.outdir.mkdir(parents=True, exist_ok=True)
@@ -237,6 +281,26 @@ class Shooter:
     def close(self) -> None:
         self.window.shutdown()
         self.window.close()
+
+
+DEMO_AGENT, DEMO_PIN = "ag-demo", "735919"
+
+
+def plant_demo_agent(core) -> None:
+    """A credential as sync/pull.py keeps it (cheap scrypt): only for the shots' temporary database."""
+    import json
+
+    from sync.credentials_hash import hash_password
+
+    now = datetime.now(timezone.utc)
+    item = {"agent_id": DEMO_AGENT, "display_name": "演示帮办员", "role": "agent",
+            "password_hash": hash_password(DEMO_PIN, n=2 ** 10),
+            "valid_from": (now - timedelta(days=1)).isoformat(timespec="seconds"), "valid_to": None,
+            "revoked": False}
+    store = core.store
+    with store._lock, store.db.conn:
+        store.db.conn.execute("INSERT INTO stream_items (stream, id, body, updated_at) VALUES ('agent_credentials',"
+                              " ?, ?, ?)", (DEMO_AGENT, json.dumps(item, ensure_ascii=False), now.isoformat()))
 
 
 def shoot(core, outdir: Path, tour: Callable[["Shooter"], list[Path]], first: int = 0) -> list[Path]:

@@ -124,7 +124,7 @@ def test_shots_renders_every_screen(tmp_path):
     for name in ("home", "search-results", "search-empty", "category", "theme", "detail-kiosk-ready",
                  "detail-elsewhere", "identify-waiting", "identify-error", "form-errors", "confirm",
                  "receipt-printed", "receipt-paper-out", "rating", "idle-warning", "agent-login",
-                 "agent-login-refused"):
+                 "agent-login-refused", "agent-home", "detail-agent", "consent", "consent-signed", "work-queue"):
         assert any(p.stem.endswith(name) for p in listed), name
     for path in listed:
         image = QImage(str(path))
