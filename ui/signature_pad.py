@@ -57,9 +57,12 @@ class SignaturePad(QWidget):
     # --- drawing -------------------------------------------------------------------------------------------
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
-        self._draw(painter)
-        painter.setPen(QPen(QColor("#b8c3d3"), 2))
-        painter.drawRect(self.rect().adjusted(1, 1, -2, -2))
+        try:
+            self._draw(painter)
+            painter.setPen(QPen(QColor("#b8c3d3"), 2))
+            painter.drawRect(self.rect().adjusted(1, 1, -2, -2))
+        finally:
+            painter.end()   # never leave it to the garbage collector: a painter outliving the event aborts Qt
 
     def _draw(self, painter: QPainter) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -74,8 +77,10 @@ class SignaturePad(QWidget):
         """The canvas as PNG bytes (white background, no frame)."""
         image = QImage(self.size(), QImage.Format.Format_RGB32)
         painter = QPainter(image)
-        self._draw(painter)
-        painter.end()
+        try:
+            self._draw(painter)
+        finally:
+            painter.end()
         data = QByteArray()
         buffer = QBuffer(data)
         buffer.open(QIODevice.OpenModeFlag.WriteOnly)
