@@ -61,6 +61,7 @@ def _routes() -> list[Route]:
         Route(STAFF_PREFIX + "/records/{record_id}", staff.record_page, methods=["GET"]),
         Route(STAFF_PREFIX + "/records/{record_id}/status", staff.change_status, methods=["POST"]),
         Route(STAFF_PREFIX + "/records/{record_id}/certificate", staff.issue_certificate, methods=["POST"]),
+        Route(STAFF_PREFIX + "/records/{record_id}/forward", staff.forward, methods=["POST"]),
         Route(STAFF_PREFIX + "/terminals", staff.terminals, methods=["GET"]),
         Route(STAFF_PREFIX + "/terminals/codes", staff.issue_code, methods=["POST"]),
         Route(STAFF_PREFIX + "/terminals/{terminal_id}/revoke", staff.revoke_terminal, methods=["POST"]),

@@ -19,6 +19,7 @@ CODE_ISSUED = "enrollment_code_issued"           # actor: staff/admin; the code 
 BUNDLE_PUBLISHED = "bundle_published"            # actor: admin; kind and version
 ATTACHMENT_DISCARDED = "attachment_discarded"    # actor: terminal; content did not match its hash
 STAFF_LOGIN_FAILED = "staff_login_failed"        # actor: staff; outcome: 401
+FORWARD_REFUSED = "forward_refused"              # actor: staff; outcome: routing reason (out_of_order, ...)
 
 
 def event(name: str, **fields: object) -> None:

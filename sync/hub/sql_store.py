@@ -15,6 +15,7 @@ from typing import Any, Callable, Iterator, Protocol, Sequence, TypeVar
 
 from kiosk.ids import Clock
 from sync.auth import NONCE_WINDOW_S
+from sync.hub import routing
 from sync.hub.enrollment import hash_code, new_code, new_terminal_id
 from sync.hub.store import (FEED_STREAMS, AttachmentState, Bundle, ChunkOutcome, EnrollmentRefused, FeedItem,
                             HubRecord, HubStore, IssuedCode, Page, StatusUpdate, StoredRecord, Terminal,
@@ -144,9 +145,13 @@ class SqlHubStore(HubStore):
 
         def change(tx: Tx) -> StatusUpdate:
             self._lock_stream(tx, "status_updates")
-            rows = tx.execute("SELECT station_id FROM records WHERE id=?", (record_id,)).fetchall()
+            rows = tx.execute("SELECT station_id, payload, status FROM records WHERE id=?", (record_id,)).fetchall()
             if not rows:
                 raise UnknownRecord(record_id)
+            if routing.is_level_status(status):   # checked here, in the transaction: two staff cannot both forward
+                history = tx.execute("SELECT status FROM status_updates WHERE record_id=? ORDER BY seq",
+                                     (record_id,)).fetchall()
+                routing.check_forward(_json(rows[0][1]), rows[0][2], (h[0] for h in history), status)
             tx.execute("UPDATE records SET status=?, status_note=?, updated_at=? WHERE id=?",
                        (status, note, now, record_id))
             seq = tx.execute(

@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 
-from sync.hub import audit, staff_pages
+from sync.hub import audit, routing, staff_pages
 from sync.hub.context import Hub, hub_of
 from sync.hub.middleware import BodyTooLarge, read_body
 from sync.hub.store import STAFF_STATUSES, UnknownRecord
@@ -130,11 +130,28 @@ async def issue_certificate(request: Request) -> Response:
     return await _apply(hub, record_id, "certificate_issued", "", certificate)
 
 
+@staff_only
+async def forward(request: Request) -> Response:
+    """转下一级: the form names the level it forwards to, so a second click (or a stale page) cannot skip one."""
+    hub, record_id = hub_of(request), request.path_params["record_id"]
+    form = await _form(request, hub)
+    if form is None or not routing.is_level_status(form.get("to", "")):
+        return _bad_form()
+    return await _apply(hub, record_id, form["to"], form.get("note", "").strip(), None)
+
+
+ROUTE_REFUSALS = {"no_route": "这条记录不是证明申请，没有流转路线。", "finished": "这条记录已办结，不能再转。",
+                  "at_end": "已在最后一级，不能再转。", "out_of_order": "只能按 村→镇→区 逐级转，不能跳级或退回。请刷新页面。"}
+
+
 async def _apply(hub: Hub, record_id: str, status: str, note: str, certificate: dict | None) -> Response:
     try:
         await run_in_threadpool(hub.store.set_status, record_id, status, note, certificate)
     except UnknownRecord:
         return HTMLResponse(staff_pages.message_page("未找到", "没有这条记录。"), status_code=404)
+    except routing.RouteRefused as refused:
+        audit.event(audit.FORWARD_REFUSED, record=record_id, reason=refused.reason)
+        return HTMLResponse(staff_pages.message_page("不能转交", ROUTE_REFUSALS[refused.reason]), status_code=409)
     audit.event(audit.STATUS_CHANGED, record=record_id, status=status)
     return RedirectResponse(f"/staff/records/{record_id}", status_code=303)
 

@@ -10,11 +10,13 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable
 
 from kiosk.records import Identity
+from sync.hub import routing
 from sync.hub.store import STAFF_STATUSES, StatusUpdate, StoredRecord, Terminal
 
 CST = timezone(timedelta(hours=8))
 STATUS_LABELS = {"received": "已接收", "accepted": "已受理", "needs_material": "需补充材料", "done": "已办结",
-                 "rejected": "不予受理", "certificate_issued": "已出证"}
+                 "rejected": "不予受理", "certificate_issued": "已出证", "at_town": "已转镇审核",
+                 "at_district": "已转区部门审核"}
 KIND_LABELS = {"application": "申请", "rating": "好差评", "need": "诉求", "booking": "预约",
                "certificate_request": "证明申请", "consent": "授权", "audit": "审计"}
 
@@ -92,7 +94,28 @@ def record_page(record: StoredRecord, history: list[StatusUpdate], token: str, i
         f"<h2>填报内容</h2>{_table(sorted(answers.items())) if answers else '<p>无</p>'}"
         f"<h2>附件</h2><p>{e(', '.join(record.attachments) or '无')}</p>"
         f"<h2>办理记录</h2>{_history(history)}"
-        + _status_form(record.id, token) + _certificate_form(record.id, token, issuer))
+        + _route(record, history, token) + _status_form(record.id, token) + _certificate_form(record.id, token, issuer))
+
+
+def _route(record: StoredRecord, history: list[StatusUpdate], token: str) -> str:
+    """证明直通车: the route with the level that has the request, and 转下一级 while there is one."""
+    route = routing.route_of(record.payload)
+    if not route:
+        return ""
+    statuses = [u.status for u in history]
+    here = routing.current_level(statuses)
+    steps = " → ".join(f"<b>{e(routing.LEVEL_LABELS[level])}（当前）</b>" if level == here
+                       else e(routing.LEVEL_LABELS[level]) for level in route)
+    purpose = _text(record.payload.get("purpose"))
+    out = f"<h2>流转</h2><p>{steps}</p>" + (f"<p>证明用途：{e(purpose)}</p>" if purpose else "")
+    following = routing.next_status(record.payload, record.status, statuses)
+    if following is None:
+        return out
+    level = next(k for k, v in routing.LEVEL_STATUSES.items() if v == following)
+    return out + (f'<form method="post" action="/staff/records/{e(record.id)}/forward">'
+                  f'<input type="hidden" name="csrf" value="{e(token)}"><input type="hidden" name="to" '
+                  f'value="{e(following)}"><label>说明 <input name="note" size="60" maxlength="500"></label> '
+                  f'<button>转下一级（{e(routing.LEVEL_LABELS[level])}）</button></form>')
 
 
 CONSENT_METHODS = {"signature": "手写签名", "zlb_code": "浙里办码确认"}

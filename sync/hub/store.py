@@ -15,7 +15,8 @@ from typing import Any, Iterator, Sequence
 from kiosk.ids import Clock, utc_now
 from sync.protocol import ItemResult
 
-RECORD_STATUSES = ("received", "accepted", "needs_material", "done", "rejected", "certificate_issued")
+RECORD_STATUSES = ("received", "accepted", "needs_material", "done", "rejected", "certificate_issued",
+                   "at_town", "at_district")   # at_*: a certificate request forwarded to that level (routing.py)
 STAFF_STATUSES = ("accepted", "needs_material", "done", "rejected")   # what staff may set by hand
 BUNDLE_KINDS = ("catalog", "policies", "config")
 FEED_STREAMS = ("guides", "announcements", "agent_credentials")
@@ -206,7 +207,8 @@ class HubStore(ABC):
     @abstractmethod
     def set_status(self, record_id: str, status: str, note: str = "",
                    certificate: dict[str, Any] | None = None) -> StatusUpdate:
-        """Change a record's status and append it to its station's status stream, atomically."""
+        """Change a record's status and append it to its station's status stream, atomically. A level status
+        (at_town, at_district) must be the record's next step on its route, else `routing.RouteRefused`."""
 
     @abstractmethod
     def status_history(self, record_id: str) -> list[StatusUpdate]: ...
