@@ -16,6 +16,8 @@ from typing import Callable, Protocol
 from devices.base import DeviceError, Fault, IdCardReader, QrScanner, ReceiptPrinter, SmartCardReader
 from kiosk.agents import AgentSession
 from kiosk.catalog import Catalog
+from kiosk.certificate_print import build_certificate_doc
+from kiosk.certificates import can_request_here, is_certificate_item, request_for
 from kiosk.consent import make_consent, zlb_confirmation
 from kiosk.ids import Clock, utc_now
 from kiosk.idle import IdleGuard
@@ -42,6 +44,8 @@ class Problem(str, Enum):
     CONSENT_MISSING = "consent_missing"     # an agent filing without the resident's recorded consent
     CONSENT_NOT_APPLICANT = "consent_not_applicant"   # the 浙里办 code shown is not the applicant's
     CONSENT_WITHDRAWN = "consent_withdrawn"  # the resident withdrew: the session was wiped, nothing saved
+    CERTIFICATE_NOT_HERE = "certificate_not_here"   # not a certificate, or not one this station can request
+    NO_CERTIFICATE = "no_certificate"       # no certificate issued (yet) for this receipt number
 
 
 class FlowError(Exception):
@@ -80,6 +84,7 @@ class ResidentSession:
     consent: Consent | None = None
     consent_evidence: bytes = field(default=b"", repr=False)   # kept until the save writes it with the record
     withdrawn: bool = False
+    certificate: bool = False    # 证明直通车 (begin_certificate): filed as a certificate request, routed by the hub
 
     def wipe(self) -> None:
         self.identity = None
@@ -144,6 +149,18 @@ class ServiceFlow:
         if limit is not None and limit.refuses_non_urgent and not item.urgent:
             raise FlowError(Problem.OFFLINE_LIMIT, ",".join(r.code.value for r in limit.reasons))
         return ResidentSession(item=item, agent=agent)
+
+    def begin_certificate(self, item_id: str, agent: AgentSession | None = None) -> ResidentSession:
+        """证明直通车: like `begin`, but an item that is no certificate, or one this station cannot request (not
+        filed here, or not by this person: 帮办 only for an agent), is refused before anything is typed."""
+        item = self.catalog.get(item_id)
+        if item is None:
+            raise FlowError(Problem.UNKNOWN_ITEM, item_id)
+        if not (is_certificate_item(self.catalog, item) and can_request_here(item, by_agent=agent is not None)):
+            raise FlowError(Problem.CERTIFICATE_NOT_HERE, item_id)
+        session = self.begin(item_id, agent)
+        session.certificate = True
+        return session
 
     # --- identification ------------------------------------------------------------------------------------
     def identify_by_card(self, session: ResidentSession) -> Identity:
@@ -210,13 +227,15 @@ class ServiceFlow:
             raise FlowError(Problem.ALREADY_SUBMITTED, session.application.receipt_no)
         if session.identity is None:
             raise FlowError(Problem.NOT_IDENTIFIED)
-        on_behalf = self._on_behalf(session)
+        extra = self._on_behalf(session)
         if self.set_answers(session, {}):
             raise FlowError(Problem.FORM_INVALID)
+        if session.certificate:
+            extra["certificate"] = request_for(session.item, session.answers)
         with self.idle.busy():
             try:
                 app = self.store.submit(session.item.id, session.item.name, session.identity, session.answers,
-                                        **on_behalf)
+                                        **extra)
             except sqlite3.OperationalError as exc:
                 full = "full" in str(exc).lower()
                 log.error("saving application failed: %s", exc)
@@ -290,6 +309,27 @@ class ServiceFlow:
                 self.store.mark_printed(app.receipt_no)
                 outcome = PrintOutcome(printed=True)
         session.print_outcome = outcome
+        return outcome
+
+    def print_certificate(self, receipt_no: str) -> PrintOutcome:
+        """证明直通车: print the certificate issued for this receipt. The certificate stays in the database, so a
+        fault (paper out…) loses nothing: fix the printer and call again."""
+        cert = self.store.certificate(receipt_no)
+        if cert is None:
+            raise FlowError(Problem.NO_CERTIFICATE, receipt_no)
+        doc = build_certificate_doc(cert, self.station_name, self.clock())
+        with self.idle.busy():
+            try:
+                self.devices.printer.print_receipt(doc)
+            except DeviceError as exc:
+                outcome = PrintOutcome(printed=False, fault=exc.reason)
+            except Exception as exc:  # a driver bug: the same answer as for receipts
+                log.exception("printer driver failed: %s", type(exc).__name__)
+                outcome = PrintOutcome(printed=False, fault=Fault.PRINTER_ERROR)
+            else:
+                outcome = PrintOutcome(printed=True)
+        self.store.audit.record(audit.RESIDENT, audit.CERTIFICATE_PRINTED, target=cert.record_id,
+                                outcome="ok" if outcome.printed else outcome.fault.value)
         return outcome
 
     # --- rating --------------------------------------------------------------------------------------------

@@ -22,7 +22,8 @@ class Progress:
     item_name: str
     submitted_at: str
     delivered: bool             # the hub has the application
-    status: str                 # submitted | accepted | needs_material | done | certificate_issued | rejected | ...
+    status: str                 # submitted | accepted | needs_material | done | certificate_issued | rejected
+                                # | at_town | at_district (证明直通车: the level that has the request) | ...
     note: str = ""
     updated_at: str = ""
     certificate_title: str = ""

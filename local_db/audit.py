@@ -23,6 +23,7 @@ LOCKOUT = "lockout"                # actor: as login_failed; outcome: locked (th
 LOGOUT = "logout"                  # actor: agent:<id>; outcome: manual | idle
 FILE_ON_BEHALF = "file_on_behalf"  # actor: agent:<id>; target: the application id; outcome: the consent method
 CONSENT_WITHDRAWN = "consent_withdrawn"  # actor: agent:<id>; target: the item id; outcome: ok (nothing was saved)
+CERTIFICATE_PRINTED = "certificate_printed"  # actor: resident; target: the record id; outcome: ok or fault code
 
 RESIDENT = "resident"
 TECHNICIAN = "technician"

@@ -6,6 +6,7 @@ import json
 import threading
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING
 
 import sqlite_utils
 
@@ -13,6 +14,9 @@ from kiosk.ids import Clock, receipt_number, utc_now, uuid7
 from kiosk.records import Application, Consent, FiledBy, Identity, Rating
 from local_db import audit
 from local_db.audit import AuditLog
+
+if TYPE_CHECKING:
+    from kiosk.certificates import CertificateRequest
 
 # Receipt numbers count per local (China Standard Time) day, as the resident reads the date.
 CST = timezone(timedelta(hours=8))
@@ -50,7 +54,8 @@ class ApplicationStore:
         self.attachments = AttachmentStore(db, None, clock)
 
     def submit(self, item_id: str, item_name: str, applicant: Identity, answers: dict[str, str],
-               filed_by: FiledBy | None = None, consent: Consent | None = None, evidence: bytes = b"") -> Application:
+               filed_by: FiledBy | None = None, consent: Consent | None = None, evidence: bytes = b"",
+               certificate: "CertificateRequest | None" = None) -> Application:
         """Commit the application, its outbox row and an owed receipt in one durable transaction. Filed by an
         agent, the consent evidence (an attachment) and the FILE_ON_BEHALF audit entry join the same transaction:
         there is never an application without its consent, nor consent evidence of one that was not filed."""
@@ -76,7 +81,10 @@ class ApplicationStore:
                 self.attachments.add(evidence)
                 self.audit.write(self.audit.entry(audit.agent_actor(filed_by.agent_id), audit.FILE_ON_BEHALF,
                                                   target=app.id, outcome=consent.method))
-            self._enqueue(app.id, "application", application_payload(app), app.created_at)
+            payload = application_payload(app)
+            if certificate is not None:
+                payload |= {"kind": "certificate_request"} | certificate.to_payload()
+            self._enqueue(app.id, payload["kind"], payload, app.created_at)
             conn.execute(
                 "INSERT INTO print_journal (receipt_no, application_id, status, updated_at) VALUES (?,?, 'owed', ?)",
                 (app.receipt_no, app.id, app.created_at),
@@ -149,6 +157,13 @@ class ApplicationStore:
 
         with self._lock:
             return lookup(self.db, receipt_no)
+
+    def certificate(self, receipt_no: str):
+        """The certificate issued for this receipt (kiosk/certificate_print.py), read under the writer lock."""
+        from kiosk.certificate_print import find_certificate
+
+        with self._lock:
+            return find_certificate(self.db, receipt_no)
 
     def agent_queue(self, agent_id: str):
         """An agent's work queue (kiosk/work_queue.py), read under the writer lock like every store read."""

@@ -82,6 +82,10 @@ PROBLEMS: dict[Problem, tuple[str, str]] = {
                                     QT_TRANSLATE_NOOP("Messages", "请申请人本人出示浙里办码，或改为在屏幕上签名")),
     Problem.CONSENT_WITHDRAWN: (QT_TRANSLATE_NOOP("Messages", "您已撤回授权，本次填写的内容已清除，没有提交"),
                                 QT_TRANSLATE_NOOP("Messages", "如需办理，可随时重新开始")),
+    Problem.CERTIFICATE_NOT_HERE: (QT_TRANSLATE_NOOP("Messages", "这个证明不能在本服务站申请"),
+                                   QT_TRANSLATE_NOOP("Messages", "请按办事指南到镇或区便民服务中心办理；本机没有保存任何内容")),
+    Problem.NO_CERTIFICATE: (QT_TRANSLATE_NOOP("Messages", "这个回执号还没有可打印的证明"),
+                             QT_TRANSLATE_NOOP("Messages", "证明出具后会自动发到本机，请稍后再查")),
 }
 
 # Problems whose FlowError detail is for the resident (hub text, not a code): the text names it.
@@ -186,6 +190,8 @@ QUEUE_STATES: dict[str, str] = {
     "needs_material": QT_TRANSLATE_NOOP("Messages", "需补充材料"),
     "done": QT_TRANSLATE_NOOP("Messages", "已办结"),
     "certificate_issued": QT_TRANSLATE_NOOP("Messages", "证明已出具"),
+    "at_town": QT_TRANSLATE_NOOP("Messages", "已转镇审核"),
+    "at_district": QT_TRANSLATE_NOOP("Messages", "已转区部门审核"),
     "rejected": QT_TRANSLATE_NOOP("Messages", "未通过"),
     "quarantined": QT_TRANSLATE_NOOP("Messages", "隔离待处理"),
 }
