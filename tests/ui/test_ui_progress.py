@@ -39,3 +39,33 @@ def test_unknown_or_garbage_receipt_numbers_are_explained(qtbot, window):
     with qtbot.waitSignal(screen.answered, timeout=WAIT_MS):
         screen.ask()
     qtbot.waitUntil(lambda: "没有这个回执号" in screen.error.text.text(), timeout=WAIT_MS)
+
+
+def test_an_issued_certificate_can_be_printed_from_the_progress_screen(qtbot, window, core):
+    app = core.store.submit("zm.hj_proof", "户籍证明开具", Identity("idcard", "王海生", "330902196803121232"), {})
+    screen = window.screens.progress
+    window.nav.open(lambda: screen)
+    screen.box.setText(app.receipt_no)
+    with qtbot.waitSignal(screen.answered, timeout=WAIT_MS):
+        screen.ask()
+    assert screen.print_button.isHidden()                 # nothing issued yet: no button
+
+    now = datetime.now(timezone.utc).isoformat()
+    with core.store.db.conn:
+        core.store.db.conn.execute("INSERT INTO record_status (record_id, status, note, at, received_at)"
+                                   " VALUES (?, 'certificate_issued', '', ?, ?)", (app.id, now, now))
+        core.store.db.conn.execute("INSERT INTO certificates (record_id, number, title, text, issuer, holder_masked,"
+                                   " issued_at) VALUES (?, 'DH-ZM-7', '户籍证明', '兹证明。', '定海分局', '王**', ?)",
+                                   (app.id, now))
+    with qtbot.waitSignal(screen.answered, timeout=WAIT_MS):
+        screen.ask()
+    assert screen.headline.text() == "证明已出具" and not screen.print_button.isHidden()
+
+    core.devices.sims.printer.set_fault("paper_out")
+    with qtbot.waitSignal(screen.print_finished, timeout=WAIT_MS) as blocker:
+        tap(qtbot, screen.print_button)
+    assert not blocker.args[0].printed and screen.error.isVisible() and "可以再打印" in screen.print_note.text()
+    core.devices.sims.printer.set_fault(None)
+    with qtbot.waitSignal(screen.print_finished, timeout=WAIT_MS) as blocker:
+        tap(qtbot, screen.print_button)
+    assert blocker.args[0].printed and "证明已打印" in screen.print_note.text() and not screen.error.isVisible()

@@ -6,18 +6,23 @@ from typing import Callable
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QWidget
 
+from kiosk.flow import PrintOutcome
 from kiosk.progress import Progress, receipt_from_code
+from ui.messages import message_for, message_for_error
 from ui.tasks import Tasks
 from ui.widgets import ErrorPanel, Screen, button, frame, label
 
 
 class ProgressScreen(Screen):
     answered = Signal(object)   # Progress | None, for tests
+    print_finished = Signal(object)   # PrintOutcome | BaseException, for tests
 
     def __init__(self, lookup: Callable[[str], Progress | None], scan: Callable[[], str], tasks: Tasks,
-                 parent: QWidget | None = None):
+                 print_certificate: Callable[[str], PrintOutcome] | None = None, parent: QWidget | None = None):
         super().__init__(self.tr("查询办理进度"), parent=parent)
         self._lookup, self._scan, self._tasks = lookup, scan, tasks
+        self._print_certificate = print_certificate
+        self._shown: Progress | None = None
         self.box = QLineEdit()
         self.box.setPlaceholderText(self.tr("输入回执号，例如 DH001-20261125-0001"))
         self.box.returnPressed.connect(self.ask)
@@ -37,6 +42,11 @@ class ProgressScreen(Screen):
         self.details = label("", "big")
         self.result.layout().addWidget(self.headline)
         self.result.layout().addWidget(self.details)
+        self.print_button = button(self.tr("打印证明"), "primary")
+        self.print_button.clicked.connect(self.print_certificate)
+        self.print_note = label("", "big")
+        self.result.layout().addWidget(self.print_button)
+        self.result.layout().addWidget(self.print_note)
         self.result.hide()
         self.body.addWidget(self.result)
         self.body.addWidget(label(self.tr("进度来自上次联网时的记录；没联网时显示的是本机最后知道的情况。"), "hint"))
@@ -66,6 +76,7 @@ class ProgressScreen(Screen):
             self.tr("暂时查不到"), self.tr("请稍后再试，或拨打回执上的电话")), group="progress")
 
     def _show(self, progress: Progress | None) -> None:
+        self._shown = progress
         self.answered.emit(progress)
         if progress is None:
             self._say(self.tr("本机没有这个回执号的申请"), self.tr("请核对回执号；在别处提交的申请请拨打回执上的电话查询"))
@@ -80,7 +91,38 @@ class ProgressScreen(Screen):
             lines.append(self.tr("证明：{title}（编号 {number}）").format(title=progress.certificate_title,
                                                                     number=progress.certificate_number))
         self.details.setText("\n".join(lines))
+        self.print_button.setVisible(bool(progress.certificate_number) and self._print_certificate is not None)
+        self.print_button.setEnabled(True)
+        self.print_note.clear()
         self.result.show()
+
+    def print_certificate(self) -> None:
+        """证明直通车: the issued certificate, printed on the receipt printer (db lane, like receipts)."""
+        progress, printer = self._shown, self._print_certificate
+        if progress is None or printer is None:
+            return
+        self.print_button.setEnabled(False)
+        self.error.clear()
+        self.print_note.setText(self.tr("正在打印证明…"))
+        self._tasks.run("db", lambda: printer(progress.receipt_no), self._printed, self._print_failed,
+                        group="progress")
+
+    def _printed(self, outcome: PrintOutcome) -> None:
+        self.print_button.setEnabled(True)
+        if outcome.printed:
+            self.print_note.setText(self.tr("证明已打印，请从出纸口取走"))
+        else:
+            message = message_for(outcome.fault)
+            self.print_note.setText(self.tr("证明没有打印出来，已保存在本机，可以再打印"))
+            self.error.show_message(message.text, message.next_step)
+        self.print_finished.emit(outcome)
+
+    def _print_failed(self, error: BaseException) -> None:
+        self.print_button.setEnabled(True)
+        self.print_note.clear()
+        message = message_for_error(error)
+        self.error.show_message(message.text, message.next_step)
+        self.print_finished.emit(error)
 
     def _status_text(self, progress: Progress) -> str:
         words = {
@@ -88,6 +130,8 @@ class ProgressScreen(Screen):
             "needs_material": self.tr("需要补充材料"),
             "done": self.tr("已办结"),
             "certificate_issued": self.tr("证明已出具"),
+            "at_town": self.tr("已转镇审核"),
+            "at_district": self.tr("已转区部门审核"),
             "rejected": self.tr("未予受理"),
         }
         if progress.status in words:
@@ -99,6 +143,8 @@ class ProgressScreen(Screen):
         self.error.show_message(text, next_step)
 
     def clear_personal(self) -> None:
+        self._shown = None
+        self.print_note.clear()
         self.box.clear()
         self.headline.clear()
         self.details.clear()
