@@ -150,6 +150,14 @@ class ServiceFlow:
             raise FlowError(Problem.OFFLINE_LIMIT, ",".join(r.code.value for r in limit.reasons))
         return ResidentSession(item=item, agent=agent)
 
+    def begin_from_guide(self, item_id: str, agent: AgentSession | None = None) -> ResidentSession:
+        """What 在本机申请 / 为群众代办 on an item's guide opens. A certificate goes by 证明直通车 even when it is
+        only "printed": offline, every certificate is issued by its department and comes back by sync."""
+        item = self.catalog.get(item_id)
+        if item is not None and is_certificate_item(self.catalog, item):
+            return self.begin_certificate(item_id, agent)
+        return self.begin(item_id, agent)
+
     def begin_certificate(self, item_id: str, agent: AgentSession | None = None) -> ResidentSession:
         """证明直通车: like `begin`, but an item that is no certificate, or one this station cannot request (not
         filed here, or not by this person: 帮办 only for an agent), is refused before anything is typed."""

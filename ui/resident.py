@@ -66,7 +66,7 @@ class ResidentController(QObject):
     def start(self, item_id: str) -> None:
         self.end_session(go_home=False)
         try:
-            self.session = self.flow.begin(item_id, agent=self.agent())
+            self.session = self.flow.begin_from_guide(item_id, agent=self.agent())
         except FlowError as error:
             log.warning("cannot begin %s: %s", item_id, error.code.value)
             self.start_refused.emit(message_for_error(error))
@@ -100,7 +100,7 @@ class ResidentController(QObject):
         if item_id is None:
             return
         try:
-            self.session = self.flow.begin(item_id, agent=self.agent())
+            self.session = self.flow.begin_from_guide(item_id, agent=self.agent())
         except FlowError as error:   # paused by the district, or past the offline limit, since this one began
             log.warning("cannot begin %s again: %s", item_id, error.code.value)
             self.end_session(go_home=False)   # the form still shows who began it

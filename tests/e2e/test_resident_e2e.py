@@ -82,8 +82,9 @@ def test_resident_served_offline_then_synced_exactly_once(kiosk, tmp_path):
         proc.wait_for("已联网", timeout=15)
         time.sleep(2)  # several more sync rounds: nothing may arrive twice
         again = hub_records(url)
-    assert [r["receipt_no"] for r in again if r.get("kind") == "application"] == [receipt_no]
-    assert sorted(r.get("kind") for r in again) == ["application", "rating"]
+    # a 参保证明 is a certificate: it goes by 证明直通车, routed to its department
+    assert [r["receipt_no"] for r in again if r.get("kind") == "certificate_request"] == [receipt_no]
+    assert sorted(r.get("kind") for r in again) == ["certificate_request", "rating"]
     assert len({r["id"] for r in records}) == 2
     assert proc.quit() == 0
 

@@ -97,6 +97,18 @@ def test_begin_still_files_an_application(kiosk, item_id):
     assert queued.kind == "application" and "route" not in queued.payload
 
 
+@pytest.mark.parametrize("item_id,kind", [("zm.hj", "certificate_request"), ("sb.other", "application")])
+def test_the_guide_opens_a_certificate_by_zhengming_zhitongche_and_anything_else_as_an_application(
+        kiosk, item_id, kind):
+    flow, store = kiosk
+    session = flow.begin_from_guide(item_id)
+    flow.identify_by_card(session)
+    flow.set_answers(session, {"purpose": "其他"})
+    flow.submit(session)
+    [queued] = Outbox(store.db).pending()
+    assert queued.kind == kind
+
+
 @pytest.mark.parametrize("item_id", ["sb.other", "zm.far", "zm.agent"])
 def test_a_certificate_the_station_cannot_handle_is_refused_and_nothing_is_saved(kiosk, item_id):
     flow, store = kiosk
