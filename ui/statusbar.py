@@ -70,6 +70,7 @@ class StatusBar(QFrame):
     def show_agent(self, agent_id: str) -> None:
         """Agent mode: who is logged in, and the way out, on every screen."""
         self.agent.setText(self.tr("帮办员 {agent} 已登录").format(agent=agent_id))
+        self.station.hide()   # the agent knows the station; the sync state needs the room more
         self.agent.show()
         self.logout_button.show()
 
@@ -77,6 +78,7 @@ class StatusBar(QFrame):
         self.agent.clear()
         self.agent.hide()
         self.logout_button.hide()
+        self.station.show()
 
     def tick(self) -> None:
         now = QDateTime.currentDateTime().toTimeZone(CHINA_TIME)   # as receipt numbers count days

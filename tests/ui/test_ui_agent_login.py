@@ -173,6 +173,26 @@ def test_agent_logout_wipes_the_resident_on_screen(qtbot, window, core):
     assert "王**" not in joined_texts(window) and window.screens.form.editors == {}
 
 
+def test_in_agent_mode_the_sync_state_keeps_its_room_on_the_strip(qtbot, window, core):
+    from datetime import datetime, timedelta, timezone
+    from types import SimpleNamespace
+
+    now = datetime.now(timezone.utc)
+    window.resize(1280, 800)   # the kiosk screen
+    bar = window.status_bar
+    bar.show_sync_status(SimpleNamespace(online=False, pending=3, oldest_pending_at=now - timedelta(minutes=25),
+                                         last_success_at=now - timedelta(hours=2), guardrail=None))
+    issue(core)
+    try_login(qtbot, window)
+    essential = "○ 离线 · 待上报 3 件，最早等了25分钟"   # what may not be clipped; "上次上报…" after it may
+    assert bar.connection.text().startswith(essential)
+    qtbot.waitUntil(lambda: bar.connection.width() >= bar.connection.fontMetrics().horizontalAdvance(essential),
+                    timeout=WAIT_MS)
+    assert not bar.station.isVisible()
+    tap(qtbot, bar.logout_button)
+    qtbot.waitUntil(lambda: bar.station.isVisible(), timeout=WAIT_MS)
+
+
 def test_logout_tapped_during_a_save_waits_for_it(qtbot, window, core):
     issue(core)
     try_login(qtbot, window)
