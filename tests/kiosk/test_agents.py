@@ -8,22 +8,12 @@ from kiosk.agents import AgentAuth, AgentSession, AgentSettings, LoginRefused, R
 from local_db.audit import AuditLog
 from local_db.db import open_db
 from sync.hub.credentials import AgentCredential, hash_password
+from tests.clocks import FakeClock
 
 STATION = "st-1"
 PIN = "harbour-2026"
 T0 = datetime(2026, 11, 25, 1, 30, tzinfo=timezone.utc)
 SETTINGS = AgentSettings(max_failures=3, lockout_s=15 * 60, idle_timeout_s=300)
-
-
-class FakeClock:
-    def __init__(self, start: datetime):
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **kw: float) -> None:
-        self.now += timedelta(**kw)
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ from kiosk.records import Consent, FiledBy, Identity
 from local_db import audit
 from local_db.db import open_db
 from local_db.store import ApplicationStore
+from tests.clocks import FakeClock
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR signature strokes"
 T0 = datetime(2026, 11, 25, 1, 30, tzinfo=timezone.utc)
@@ -37,14 +38,6 @@ CATALOG = parse_catalog({
          "guide": ["到定海区婚姻登记处"]},
     ]
 })
-
-
-class FakeClock:
-    def __init__(self, start: datetime):
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture

@@ -10,25 +10,17 @@ from local_db.db import open_db
 from local_db.retention import purge_delivered
 from local_db.store import ApplicationStore, Outbox
 from sync.quarantine import Quarantine
+from tests.clocks import TickingClock
 
 PNG = b"\x89PNG\r\n\x1a\nsigned"
 RESIDENT = Identity(source="idcard", name="王海生", id_number="330902195803150012", address="定海区长岛路88号")
 T0 = datetime(2026, 11, 25, 1, 30, tzinfo=timezone.utc)
 
 
-class FakeClock:
-    def __init__(self, start: datetime):
-        self.now = start
-
-    def __call__(self) -> datetime:
-        self.now += timedelta(seconds=1)   # each filing a second later: a stable newest-first order
-        return self.now
-
-
 @pytest.fixture
 def store(tmp_path):
     db = open_db(tmp_path / "k.db")
-    yield ApplicationStore(db, "st-1", "DH001", clock=FakeClock(T0))
+    yield ApplicationStore(db, "st-1", "DH001", clock=TickingClock(T0))
     db.conn.close()
 
 
@@ -90,6 +82,6 @@ def test_the_queue_survives_retention(store):
     store.mark_printed(app.receipt_no)
     Outbox(store.db).mark_delivered([app.id])
     hub_status(store, app, "done")
-    later = FakeClock(T0 + timedelta(days=3))
+    later = TickingClock(T0 + timedelta(days=3))
     assert purge_delivered(store.db, None, keep_hours=24, clock=later).applications == 1
     assert agent_queue(store.db, "ag-7") == [QueueEntry(app.receipt_no, "低保申请", app.created_at, "done", "", "")]

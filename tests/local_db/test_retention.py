@@ -11,20 +11,13 @@ from local_db.retention import PurgeResult, purge_delivered
 from local_db.store import ApplicationStore, Outbox
 from sync.attachments import AttachmentStore
 from sync.quarantine import Quarantine
+from tests.clocks import FakeClock
 
 RESIDENT = Identity(source="idcard", name="王海生", id_number="330902195803150012", address="定海区长岛路88号",
                     phone="13812345678")
 ANSWERS = {"contact_phone": "13812345678", "purpose": "出国"}
 PERSONAL = (RESIDENT.name, RESIDENT.id_number, RESIDENT.address, RESIDENT.phone)
 KEEP_H = 24.0
-
-
-class FakeClock:
-    def __init__(self, start: datetime):
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture

@@ -7,16 +7,9 @@ import pytest
 from kiosk.records import Identity
 from local_db.db import SCHEMA_VERSION, open_db
 from local_db.store import ApplicationStore, Outbox
+from tests.clocks import FakeClock
 
 RESIDENT = Identity(source="idcard", name="王海生", id_number="330902195803150012", address="定海区长岛")
-
-
-class FakeClock:
-    def __init__(self, start: datetime):
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture

@@ -10,21 +10,14 @@ from local_db.db import open_db
 from sync.hub.testing import Reply, echo_results, loopback_session
 from sync.settings import SyncSettings
 from sync.worker import SyncWorker
+from tests.clocks import FakeClock
 
 pytestmark = pytest.mark.timeout(60)
 
 
-class FakeClock:
-    def __init__(self):
-        self.now = utc_now()
-
-    def __call__(self):
-        return self.now
-
-
 @pytest.fixture
 def clock():
-    return FakeClock()
+    return FakeClock(utc_now())
 
 
 @pytest.fixture
