@@ -14,17 +14,12 @@ from typing import Any, Callable
 
 import serial
 
-try:
-    from termios import error as _TermiosError   # tcflush on a vanished tty raises this, not OSError
-except ImportError:  # pragma: no cover - not POSIX
-    _TermiosError = OSError
-
 from devices.base import DeviceError, Fault, Health, HealthState
 from devices.manager import DeviceInfo
 from devices.qr_dedupe import ScanDeduper
 from devices.qr_settings import setting
+from devices.serial_port import SERIAL_IO_ERRORS, close_quietly
 
-_IoError = (serial.SerialException, OSError, _TermiosError)
 MAX_LINE = 4096      # longer than any code we accept; more is noise or hostile
 _LINE_END = re.compile(rb"[\r\n]")
 
@@ -104,7 +99,7 @@ class SerialQrScanner:
                 port.reset_input_buffer()      # stale codes from before this scan are not this resident's
                 self._lines.clear()
                 return self._read_code(port, deadline)
-            except _IoError as exc:
+            except SERIAL_IO_ERRORS as exc:
                 self.close()
                 raise DeviceError(Fault.READER_ABSENT, f"serial I/O: {type(exc).__name__}") from None
 
@@ -125,17 +120,13 @@ class SerialQrScanner:
 
     def close(self) -> None:
         port, self._serial = self._serial, None
-        if port is not None:
-            try:
-                port.close()
-            except _IoError:
-                pass
+        close_quietly(port)
 
     def _port(self) -> serial.SerialBase:
         if self._serial is None:
             try:
                 self._serial = self._open_port(self.port, baudrate=self._baudrate, timeout=0.1)
-            except (*_IoError, ValueError) as exc:
+            except (*SERIAL_IO_ERRORS, ValueError) as exc:
                 raise DeviceError(Fault.READER_ABSENT, f"cannot open port: {type(exc).__name__}") from None
         return self._serial
 

@@ -15,15 +15,11 @@ from typing import Callable
 
 import serial
 
-try:
-    from termios import error as _TermiosError   # tcflush on a vanished tty raises this, not OSError
-except ImportError:  # pragma: no cover - not POSIX
-    _TermiosError = OSError
-
 from devices.base import DeviceError, Fault, Health, HealthState
 from devices.idcard.protocol import (Command, FrameBuffer, FrameError, Response, Sw3, decode_response,
                                      encode_request, split_text_photo)
 from devices.idcard.text import IdCard, TextError, UnsupportedCard, decode_text
+from devices.serial_port import SERIAL_IO_ERRORS, close_quietly
 from kiosk.records import Identity
 
 
@@ -36,7 +32,6 @@ class _NoAnswer(Exception):
 
 
 _LinkError = (FrameError, _NoAnswer)
-_IoError = (serial.SerialException, OSError, _TermiosError)
 
 
 class SerialIdCardReader:
@@ -99,7 +94,7 @@ class SerialIdCardReader:
             if port is not None and hasattr(port, "cancel_read"):   # wakes a blocked read() at once (POSIX)
                 try:
                     port.cancel_read()
-                except (*_IoError, TypeError, AttributeError):
+                except (*SERIAL_IO_ERRORS, TypeError, AttributeError):
                     pass
 
     def health(self) -> Health:
@@ -111,7 +106,7 @@ class SerialIdCardReader:
         except DeviceError as exc:
             self.close_port()
             return Health(HealthState.ABSENT, exc.detail)
-        except _IoError as exc:
+        except SERIAL_IO_ERRORS as exc:
             self.close_port()
             return Health(HealthState.ABSENT, type(exc).__name__)
         finally:
@@ -125,11 +120,7 @@ class SerialIdCardReader:
     def close_port(self) -> None:
         with self._port_lock:
             port, self._serial = self._serial, None
-            if port is not None:
-                try:
-                    port.close()
-                except _IoError:
-                    pass
+            close_quietly(port)
 
     close = close_port
 
@@ -142,7 +133,7 @@ class SerialIdCardReader:
                 self._check_sam(deadline)
                 self._wait_for_card(deadline)
                 return self._read_selected()
-            except _IoError as exc:
+            except SERIAL_IO_ERRORS as exc:
                 self.close_port()
                 if stale:                      # one fresh open: a reader re-plugged under the same path just works
                     stale = False
@@ -226,7 +217,7 @@ class SerialIdCardReader:
             try:
                 port = self._open_port(self.port, baudrate=self._baudrate, timeout=self._frame_timeout,
                                        write_timeout=self._frame_timeout)
-            except (*_IoError, ValueError) as exc:
+            except (*SERIAL_IO_ERRORS, ValueError) as exc:
                 raise DeviceError(Fault.READER_ABSENT, f"cannot open port: {type(exc).__name__}") from None
             with self._port_lock:
                 self._serial = port

@@ -19,10 +19,7 @@ from typing import Protocol
 
 import serial
 
-try:
-    from termios import error as _TermiosError   # tcflush/tcsetattr on a vanished tty raise this, not OSError
-except ImportError:  # pragma: no cover - not POSIX
-    _TermiosError = OSError
+from devices.serial_port import TermiosError, close_quietly
 
 CHUNK = 512                        # bytes per write call: progress is measured per chunk
 
@@ -174,7 +171,7 @@ class SerialTransport:
                                      dsrdtr=self.flow_control == "dsrdtr")
         try:
             port.open()
-        except _TermiosError as exc:
+        except TermiosError as exc:
             raise OSError(f"cannot configure {self.port}: {exc}") from None
         self._serial = port
 
@@ -193,7 +190,7 @@ class SerialTransport:
                     raise TimeoutError("serial write stalled")
             except serial.SerialTimeoutException:
                 raise TimeoutError("serial write stalled") from None
-            except _TermiosError as exc:
+            except TermiosError as exc:
                 raise OSError(str(exc)) from None
 
     def read(self, size: int, timeout: float) -> bytes:
@@ -201,16 +198,12 @@ class SerialTransport:
         try:
             port.timeout = max(timeout, 0.0)
             return port.read(size)
-        except _TermiosError as exc:
+        except TermiosError as exc:
             raise OSError(str(exc)) from None
 
     def close(self) -> None:
         port, self._serial = self._serial, None
-        if port is not None:
-            try:
-                port.close()
-            except (OSError, _TermiosError):
-                pass
+        close_quietly(port)
 
 
 class CharDeviceTransport:
