@@ -108,12 +108,7 @@ class Shooter:
                     any(m.value == "帮办" for m in i.modes))
         w.browse.open_item(item.id)
         self.shot("detail-agent")
-        s.detail.apply_button.click()
-        w.resident.read_identity("card")
-        self.settle(self.on(s.form))
-        self.fill_form(bad=False)
-        s.form.next_button.click()
-        self.settle(self.on(s.confirm))
+        self.apply_to_confirm()
         s.confirm.confirm_button.click()
         self.settle(self.on(s.consent))
         self.shot("consent")
@@ -228,6 +223,18 @@ class Shooter:
         self.shot("rating-thanks")
         s.rating.finished.emit()
 
+    def apply_to_confirm(self) -> None:
+        """From an item's guide: apply, identify with the demo card, fill the form validly, reach 核对."""
+        from ui.screens.identify import CARD
+
+        w, s = self.window, self.window.screens
+        s.detail.apply_button.click()
+        w.resident.read_identity(CARD)
+        self.settle(self.on(s.form))
+        self.fill_form(bad=False)
+        s.form.next_button.click()
+        self.settle(self.on(s.confirm))
+
     def fill_form(self, bad: bool) -> None:
         editors = list(self.window.screens.form.editors.values())
         for editor in editors:
@@ -242,17 +249,10 @@ class Shooter:
             editor.line.setText(value)
 
     def paper_out(self) -> None:
-        from ui.screens.identify import CARD
-
         w, s = self.window, self.window.screens
         self.core.devices.sims.printer.set_fault("paper_out")
         w.browse.open_item(self.ready_item().id)
-        s.detail.apply_button.click()
-        w.resident.read_identity(CARD)
-        self.settle(self.on(s.form))
-        self.fill_form(bad=False)
-        s.form.next_button.click()
-        self.settle(self.on(s.confirm))
+        self.apply_to_confirm()
         s.confirm.confirm_button.click()
         self.settle(lambda: w.nav.current is s.receipt and s.receipt.done_button.isEnabled())
         self.shot("receipt-paper-out")
@@ -265,12 +265,7 @@ class Shooter:
         w, s = self.window, self.window.screens
         w.resident.finish()
         w.browse.open_item(self.ready_item().id)
-        s.detail.apply_button.click()
-        w.resident.read_identity("card")
-        self.settle(self.on(s.form))
-        self.fill_form(bad=False)
-        s.form.next_button.click()
-        self.settle(self.on(s.confirm))
+        self.apply_to_confirm()
         s.confirm.show_error(message_for(Problem.STORAGE_FULL))
         self.shot("confirm-storage-full")
         w.overlay.show_countdown(15)
