@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from enum import Enum
 from typing import Any, Callable, Union
 from urllib.parse import unquote
@@ -36,13 +36,13 @@ from urllib.parse import unquote
 from devices.base import DeviceError, Fault
 from devices.idcard import idnumber
 from devices.qr import DEMO_PUBLIC_KEY, PREFIX, ZlbIdentityCode, ZlbVerifier, json_object
+from kiosk.ids import CST
 
 IdentityCode = ZlbIdentityCode
 LICENCE_PREFIX = "ZLBL1"
 PROGRESS_PREFIX = "zdb://progress?"
 MAX_PAYLOAD = 4096           # bigger than any code of ours: reject before looking inside
 MAX_LICENCE_LEN = 2048
-CST = timezone(timedelta(hours=8))
 
 _LICENCE_KEYS = {"v", "type", "holder", "holder_id", "number", "issuer", "valid_to", "iat", "exp"}
 _LICENCE_NUMBER = re.compile(r"[\x21-\x7e]{1,40}")

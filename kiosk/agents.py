@@ -12,12 +12,12 @@ import hashlib
 import json
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any, Mapping
 
 import sqlite_utils
 
-from kiosk.ids import Clock, utc_now
+from kiosk.ids import CST, Clock, utc_now
 from local_db import audit
 from local_db.audit import AuditLog
 from local_db.sync_state import transaction
@@ -27,7 +27,6 @@ from sync.credentials_hash import DKLEN, MAXMEM, SCRYPT_N, SCRYPT_P, SCRYPT_R, v
 log = logging.getLogger(__name__)
 
 STREAM = "agent_credentials"
-CST = timezone(timedelta(hours=8))     # a time without an offset is the hub administrator's local time
 MAX_ENTERED_ID = 128
 
 
@@ -151,7 +150,7 @@ def _when(value: Any) -> datetime | None:
     if value is None:
         return None
     moment = datetime.fromisoformat(value)     # TypeError for a non-string, ValueError for a bad one
-    return moment if moment.tzinfo else moment.replace(tzinfo=CST)
+    return moment if moment.tzinfo else moment.replace(tzinfo=CST)   # the hub administrator's local time
 
 
 # --- the service ------------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from devices.base import ReceiptDoc
-from kiosk.receipt import CST
+from kiosk.ids import CST
 
 
 @dataclass(frozen=True)

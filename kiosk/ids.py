@@ -4,10 +4,11 @@ from __future__ import annotations
 import os
 import threading
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 Clock = Callable[[], datetime]
+CST = timezone(timedelta(hours=8))   # China Standard Time: what receipts, lockouts and staff pages show
 
 
 def utc_now() -> datetime:

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import parse_qs, urlsplit
 
-from kiosk.receipt import CST, PROGRESS_SCHEME
+from kiosk.ids import CST
+from kiosk.receipt import PROGRESS_SCHEME
 
 RECEIPT_NO = re.compile(r"^[A-Z0-9]{2,12}-\d{8}-\d{4}$")
 

@@ -1,13 +1,13 @@
 """What a receipt says: composed once from the stored application, laid out later by the printer."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from urllib.parse import quote
 
 from devices.base import ReceiptDoc
+from kiosk.ids import CST
 from kiosk.records import Application, ServiceItem
 
-CST = timezone(timedelta(hours=8))
 PROGRESS_SCHEME = "zdb://progress"
 
 

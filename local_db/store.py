@@ -5,12 +5,12 @@ import hashlib
 import json
 import threading
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 import sqlite_utils
 
-from kiosk.ids import Clock, receipt_number, utc_now, uuid7
+from kiosk.ids import CST, Clock, receipt_number, utc_now, uuid7
 from kiosk.records import Application, Consent, FiledBy, Identity, Rating
 from local_db import audit
 from local_db.audit import AuditLog
@@ -19,7 +19,6 @@ if TYPE_CHECKING:
     from kiosk.certificates import CertificateRequest
 
 # Receipt numbers count per local (China Standard Time) day, as the resident reads the date.
-CST = timezone(timedelta(hours=8))
 
 
 @dataclass(frozen=True)

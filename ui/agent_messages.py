@@ -5,15 +5,15 @@ the screen never tells a stranger which accounts exist. Times are shown in China
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
 from kiosk.agents import LoginRefused, Refusal
+from kiosk.ids import CST
 from ui.messages import Message
 
 CONTEXT = "AgentMessages"
-CHINA = timezone(timedelta(hours=8))
 
 _TRY_AGAIN = QT_TRANSLATE_NOOP("AgentMessages", "请检查账号和密码后重新输入")
 _ASK_TOWN = QT_TRANSLATE_NOOP("AgentMessages", "请联网同步后再试，或联系乡镇便民服务中心")
@@ -53,7 +53,7 @@ def unavailable_message() -> Message:
 def _time_text(refusal: LoginRefused) -> str:
     if refusal.at is None:
         return ""
-    local = refusal.at.astimezone(CHINA)
+    local = refusal.at.astimezone(CST)
     if refusal.reason is Refusal.LOCKED_OUT:
         return _minute_after(local).strftime("%H:%M")   # a lock ending at 10:15:30 is still on at 10:15
     return local.strftime("%Y-%m-%d %H:%M")

@@ -22,9 +22,10 @@ import logging
 import os
 import re
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
+from kiosk.ids import CST
 from sync.hub import audit
 from sync.hub.context import CONTRACT_MAX_ATTACHMENT, DEFAULT_ISSUER, DEFAULT_MAX_BODY, DEFAULT_MAX_INFLATED, HubConfig
 from sync.hub.credentials import AGENT_ROLES, AgentCredential, hash_password
@@ -297,4 +298,4 @@ def _seconds(text: str) -> int:
 
 def _when(text: str) -> datetime:
     moment = datetime.fromisoformat(text)
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone(timedelta(hours=8)))   # local: CST
+    return moment if moment.tzinfo else moment.replace(tzinfo=CST)   # local time

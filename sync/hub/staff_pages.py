@@ -6,14 +6,14 @@ to process the request. Times are shown in China Standard Time.
 from __future__ import annotations
 
 import html
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any, Iterable
 
+from kiosk.ids import CST
 from kiosk.records import Identity
 from sync.hub import routing
 from sync.hub.store import STAFF_STATUSES, StatusUpdate, StoredRecord, Terminal
 
-CST = timezone(timedelta(hours=8))
 STATUS_LABELS = {"received": "已接收", "accepted": "已受理", "needs_material": "需补充材料", "done": "已办结",
                  "rejected": "不予受理", "certificate_issued": "已出证", "at_town": "已转镇审核",
                  "at_district": "已转区部门审核"}

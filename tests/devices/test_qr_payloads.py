@@ -8,10 +8,10 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from devices.base import DeviceError, Fault
-from devices.qr_payloads import (CST, MAX_PAYLOAD, ELicenceCode, IdentityCode, LicenceType, PayloadClassifier,
+from devices.qr_payloads import (MAX_PAYLOAD, ELicenceCode, IdentityCode, LicenceType, PayloadClassifier,
                                  ProgressCode, QrRejected, Rejection, classify, uscc_is_valid)
 from devices.qr_sim import DEMO_LICENCE, DEMO_PRIVATE_KEY, DEMO_RESIDENT, demo_code, demo_licence, mint_licence
-from kiosk.ids import receipt_number, uuid7
+from kiosk.ids import CST, receipt_number, uuid7
 from kiosk.receipt import progress_code
 from kiosk.records import Application, Identity
 

@@ -7,7 +7,7 @@ from typing import Sequence
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
-from kiosk.receipt import CST
+from kiosk.ids import CST
 from kiosk.work_queue import QueueEntry
 from ui.messages import Message, queue_state_label
 from ui.widgets import ErrorPanel, Screen, clear_layout, frame, label, scroll_area
