@@ -106,6 +106,16 @@ def port_listening(port: int) -> bool:
     return False
 
 
+def port_bindable(port: int) -> bool:
+    """Could a listener bind `port` now, as vpcd does (no SO_REUSEADDR)? Binding without listening leaves nothing."""
+    with socket.socket() as probe:
+        try:
+            probe.bind(("", port))
+        except OSError:
+            return False
+    return True
+
+
 def running_pid() -> int | None:
     """The pid of the pcscd that answers on the socket, or None."""
     if not _socket_answers():
@@ -205,8 +215,10 @@ class Pcscd:
     """Use of the machine's pcscd: `start()` (reuse or launch), `stop()` (the last user stops one we launched)."""
 
     def __init__(self, binary: str | None = None, start_timeout: float = 10.0, stop_timeout: float = 10.0,
-                 lock_timeout: float = 60.0, slots: tuple[VpcdSlot, ...] | None = None):
+                 lock_timeout: float = 60.0, slots: tuple[VpcdSlot, ...] | None = None,
+                 port_free_timeout: float = 65.0):
         self.binary = binary or pcscd_binary()
+        self.port_free_timeout = port_free_timeout
         self.start_timeout = start_timeout
         self.stop_timeout = stop_timeout
         self.lock_timeout = lock_timeout
@@ -242,6 +254,7 @@ class Pcscd:
                     self._launch()
             self._wait_ready()
         except BaseException:
+            self._end_own_launch()
             self._release_users()
             raise
         return self
@@ -291,12 +304,34 @@ class Pcscd:
     # --- internals ------------------------------------------------------------------------------------------
     def _launch(self) -> None:
         _clear_stale_files()
+        self._wait_ports_free()
         with open(self._log, "wb") as log:
             # setsid: a Ctrl-C in the terminal that runs the tests must not reach the daemon
             self._proc = subprocess.Popen([self.binary, "-f"], stdin=subprocess.DEVNULL, stdout=log,
                                           stderr=subprocess.STDOUT, start_new_session=True)
         self.started_here = True
         _marker().write_text(str(self._proc.pid))
+
+    def _end_own_launch(self) -> None:
+        """A daemon launched here that never got ready must not outlive the failed start (it may not even answer
+        on its socket yet, so `running_pid` cannot find it: end the child itself)."""
+        if self._proc is None or self._proc.poll() is not None:
+            return
+        self._proc.terminate()
+        try:
+            self._proc.wait(self.stop_timeout)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            self._proc.wait(5.0)
+        _marker().unlink(missing_ok=True)
+        self.started_here = False
+
+    def _wait_ports_free(self) -> None:
+        """vpcd binds its ports without SO_REUSEADDR: a port left in TIME_WAIT by a daemon stopped moments ago
+        (up to 60 s) would make the new one come up without its readers. Wait for the ports instead."""
+        deadline = time.monotonic() + self.port_free_timeout
+        while any(not port_bindable(s.port) for s in self.slots) and time.monotonic() < deadline:
+            time.sleep(0.2)
 
     def _wait_ready(self) -> None:
         deadline = time.monotonic() + self.start_timeout
