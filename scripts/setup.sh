@@ -14,6 +14,7 @@ APT_PACKAGES=(
   libzbar0                # pyzbar (fallback QR decoder, compared in bench/)
   socat                   # serial wires for device simulators and manual testing
   postgresql              # the hub's city/province database; its tests run against SQLite and PostgreSQL
+  tpm2-tools swtpm        # seal the database key with the TPM (local_db/tpm.py); its tests run on a software TPM
 )
 
 missing=()
