@@ -74,12 +74,20 @@ def _bmp_size(buf: bytes) -> int:
 
 
 def bmp_to_png(bmp: bytes) -> bytes:
-    """An uncompressed 24-bit BMP -> PNG, with zlib only (no imaging library needed on the kiosk)."""
+    """An uncompressed 24-bit BMP -> PNG, with zlib only (no imaging library needed on the kiosk).
+
+    The header comes from a vendor library and is not trusted: one whose pixels do not fit the bytes given is a
+    WltError (a huge width or height must not keep the caller's thread converting rows that are not there).
+    """
+    if not _bmp_size(bmp):
+        raise WltError("not a BMP")
     offset, = struct.unpack_from("<I", bmp, 10)
     width, height, _, bits, compression = struct.unpack_from("<iiHHI", bmp, 18)
     if bits != 24 or compression != 0 or width <= 0 or height == 0:
         raise WltError("not an uncompressed 24-bit BMP")
     stride = (width * 3 + 3) & ~3
+    if offset + stride * abs(height) > len(bmp):
+        raise WltError("BMP pixels do not fit its size")
     order = range(abs(height) - 1, -1, -1) if height > 0 else range(-height)   # positive height: bottom-up
     lines = bytearray()
     for row in order:
