@@ -2,37 +2,82 @@
 
 Each entry is an `audit` row and an outbox row of kind "audit" committed in one transaction, so the hub gets the
 same trail the kiosk keeps. Fields are short codes and ids only. A value shaped like a resident ID number or a
-phone number is refused before anything is written: an audit line cannot be recalled once it has been sent.
+phone number is refused before anything is written: an audit line cannot be recalled once it has been sent. An
+action must be one of the catalogue's event types below, with an actor role and outcome that type allows.
+
+The rows form a hash chain (local_db/audit_chain.py) and the table refuses UPDATE and DELETE (migration 7);
+`verify_chain` finds an entry edited or deleted behind the triggers' back. Technicians:
+`python -m local_db.audit verify DB` prints the report as JSON.
 """
 from __future__ import annotations
 
+import argparse
 import json
 import re
+import sqlite3
+import sys
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 import sqlite_utils
 
 from kiosk.ids import Clock, utc_now, uuid7
+from local_db.audit_chain import GENESIS, ChainReport, Link, Problem, check_links
 from local_db.sync_state import transaction
 
-# The catalogue (STYLE.md 12): every action named once, with its actor and outcome.
-LOGIN = "login"                    # actor: agent:<id>; outcome: ok
-LOGIN_FAILED = "login_failed"      # actor: agent:<id> or unidentified; outcome: the refusal reason code
-LOCKOUT = "lockout"                # actor: as login_failed; outcome: locked (the streak reached the limit)
-LOGOUT = "logout"                  # actor: agent:<id>; outcome: manual | idle
-FILE_ON_BEHALF = "file_on_behalf"  # actor: agent:<id>; target: the application id; outcome: the consent method
-CONSENT_WITHDRAWN = "consent_withdrawn"  # actor: agent:<id>; target: the item id; outcome: ok (nothing was saved)
-CERTIFICATE_PRINTED = "certificate_printed"  # actor: resident; target: the record id; outcome: ok or fault code
+CHAIN_SCHEMA = 7                   # the migration that chained the trail (local_db/migrations.py)
 
 RESIDENT = "resident"
 TECHNICIAN = "technician"
 SYSTEM = "system"
 UNIDENTIFIED = "unidentified"      # a login with an id no synced credential has: the typed text is never kept
+AGENT = "agent"                    # the role of an actor agent:<id>
+
+
+@dataclass(frozen=True)
+class EventType:
+    """One kind of audit entry: who may be its actor (by role), what its target is, and its possible outcomes."""
+    action: str
+    actor_roles: frozenset[str]
+    outcomes: frozenset[str]
+    target: str = ""                 # what the target field holds; "" means the entry has none
+
+
+def _event(action: str, actors: str, outcomes: str, target: str = "") -> EventType:
+    return EventType(action, frozenset(actors.split()), frozenset(outcomes.split()), target)
+
+
+# The catalogue (STYLE.md 12): every event type named once. Outcome codes mirror kiosk.agents.Refusal,
+# kiosk.consent's methods and devices.base.Fault; tests/local_db/test_audit.py keeps them in step.
+LOGIN = "login"
+LOGIN_FAILED = "login_failed"
+LOCKOUT = "lockout"
+LOGOUT = "logout"
+FILE_ON_BEHALF = "file_on_behalf"
+CONSENT_WITHDRAWN = "consent_withdrawn"
+CERTIFICATE_PRINTED = "certificate_printed"
+PERSONAL_DATA_PURGED = "personal_data_purged"
+KEY_ROTATED = "key_rotated"
+_REFUSALS = "unknown wrong_secret locked_out revoked not_yet_valid expired no_credentials_synced"
+_FAULTS = ("no_card card_removed card_unreadable card_unsupported reader_absent qr_timeout qr_invalid qr_expired"
+           " printer_absent paper_out cover_open printer_error")
+CATALOGUE: tuple[EventType, ...] = (
+    _event(LOGIN, "agent", "ok"),
+    _event(LOGIN_FAILED, "agent unidentified", _REFUSALS),             # outcome: the refusal reason
+    _event(LOCKOUT, "agent unidentified", "locked"),                   # the streak reached the limit
+    _event(LOGOUT, "agent", "manual idle"),
+    _event(FILE_ON_BEHALF, "agent", "signature zlb_code", "application id"),   # outcome: the consent method
+    _event(CONSENT_WITHDRAWN, "agent resident", "ok", "item id"),      # before the save: nothing was kept
+    _event(CERTIFICATE_PRINTED, "resident", "ok " + _FAULTS, "record id"),     # outcome: ok or the fault
+    _event(PERSONAL_DATA_PURGED, "system", "ok", "record id"),         # whose personal data retention blanked
+    _event(KEY_ROTATED, "technician system", "ok", "new key id"),      # the sealing key ring's new current key
+)
+EVENTS: dict[str, EventType] = {event.action: event for event in CATALOGUE}
 
 _CODE = re.compile(r"[a-z][a-z0-9_]{0,39}")
 _AGENT_ID = re.compile(r"[A-Za-z0-9_.-]{1,64}")
-_ACTOR = re.compile(rf"{RESIDENT}|{TECHNICIAN}|{SYSTEM}|{UNIDENTIFIED}|agent:{_AGENT_ID.pattern}")
+_ACTOR = re.compile(rf"{RESIDENT}|{TECHNICIAN}|{SYSTEM}|{UNIDENTIFIED}|{AGENT}:{_AGENT_ID.pattern}")
 _TARGET = re.compile(r"[A-Za-z0-9_.:-]{0,80}")
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 # 11+ digits in a row (mobile 11, ID number 15/18, bank card 16-19), an ID number ending in X, and the usual
@@ -42,6 +87,10 @@ _PERSONAL = re.compile(r"(?<!\d)(?:\d{11,}|\d{17}[Xx]|1[3-9]\d[ -]\d{4}[ -]\d{4}
 
 class PersonalDataInAudit(ValueError):
     """A field was not a short code or id, or looked like an ID or phone number. The message names the field only."""
+
+
+class NotInCatalogue(ValueError):
+    """An action the catalogue does not name, or an actor role, outcome or target its event type does not allow."""
 
 
 @dataclass(frozen=True)
@@ -76,8 +125,30 @@ def check_fields(actor: str, action: str, target: str, outcome: str) -> None:
             raise PersonalDataInAudit(f"audit {name} refused: not a short code or id")
 
 
+def role_of(actor: str) -> str:
+    return AGENT if actor.startswith(AGENT + ":") else actor
+
+
+def check_event(actor: str, action: str, target: str, outcome: str) -> EventType:
+    """The catalogue's event type for an entry whose fields passed `check_fields`, or `NotInCatalogue`."""
+    event = EVENTS.get(action)
+    if event is None:
+        raise NotInCatalogue(f"audit action {action} is not in the catalogue")
+    if role_of(actor) not in event.actor_roles:
+        raise NotInCatalogue(f"audit {action}: actor role {role_of(actor)} not allowed")
+    if outcome not in event.outcomes:
+        raise NotInCatalogue(f"audit {action}: outcome {outcome} not allowed")
+    if bool(target) != bool(event.target):
+        raise NotInCatalogue(f"audit {action}: " + (f"target must be the {event.target}" if event.target
+                                                     else "takes no target"))
+    return event
+
+
 class AuditLog:
-    """`lock` must be the one guarding the connection's other writers (the kiosk's ApplicationStore._lock)."""
+    """`lock` must be the one guarding the connection's other writers (the kiosk's ApplicationStore._lock).
+
+    Another connection to the same database (the sync worker's) writes through an AuditLog of its own; the
+    chain stays one line because every write reads the tail inside its BEGIN IMMEDIATE transaction."""
 
     def __init__(self, db: sqlite_utils.Database, station_id: str, clock: Clock = utc_now,
                  lock: threading.RLock | None = None):
@@ -95,21 +166,94 @@ class AuditLog:
     def entry(self, actor: str, action: str, target: str = "", outcome: str = "ok") -> AuditEntry:
         """A checked entry, for callers that write it inside a transaction of their own (`write`)."""
         check_fields(actor, action, target, outcome)
+        check_event(actor, action, target, outcome)
         now = self.clock()
         return AuditEntry(uuid7(now), now.isoformat(timespec="seconds"), actor, action, target, outcome)
 
-    def write(self, entry: AuditEntry) -> None:
-        """Insert the row and its outbox row; the caller holds `lock` and an open transaction."""
+    def write(self, entry: AuditEntry) -> Link:
+        """Chain the entry after the tail and insert it with its outbox row. The caller holds `lock` and has
+        begun the transaction with BEGIN IMMEDIATE (`sync_state.transaction`), so the tail read here is the
+        tail the entry commits after, whichever connection wrote last."""
+        check_fields(entry.actor, entry.action, entry.target, entry.outcome)
+        check_event(entry.actor, entry.action, entry.target, entry.outcome)
         conn = self.db.conn
-        conn.execute("INSERT INTO audit (id, at, actor, action, target, outcome) VALUES (?,?,?,?,?,?)",
-                     (entry.id, entry.at, entry.actor, entry.action, entry.target, entry.outcome))
+        if not conn.in_transaction:
+            raise RuntimeError("audit write outside a transaction")
+        tail = conn.execute("SELECT seq, hash FROM audit WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1").fetchone()
+        seq, prev_hash = (tail[0] + 1, tail[1]) if tail else (1, GENESIS)
+        unhashed = Link(seq, prev_hash, None, entry.id, entry.at, entry.actor, entry.action, entry.target,
+                        entry.outcome, self.station_id)
+        link = replace(unhashed, hash=unhashed.expected_hash())
+        conn.execute("INSERT INTO audit (id, at, actor, action, target, outcome, seq, prev_hash, hash, station_id)"
+                     " VALUES (?,?,?,?,?,?,?,?,?,?)", (entry.id, entry.at, entry.actor, entry.action, entry.target,
+                                                       entry.outcome, seq, prev_hash, link.hash, self.station_id))
         payload = {"id": entry.id, "kind": "audit", "station_id": self.station_id, "created_at": entry.at,
-                   "actor": entry.actor, "action": entry.action, "target": entry.target, "outcome": entry.outcome}
+                   "actor": entry.actor, "action": entry.action, "target": entry.target, "outcome": entry.outcome,
+                   "seq": seq, "prev_hash": prev_hash, "hash": link.hash}
         conn.execute("INSERT INTO outbox (record_id, kind, payload, created_at) VALUES (?,?,?,?)",
                      (entry.id, "audit", json.dumps(payload, ensure_ascii=False), entry.at))
+        return link
 
     def recent(self, limit: int = 100) -> list[AuditEntry]:
         with self.lock:
-            rows = self.db.execute("SELECT id, at, actor, action, target, outcome FROM audit ORDER BY id DESC"
+            rows = self.db.execute("SELECT id, at, actor, action, target, outcome FROM audit ORDER BY seq DESC"
                                    " LIMIT ?", (limit,)).fetchall()
         return [AuditEntry(*row) for row in rows]
+
+    def verify(self) -> ChainReport:
+        with self.lock:
+            return verify_chain(self.db)
+
+
+# --- verifying the station's copy --------------------------------------------------------------------------------
+
+_LINKS = ("SELECT seq, prev_hash, hash, id, at, actor, action, target, outcome, station_id FROM audit"
+          " ORDER BY seq IS NULL, seq, id")
+# Audit ids the outbox or quarantine still names but the audit table lost: a deleted tail leaves no gap.
+_ORPHANS = ("SELECT record_id FROM outbox WHERE kind='audit' UNION SELECT record_id FROM quarantine"
+            " WHERE kind='audit' EXCEPT SELECT id FROM audit ORDER BY 1 LIMIT 1")
+
+
+def verify_chain(db: sqlite_utils.Database) -> ChainReport:
+    """Recompute every entry's hash and link, in one read snapshot. Detects an edited entry (at its seq), a
+    deleted one (the gap it leaves, or the outbox row it leaves behind) and entries moved or re-linked."""
+    conn = db.conn
+    own = not conn.in_transaction
+    if own:
+        conn.execute("BEGIN")
+    try:
+        report = check_links(Link(*row) for row in conn.execute(_LINKS).fetchall())
+        orphan = conn.execute(_ORPHANS).fetchone() if report.ok else None
+    finally:
+        if own:
+            conn.execute("COMMIT")
+    if orphan is None:
+        return report
+    return replace(report, ok=False, first_bad_seq=report.head_seq + 1, problem=Problem.MISSING,
+                   detail=f"entry {orphan[0]} is gone; its outbox row remains")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m local_db.audit verify DB`: the chain report as JSON; exit 0 intact, 1 broken, 2 unusable."""
+    parser = argparse.ArgumentParser(prog="python -m local_db.audit", description="the station's audit trail")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("verify", help="check the hash chain").add_argument("db", type=Path, help="the kiosk database")
+    args = parser.parse_args(argv)
+    if not args.db.is_file():
+        print(json.dumps({"ok": False, "error": "no such database"}))
+        return 2
+    conn = sqlite3.connect(f"{args.db.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version < CHAIN_SCHEMA:
+            print(json.dumps({"ok": False, "error": f"schema {version} predates the audit chain ({CHAIN_SCHEMA})"}))
+            return 2
+        report = verify_chain(sqlite_utils.Database(conn))
+    finally:
+        conn.close()
+    print(json.dumps(report.to_json(), ensure_ascii=False))
+    return 0 if report.ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

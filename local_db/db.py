@@ -38,6 +38,6 @@ def apply_migrations(db: sqlite_utils.Database) -> int:
         with db.conn:
             db.conn.execute("BEGIN IMMEDIATE")
             for statement in MIGRATIONS[version - 1]:
-                db.conn.execute(statement)
+                statement(db.conn) if callable(statement) else db.conn.execute(statement)
             db.conn.execute(f"PRAGMA user_version={version}")
     return SCHEMA_VERSION

@@ -1,6 +1,39 @@
-"""Schema migrations, oldest first. Never edit a released step: append a new one."""
+"""Schema migrations, oldest first. Never edit a released step: append a new one.
 
-MIGRATIONS: list[list[str]] = [
+A step is SQL statements, and may hold a Python function of the connection where SQL cannot do the work (step 7
+hashes the audit rows already written); all of a step runs in one transaction with its version number.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Callable
+
+from local_db.audit_chain import GENESIS, link_hash
+
+Statement = str | Callable[[sqlite3.Connection], None]
+
+
+def _chain_existing_audit(conn: sqlite3.Connection) -> None:
+    """Step 7: chain the rows written before the chain, in id (UUIDv7: time) order. Their station is the one
+    their outbox or quarantine payload names; the pending outbox payloads gain seq, prev_hash and hash."""
+    rows = conn.execute(
+        "SELECT a.id, a.at, a.actor, a.action, a.target, a.outcome,"
+        " COALESCE(json_extract(o.payload, '$.station_id'), json_extract(q.payload, '$.station_id'), '')"
+        " FROM audit a LEFT JOIN outbox o ON o.record_id = a.id AND json_valid(o.payload)"
+        " LEFT JOIN quarantine q ON q.record_id = a.id AND json_valid(q.payload) ORDER BY a.id").fetchall()
+    prev = GENESIS
+    for seq, (record_id, at, actor, action, target, outcome, station_id) in enumerate(rows, start=1):
+        digest = link_hash(seq, prev, record_id, at, actor, action, target, outcome, station_id)
+        conn.execute("UPDATE audit SET seq=?, prev_hash=?, hash=?, station_id=? WHERE id=?",
+                     (seq, prev, digest, station_id, record_id))
+        chain = json.dumps({"seq": seq, "prev_hash": prev, "hash": digest})
+        conn.execute("UPDATE outbox SET payload=json_patch(payload, ?) WHERE record_id=? AND kind='audit'"
+                     " AND delivered_at IS NULL AND json_valid(payload)", (chain, record_id))
+        prev = digest
+
+
+MIGRATIONS: list[list[Statement]] = [
     # 1: applications with their outbox, print journal and ratings
     [
         """CREATE TABLE applications (
@@ -139,5 +172,21 @@ MIGRATIONS: list[list[str]] = [
         "ALTER TABLE applications ADD COLUMN filed_by_role TEXT",
         "ALTER TABLE applications ADD COLUMN consent TEXT",         # JSON {method, evidence_sha256, at}
         "CREATE INDEX applications_filed_by ON applications(filed_by, created_at)",
+    ],
+    # 7: the audit trail as a hash chain (local_db/audit_chain.py), append-only
+    [
+        "ALTER TABLE audit ADD COLUMN seq INTEGER",              # chain position 1..n
+        "ALTER TABLE audit ADD COLUMN prev_hash TEXT",           # the hash of entry seq-1; 64 zeros for seq 1
+        "ALTER TABLE audit ADD COLUMN hash TEXT",
+        "ALTER TABLE audit ADD COLUMN station_id TEXT",          # hashed with the entry, as the hub receives it
+        _chain_existing_audit,
+        "CREATE UNIQUE INDEX audit_seq ON audit(seq)",           # two writers can never fork the chain
+        """CREATE TRIGGER audit_chained_insert BEFORE INSERT ON audit
+            WHEN NEW.seq IS NULL OR NEW.prev_hash IS NULL OR NEW.hash IS NULL OR NEW.station_id IS NULL
+            BEGIN SELECT RAISE(ABORT, 'audit rows are chained: use local_db.audit'); END""",
+        """CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+            BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END""",
+        """CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+            BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END""",
     ],
 ]
