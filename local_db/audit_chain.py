@@ -75,16 +75,17 @@ class _Walk:
     head_seq: int = 0
     head_hash: str = GENESIS
     gaps: list[tuple[int, int]] = field(default_factory=list)
+    unchained: int = 0
 
-    def bad(self, seq: int | None, problem: Problem, detail: str, unchained: int = 0) -> ChainReport:
+    def bad(self, seq: int | None, problem: Problem, detail: str) -> ChainReport:
         return ChainReport(False, self.checked, seq, problem, detail, self.head_seq, self.head_hash,
-                           tuple(self.gaps), unchained)
+                           tuple(self.gaps), self.unchained)
 
 
 def check_links(links: Iterable[Link], *, gaps_allowed: bool = False, unchained: int = 0) -> ChainReport:
     """Walk `links` sorted by seq. The station's copy allows no gap (`MISSING`); the hub's may lack entries
     not pushed yet, so a gap is listed in `gaps` and the entry after it is checked on its own hash only."""
-    walk = _Walk()
+    walk = _Walk(unchained=unchained)
     previous: Link | None = None
     for link in links:
         if link.seq is None:

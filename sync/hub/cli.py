@@ -9,6 +9,7 @@
     revoke-agent      revoke an agent credential
     announce          publish an announcement
     add-guide         publish a guide (a JSON object with an "id")
+    verify-audit      check a station's audit hash chain as received; JSON report, exit 1 when tampered
 
 Every command takes --db (`sqlite:PATH`, a bare path, or `postgresql://…`), --data-dir and --key-file. The
 admin commands work on the database directly, beside a running hub.
@@ -26,14 +27,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from kiosk.ids import CST
-from sync.hub import audit
+from sync.hub import audit, audit_chain
 from sync.hub.context import CONTRACT_MAX_ATTACHMENT, DEFAULT_ISSUER, DEFAULT_MAX_BODY, DEFAULT_MAX_INFLATED, HubConfig
 from sync.hub.credentials import AGENT_ROLES, AgentCredential, hash_password
 from sync.hub.keys import KeyFileError, load_or_create_key, publish_bundle
 from sync.hub.store import BUNDLE_KINDS, FeedItem, HubStore, StoreBusy, open_store, parse_db_spec
 
 COMMANDS = ("serve", "enroll-code", "terminals", "revoke", "publish-bundle", "add-agent", "revoke-agent",
-            "announce", "add-guide")
+            "announce", "add-guide", "verify-audit")
 STAFF_PASSWORD_ENV = "ZDB_HUB_STAFF_PASSWORD"
 AGENT_PASSWORD_ENV = "ZDB_AGENT_PASSWORD"
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
@@ -120,6 +121,9 @@ def _admin_args(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
     p.add_argument("--file", required=True, type=Path, help='a JSON object with an "id"')
     p.add_argument("--station", help="only this station (default: every station)")
     p.set_defaults(run=add_guide)
+    p = sub.add_parser("verify-audit", parents=[common], help="check a station's audit hash chain")
+    p.add_argument("--station", required=True)
+    p.set_defaults(run=verify_audit)
 
 
 def _agent_target(p: argparse.ArgumentParser) -> None:
@@ -220,6 +224,17 @@ def revoke(args: argparse.Namespace) -> int:
         store.close()
     print(f"revoked {args.terminal}")
     return 0
+
+
+def verify_audit(args: argparse.Namespace) -> int:
+    """Gaps (entries not pushed yet) are reported but are not a failure; tampering is (exit 1)."""
+    store = open_from_args(args)
+    try:
+        report = audit_chain.verify_station(store, args.station)
+    finally:
+        store.close()
+    print(json.dumps({"station_id": args.station} | report.to_json(), ensure_ascii=False))
+    return 0 if report.ok else 1
 
 
 def publish(args: argparse.Namespace) -> int:

@@ -139,6 +139,12 @@ class SqlHubStore(HubStore):
     def count(self) -> int:
         return self._transact(lambda tx: tx.execute("SELECT COUNT(*) FROM records").fetchall()[0][0], write=False)
 
+    def records_of_kind(self, station_id: str, kind: str) -> list[StoredRecord]:
+        rows = self._transact(lambda tx: tx.execute(f"SELECT {_RECORD_COLUMNS} FROM records WHERE station_id=?"
+                                                    " AND kind=? ORDER BY seq", (station_id, kind)).fetchall(),
+                              write=False)
+        return [_record(row) for row in rows]
+
     def set_status(self, record_id: str, status: str, note: str = "",
                    certificate: dict[str, Any] | None = None) -> StatusUpdate:
         now = self.clock()

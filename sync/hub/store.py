@@ -205,6 +205,10 @@ class HubStore(ABC):
     def count(self) -> int: ...
 
     @abstractmethod
+    def records_of_kind(self, station_id: str, kind: str) -> list[StoredRecord]:
+        """Every record of one kind a station pushed, in arrival order (the audit chain check reads them all)."""
+
+    @abstractmethod
     def set_status(self, record_id: str, status: str, note: str = "",
                    certificate: dict[str, Any] | None = None) -> StatusUpdate:
         """Change a record's status and append it to its station's status stream, atomically. A level status
