@@ -119,8 +119,24 @@ class HubHealth:
 def decode_json(body: bytes) -> Any:
     try:
         return json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):  # truncated bodies land here too
+    except (UnicodeDecodeError, ValueError, RecursionError):  # truncated bodies land here too; so does [[[[...
         raise ProtocolError("reply is not JSON") from None
+
+
+def utf8_text(value: str) -> str:
+    """`value` as text SQLite can store: a lone surrogate (valid as a JSON escape, "\\ud800") becomes U+FFFD."""
+    return value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+
+
+def is_utf8_text(*values: Any) -> bool:
+    """Whether every string among `values` can be stored as it is (no lone surrogates)."""
+    try:
+        for value in values:
+            if isinstance(value, str):
+                value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def parse_push_reply(body: bytes, sent_ids: Collection[str]) -> PushReply:
@@ -154,7 +170,7 @@ def _parse_result(raw: Any) -> ItemResult:
     reason = raw.get("reason", "")
     if not isinstance(reason, str):
         raise ProtocolError("reply has a malformed reason")
-    return ItemResult(raw["id"], status, reason[:200])
+    return ItemResult(raw["id"], status, utf8_text(reason[:200]))
 
 
 def parse_health(body: bytes) -> HubHealth:
@@ -233,7 +249,7 @@ def parse_error_code(body: bytes) -> str:
     """The `error` word of a 401/403 reply, or "" when there is none (never the body itself)."""
     try:
         data = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         return ""
     error = data.get("error") if isinstance(data, dict) else None
     return error[:64] if isinstance(error, str) else ""
@@ -290,6 +306,8 @@ def parse_status_update(raw: Any) -> StatusUpdate:
         raise ProtocolError("status update has no time")
     note = raw.get("note", "")
     certificate = _parse_certificate(raw.get("certificate")) if status == "certificate_issued" else None
+    if not is_utf8_text(at, note, *(vars(certificate).values() if certificate else ())):
+        raise ProtocolError("status update has text that is not UTF-8")
     return StatusUpdate(record_id, status, at[:40], note[:500] if isinstance(note, str) else "", certificate)
 
 

@@ -18,8 +18,8 @@ from kiosk.ids import Clock, utc_now
 from local_db.sync_state import LAST_PULL, SyncState, transaction
 from sync.bundles import DEFAULT_VALIDATORS, BundleInstaller, BundleRefused, Validator
 from sync.events import BundleApplied, RecordStatusChanged
-from sync.protocol import (BUNDLE_KINDS, STREAMS, ProtocolError, StatusUpdate, parse_bundle, parse_status_update,
-                           parse_stream_page, stream_path)
+from sync.protocol import (BUNDLE_KINDS, STREAMS, ProtocolError, StatusUpdate, is_utf8_text, parse_bundle,
+                           parse_status_update, parse_stream_page, stream_path)
 from sync.transport import HubTransport
 
 log = logging.getLogger(__name__)
@@ -150,7 +150,10 @@ class Puller:
         key = item.get(ITEM_KEYS.get(stream, "id")) if isinstance(item, dict) else None
         if not isinstance(key, str) or not 0 < len(key) <= 128:
             raise ProtocolError("item has no id")
+        body = json.dumps(item, ensure_ascii=False)
+        if not is_utf8_text(body):
+            raise ProtocolError("item has text that is not UTF-8")
         self.db.conn.execute(
             "INSERT INTO stream_items (stream, id, body, updated_at) VALUES (?,?,?,?) ON CONFLICT(stream, id)"
             " DO UPDATE SET body=excluded.body, updated_at=excluded.updated_at",
-            (stream, key, json.dumps(item, ensure_ascii=False), self.clock().isoformat(timespec="seconds")))
+            (stream, key, body, self.clock().isoformat(timespec="seconds")))

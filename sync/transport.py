@@ -7,6 +7,7 @@ A reply always teaches the clock offset (`X-ZDB-Hub-Time`), whatever its status.
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from dataclasses import dataclass
@@ -79,7 +80,7 @@ class ClockOffset:
             value = float(hub_time) if hub_time is not None else None
         except ValueError:
             value = None
-        if value is None or value != value:   # absent, garbage or NaN: nothing learned
+        if value is None or not math.isfinite(value):   # absent, garbage, NaN or infinite: nothing learned
             return
         self.offset_s = value - self.wall()
         self.persist()
@@ -158,6 +159,6 @@ class HubTransport:
 
 def retry_after(value: str | None) -> float | None:
     """Only the delta-seconds form; an HTTP date from a hub with a wrong clock is ignored."""
-    if value is None or not value.strip().isdigit():
+    if value is None or not (value.strip().isascii() and value.strip().isdigit()):   # "²".isdigit() too
         return None
     return float(value.strip())
