@@ -53,8 +53,8 @@ def load_catalog(path: Path | str = SEED_PATH, source: str = "seed") -> Catalog:
         raw = json.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise CatalogError(f"catalog file not found: {path}") from exc
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise CatalogError(f"catalog file unreadable: {path}: {exc}") from exc
+    except (OSError, ValueError, RecursionError) as exc:   # ValueError: not UTF-8, not JSON, a 5000-digit number
+        raise CatalogError(f"catalog file unreadable: {path}: {str(exc)[:200]}") from exc
     return parse_catalog(raw, source=source)
 
 
@@ -97,7 +97,10 @@ def parse_catalog(raw: object, source: str = "seed") -> Catalog:
             raise CatalogError(f"'{key}' must be a list")
     themes = tuple(_parse_group(Theme, t, items, "themes", "title") for t in raw.get("themes", []))
     bundles = tuple(_parse_group(Bundle, b, items, "bundles", "name") for b in raw.get("bundles", []))
-    categories = tuple(raw.get("categories") or sorted({i.category for i in items.values()}))
+    categories = raw.get("categories") or sorted({i.category for i in items.values()})
+    if not isinstance(categories, list) or not all(isinstance(c, str) for c in categories):
+        raise CatalogError("'categories' must be a list of text")
+    categories = tuple(categories)
     return Catalog(str(raw.get("version", "unknown")), items, themes, bundles, categories, source=source)
 
 
@@ -127,7 +130,7 @@ def _parse_item(entry: object, index: int) -> ServiceItem:
         )
     except CatalogError:
         raise
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, OverflowError) as exc:   # OverflowError: int(Infinity)
         raise CatalogError(f"{where}: bad or missing field: {exc}") from exc
 
 
@@ -140,7 +143,10 @@ def _parse_field(entry: dict) -> FormField:
 def _parse_group(cls, entry: object, items: dict, kind: str, title_key: str):
     if not isinstance(entry, dict):
         raise CatalogError(f"{kind} entry {entry!r:.40} is not an object")
-    unknown = [i for i in entry.get("item_ids", []) if i not in items]
+    item_ids = entry.get("item_ids", [])
+    if not isinstance(item_ids, list) or not all(isinstance(i, str) for i in item_ids):
+        raise CatalogError(f"{kind} {entry.get('id')!r}: 'item_ids' must be a list of item ids")
+    unknown = [i for i in item_ids if i not in items]
     if unknown:
         raise CatalogError(f"{kind} {entry.get('id')!r} names unknown items: {unknown}")
     try:

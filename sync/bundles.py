@@ -72,7 +72,7 @@ def check_bundle(bundle: Bundle, hub_public_key: str | None, installed_version: 
         raise BundleRefused(f"version {bundle.version} not newer than installed {installed_version}")
     try:
         data = json.loads(bundle.payload_json)
-    except ValueError:
+    except (ValueError, RecursionError):     # RecursionError: nested deeper than the parser goes
         raise BundleRefused("payload is not JSON") from None
     validator = validators.get(bundle.kind)
     if validator is not None:
