@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -176,6 +177,8 @@ def _coerce(setting: Setting, value: Any) -> Any:
         result = value
     elif setting.type is float and isinstance(value, (int, float)) and not isinstance(value, bool):
         result = float(value)
+        if not math.isfinite(result):      # JSON NaN / Infinity / 1e400: no timeout or interval means that
+            raise ValueError(f"expected a finite number, got {value!r}")
     elif setting.type is int and isinstance(value, int) and not isinstance(value, bool):
         result = value
     elif setting.type is str and isinstance(value, str):
@@ -218,7 +221,7 @@ def _central_values(central_json: str | None, problems: list[str]) -> dict[str, 
         return {}
     try:
         values = json.loads(central_json)
-    except ValueError:
+    except (ValueError, RecursionError):
         values = None
     found = check_central(values)
     if found:
@@ -234,7 +237,7 @@ def _local_values(path: Path, problems: list[str]) -> dict[str, Any]:
         values = json.loads(path.read_text(encoding="utf-8"))
         if not isinstance(values, dict):
             raise ValueError("top level must be an object")
-    except (OSError, ValueError) as exc:
-        problems.append(f"config.json unreadable, ignored: {exc}")
+    except (OSError, ValueError, RecursionError) as exc:   # RecursionError: nested deeper than the parser goes
+        problems.append(f"config.json unreadable, ignored: {str(exc)[:200]}")
         return {}
     return values
