@@ -13,6 +13,7 @@ from local_db.audit import AuditLog, verify_chain
 from local_db.audit_chain import GENESIS, Problem, link_hash
 from local_db.db import open_db
 from local_db.migrations import MIGRATIONS
+from local_db.store import Outbox
 from local_db.sync_state import transaction
 
 T0 = datetime(2026, 11, 25, 1, 30, tzinfo=timezone.utc)
@@ -63,8 +64,7 @@ def test_the_hash_covers_every_field_in_one_canonical_encoding(log):
 def test_the_outbox_payload_carries_the_chain(log):
     fill(log, 2)
     rows = log.db.execute("SELECT id, seq, prev_hash, hash FROM audit ORDER BY seq").fetchall()
-    payloads = {json.loads(p)["id"]: json.loads(p) for (p,) in
-                log.db.execute("SELECT payload FROM outbox WHERE kind='audit'").fetchall()}
+    payloads = {item.record_id: item.payload for item in Outbox(log.db).pending()}   # as the sync worker reads them
     for record_id, seq, prev_hash, digest in rows:
         body = payloads[record_id]
         assert (body["seq"], body["prev_hash"], body["hash"], body["station_id"]) == (seq, prev_hash, digest, "st-1")
@@ -193,8 +193,7 @@ def test_migration_7_chains_the_rows_written_before_it(tmp_path):
     db = open_db(path)
     rows = db.execute("SELECT id, seq, station_id, hash FROM audit ORDER BY seq").fetchall()
     assert [(r[0], r[1], r[2]) for r in rows] == [(ids[0], 1, "st-9"), (ids[1], 2, "st-9"), (ids[2], 3, "st-9")]
-    pending = [json.loads(p) for (p,) in db.execute("SELECT payload FROM outbox WHERE delivered_at IS NULL"
-                                                    " ORDER BY seq")]
+    pending = [item.payload for item in Outbox(db).pending()]
     assert [(p["seq"], p["hash"]) for p in pending] == [(2, rows[1][3]), (3, rows[2][3])]
     AuditLog(db, "st-9").record(audit.agent_actor("ag-7"), audit.LOGOUT, outcome="idle")
     report = verify_chain(db)
