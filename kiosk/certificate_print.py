@@ -5,11 +5,12 @@ by the receipt number, as in 办件查询. Only what the hub sent is printed: th
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from devices.base import ReceiptDoc
 from kiosk.ids import CST
+from local_db.sealing import CERTIFICATE_TEXT, sealer_of
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,10 @@ def find_certificate(db, receipt_no: str) -> IssuedCertificate | None:
         "SELECT a.id, a.receipt_no, a.item_name, c.number, c.title, c.text, c.issuer, c.holder_masked, c.issued_at"
         " FROM applications a JOIN certificates c ON c.record_id = a.id WHERE a.receipt_no = ?"
         " ORDER BY c.issued_at DESC LIMIT 1", (receipt_no,)).fetchone()
-    return IssuedCertificate(*row) if row else None
+    if row is None:
+        return None
+    cert = IssuedCertificate(*row)
+    return replace(cert, text=sealer_of(db).open(cert.text, CERTIFICATE_TEXT.context(cert.record_id, cert.number)))
 
 
 def build_certificate_doc(cert: IssuedCertificate, station_name: str, printed_at: datetime) -> ReceiptDoc:

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from kiosk.records import Identity
+from local_db.keys import SealError
+from local_db.sealing import APPLICANT, sealer_of
 
 PENDING_SYNC = "pending_sync"
 QUARANTINED = "quarantined"
@@ -21,7 +23,7 @@ DELIVERED = "delivered"
 MAX_ROWS = 200
 
 _QUERY = """
-    SELECT a.receipt_no, a.item_name, a.created_at, a.applicant, o.delivered_at, q.reason, s.status, s.note
+    SELECT a.id, a.receipt_no, a.item_name, a.created_at, a.applicant, o.delivered_at, q.reason, s.status, s.note
     FROM applications a
     LEFT JOIN outbox o ON o.record_id = a.id
     LEFT JOIN quarantine q ON q.record_id = a.id
@@ -45,7 +47,15 @@ class QueueEntry:
 def agent_queue(db: sqlite_utils.Database, agent_id: str, limit: int = MAX_ROWS) -> list[QueueEntry]:
     """Newest first. On the kiosk's shared connection, call it under the store's lock (ApplicationStore)."""
     rows = db.execute(_QUERY, (agent_id, limit)).fetchall()
-    return [_entry(*row) for row in rows]
+    sealer = sealer_of(db)
+    return [_entry(*row[1:4], _open_applicant(sealer, row[0], row[4]), *row[5:]) for row in rows]
+
+
+def _open_applicant(sealer, application_id: str, applicant: str) -> str:
+    try:
+        return sealer.open(applicant, APPLICANT.context(application_id))
+    except SealError:   # a damaged value must not hide the agent's whole queue; the row shows without a name
+        return ""
 
 
 def _entry(receipt_no: str, item_name: str, created_at: str, applicant: str, delivered_at: str | None,

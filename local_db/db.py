@@ -11,21 +11,28 @@ from pathlib import Path
 
 import sqlite_utils
 
+from local_db.keys import KeyStore
 from local_db.migrations import MIGRATIONS
+from local_db.sealing import KioskDatabase, attach_sealer, seal_plaintext_rows
 
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-def open_db(path: Path | str, *, migrate: bool = True, shared: bool = False) -> sqlite_utils.Database:
-    """`shared=True` lets several threads use the connection; its owner must serialise transactions."""
+def open_db(path: Path | str, *, migrate: bool = True, shared: bool = False,
+            keys: KeyStore | None = None) -> KioskDatabase:
+    """`shared=True` lets several threads use the connection; its owner must serialise transactions. `keys`:
+    where the ring sealing personal data lives (local_db/keys.py); by default the `keys/` folder beside it."""
     conn = sqlite3.connect(str(path), timeout=10.0, isolation_level=None, check_same_thread=not shared)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=FULL")
     conn.execute("PRAGMA foreign_keys=ON")
     conn.execute("PRAGMA busy_timeout=10000")
-    db = sqlite_utils.Database(conn)
+    db = KioskDatabase(conn)
     if migrate:
         apply_migrations(db)
+    attach_sealer(db, keys or KeyStore.beside(path))
+    if migrate:
+        seal_plaintext_rows(db)
     return db
 
 

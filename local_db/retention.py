@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -22,6 +23,8 @@ from pathlib import Path
 import sqlite_utils
 
 from kiosk.ids import Clock, utc_now
+from local_db.keys import SealError
+from local_db.sealing import payload_context, sealer_of
 from local_db.sync_state import transaction
 
 log = logging.getLogger(__name__)
@@ -38,13 +41,15 @@ _DUE_OUTBOX = """
     WHERE o.purged_at IS NULL AND o.delivered_at IS NOT NULL AND julianday(o.delivered_at) <= julianday(?)
       AND NOT EXISTS (SELECT 1 FROM print_journal p WHERE p.application_id = o.record_id AND p.status = 'owed')
 """
-# Uploaded media no pending or quarantined record mentions (a plain substring match: a malformed reference
-# keeps the file rather than losing it).
+# Uploaded media past the window; those a pending or quarantined record still names are skipped in Python
+# (the payloads are sealed, so SQL cannot look inside them).
 _DUE_MEDIA = """
     SELECT a.sha256, a.path FROM attachments a
     WHERE a.purged_at IS NULL AND a.done_at IS NOT NULL AND julianday(a.done_at) <= julianday(?)
-      AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.delivered_at IS NULL AND instr(o.payload, a.sha256) > 0)
-      AND NOT EXISTS (SELECT 1 FROM quarantine q WHERE instr(q.payload, a.sha256) > 0)
+"""
+_UNSETTLED_PAYLOADS = """
+    SELECT record_id, payload FROM outbox WHERE delivered_at IS NULL
+    UNION ALL SELECT record_id, payload FROM quarantine
 """
 
 
@@ -83,7 +88,12 @@ def purge_delivered(db: sqlite_utils.Database, media_dir: Path | str | None, *, 
 def _purge_records(db: sqlite_utils.Database, cutoff: str, stamp: str) -> tuple[int, int, int]:
     conn = db.conn
     outbox = applications = comments = 0
+    sealer = sealer_of(db)
     for record_id, kind, payload in conn.execute(_DUE_OUTBOX, (cutoff,)).fetchall():
+        try:
+            payload = sealer.open(payload, payload_context(record_id))
+        except SealError:
+            payload = ""   # unreadable anyway: the stub keeps the id and kind, and the ciphertext goes
         conn.execute("UPDATE outbox SET payload=?, purged_at=? WHERE record_id=?",
                      (json.dumps(stub(record_id, kind, payload), ensure_ascii=False), stamp, record_id))
         outbox += 1
@@ -116,7 +126,10 @@ def _purge_media(db: sqlite_utils.Database, media_dir: Path | None, cutoff: str,
     conn = db.conn
     files = _leftovers(db, media_dir)
     marked = 0
+    still_named = _media_named_by_unsettled(db)
     for sha, path in conn.execute(_DUE_MEDIA, (cutoff,)).fetchall():
+        if sha in still_named:
+            continue
         if path is not None and media_dir is None:
             continue   # a file we cannot reach: leave it for a run that knows the media folder
         # bytes kept in the row go now; an empty blob (not NULL) satisfies the table's path-or-blob check
@@ -127,6 +140,29 @@ def _purge_media(db: sqlite_utils.Database, media_dir: Path | None, cutoff: str,
         if file is not None:
             files.append(file)
     return marked, files
+
+
+def _media_named_by_unsettled(db: sqlite_utils.Database) -> set[str] | frozenset:
+    """Hashes any not-yet-delivered or quarantined record mentions. A payload that does not open keeps every
+    file: losing a file a record still needs is worse than keeping one too long."""
+    sealer = sealer_of(db)
+    named: set[str] = set()
+    for record_id, payload in db.conn.execute(_UNSETTLED_PAYLOADS).fetchall():
+        try:
+            text = sealer.open(payload, payload_context(record_id))
+        except SealError:
+            return _ALL_MEDIA
+        named.update(_SHA256.findall(text))
+    return named
+
+
+class _AllMedia(frozenset):
+    def __contains__(self, item: object) -> bool:
+        return True
+
+
+_ALL_MEDIA = _AllMedia()
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 def _leftovers(db: sqlite_utils.Database, media_dir: Path | None) -> list[Path]:

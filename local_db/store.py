@@ -14,6 +14,7 @@ from kiosk.ids import CST, Clock, receipt_number, utc_now, uuid7
 from kiosk.records import Application, Consent, FiledBy, Identity, Rating
 from local_db import audit
 from local_db.audit import AuditLog
+from local_db.sealing import ANSWERS, APPLICANT, RATING_COMMENT, payload_context, sealer_of
 
 if TYPE_CHECKING:
     from kiosk.certificates import CertificateRequest
@@ -44,6 +45,7 @@ class ApplicationStore:
         self.station_id = station_id
         self.station_code = station_code
         self.clock = clock
+        self.sealer = sealer_of(db)   # applicant, answers, payloads and comments are sealed at rest
         self._lock = threading.RLock()  # one writer: transactions from UI worker threads never interleave
         # The audit trail shares the writer lock (local_db/audit.py). Consent evidence stays in the database, not
         # the media folder, so it commits or rolls back with its application; signatures are small.
@@ -71,8 +73,10 @@ class ApplicationStore:
             conn.execute(
                 "INSERT INTO applications (id, receipt_no, item_id, item_name, applicant, answers, station_id,"
                 " created_at, filed_by, filed_by_role, consent) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                (app.id, app.receipt_no, app.item_id, app.item_name, json.dumps(asdict(applicant), ensure_ascii=False),
-                 json.dumps(app.answers, ensure_ascii=False), app.station_id, app.created_at,
+                (app.id, app.receipt_no, app.item_id, app.item_name,
+                 self.sealer.seal(json.dumps(asdict(applicant), ensure_ascii=False), APPLICANT.context(app.id)),
+                 self.sealer.seal(json.dumps(app.answers, ensure_ascii=False), ANSWERS.context(app.id)),
+                 app.station_id, app.created_at,
                  filed_by.agent_id if filed_by else None, filed_by.role if filed_by else None,
                  json.dumps(asdict(consent)) if consent else None),
             )
@@ -113,7 +117,7 @@ class ApplicationStore:
                 "INSERT INTO ratings (id, application_id, item_id, level, reasons, comment, created_at)"
                 " VALUES (?,?,?,?,?,?,?)",
                 (rating_id, application_id, item_id, level, json.dumps(list(reasons), ensure_ascii=False),
-                 comment, now),
+                 self.sealer.seal(comment, RATING_COMMENT.context(rating_id)) if comment else "", now),
             )
             payload = {"id": rating_id, "kind": "rating", "station_id": self.station_id, "item_id": item_id,
                        "application_id": application_id, "level": level, "reasons": list(reasons),
@@ -122,9 +126,10 @@ class ApplicationStore:
         return rating
 
     def _enqueue(self, record_id: str, kind: str, payload: dict, created_at: str) -> None:
+        sealed = self.sealer.seal(json.dumps(payload, ensure_ascii=False), payload_context(record_id))
         self.db.conn.execute(
             "INSERT INTO outbox (record_id, kind, payload, created_at) VALUES (?,?,?,?)",
-            (record_id, kind, json.dumps(payload, ensure_ascii=False), created_at),
+            (record_id, kind, sealed, created_at),
         )
 
     # --- print journal -------------------------------------------------------------------------------------
@@ -181,8 +186,10 @@ class ApplicationStore:
             return None
         filed_by = FiledBy(row[9], row[10] or "") if row[9] is not None else None
         consent = Consent(**json.loads(row[11])) if row[11] is not None else None
+        applicant = self.sealer.open(row[4], APPLICANT.context(row[0]))
+        answers = self.sealer.open(row[5], ANSWERS.context(row[0]))
         return Application(id=row[0], receipt_no=row[1], item_id=row[2], item_name=row[3],
-                           applicant=Identity(**json.loads(row[4])), answers=json.loads(row[5]),
+                           applicant=Identity(**json.loads(applicant)), answers=json.loads(answers),
                            created_at=row[6], station_id=row[7], filed_by=filed_by, consent=consent)
 
 
@@ -216,6 +223,7 @@ class Outbox:
     def __init__(self, db: sqlite_utils.Database, clock: Clock = utc_now):
         self.db = db
         self.clock = clock
+        self.sealer = sealer_of(db)
 
     def pending(self, limit: int = 100) -> list[OutboxItem]:
         return self.pending_after(0, limit)
@@ -226,7 +234,8 @@ class Outbox:
             "SELECT seq, record_id, kind, payload, attempts FROM outbox WHERE delivered_at IS NULL AND seq > ?"
             " ORDER BY seq LIMIT ?", (after_seq, limit)
         ).fetchall()
-        return [OutboxItem(seq, rid, kind, json.loads(payload), attempts) for seq, rid, kind, payload, attempts in rows]
+        return [OutboxItem(seq, rid, kind, json.loads(self.sealer.open(payload, payload_context(rid))), attempts)
+                for seq, rid, kind, payload, attempts in rows]
 
     def mark_delivered(self, record_ids: list[str]) -> None:
         now = self.clock().isoformat(timespec="seconds")

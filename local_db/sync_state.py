@@ -6,6 +6,7 @@ together with the items they settle, so a crash leaves either both or neither.
 from __future__ import annotations
 
 import contextlib
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -14,7 +15,6 @@ from typing import Iterator
 import sqlite_utils
 
 from kiosk.ids import Clock, utc_now
-from local_db.db import open_db
 
 # Keys in the `meta` table; prefixed so they never collide with other users of `meta`.
 CLOCK_OFFSET = "sync.clock_offset_s"
@@ -116,9 +116,10 @@ def installed_payload(db_path: Path | str, kind: str) -> str | None:
     """A bundle's stored payload read on a short-lived connection of the calling thread; None when none is."""
     if not Path(db_path).exists():   # a first start: nothing installed, and no empty file left behind
         return None
-    db = open_db(db_path, migrate=False)
+    # bundles hold no personal data: a plain read-only connection, without the key ring
+    conn = sqlite3.connect(f"file:{Path(db_path).resolve()}?mode=ro", uri=True, timeout=10.0)
     try:
-        bundle = SyncState(db).installed(kind)
+        bundle = SyncState(sqlite_utils.Database(conn)).installed(kind)
     finally:
-        db.conn.close()
+        conn.close()
     return bundle.payload if bundle else None

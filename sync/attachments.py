@@ -15,6 +15,7 @@ from typing import Callable
 import sqlite_utils
 
 from kiosk.ids import Clock, utc_now
+from local_db.sealing import media_context, sealer_of
 from sync.fsutil import atomic_write
 from sync.protocol import MAX_ATTACHMENT_BYTES, ProtocolError, attachment_path, parse_upload_state
 from sync.transport import HubTransport
@@ -41,6 +42,7 @@ class AttachmentStore:
         self.db = db
         self.media_dir = Path(media_dir) if media_dir is not None else None
         self.clock = clock
+        self.sealer = sealer_of(db)   # scans, photos and signatures are sealed at rest, in files and blobs alike
 
     def add(self, data: bytes) -> str:
         """Keep `data` (once, however often added) and return its SHA-256 for a record's `attachments`."""
@@ -49,11 +51,12 @@ class AttachmentStore:
         sha = hashlib.sha256(data).hexdigest()
         if self._exists(sha):
             return sha
-        relative, blob = None, data
+        sealed = self.sealer.seal_bytes(data, media_context(sha))
+        relative, blob = None, sealed
         if self.media_dir is not None:   # the file first: a row never names bytes that are not there
             relative, blob = f"{sha[:2]}/{sha}", None
             (self.media_dir / sha[:2]).mkdir(parents=True, exist_ok=True)
-            atomic_write(self.media_dir / relative, data, mode=0o600)
+            atomic_write(self.media_dir / relative, sealed, mode=0o600)
         self.db.execute("INSERT OR IGNORE INTO attachments (sha256, path, blob, size, created_at)"
                         " VALUES (?,?,?,?,?)", (sha, relative, blob, len(data), self._now()))
         return sha
@@ -67,10 +70,10 @@ class AttachmentStore:
             raise KeyError(sha)
         path, blob = row
         if blob is not None:
-            return bytes(blob)
+            return self.sealer.open_bytes(blob, media_context(sha))
         if self.media_dir is None:
             raise FileNotFoundError("attachment kept as a file but no media directory given")
-        return (self.media_dir / path).read_bytes()
+        return self.sealer.open_bytes((self.media_dir / path).read_bytes(), media_context(sha))
 
     def pending(self, limit: int = 100) -> list[AttachmentInfo]:
         rows = self.db.execute("SELECT sha256, size, uploaded, attempts FROM attachments WHERE done_at IS NULL"

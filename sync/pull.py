@@ -15,6 +15,7 @@ from typing import Any, Callable, Mapping, Sequence
 import sqlite_utils
 
 from kiosk.ids import Clock, utc_now
+from local_db.sealing import CERTIFICATE_TEXT, sealer_of
 from local_db.sync_state import LAST_PULL, SyncState, transaction
 from sync.bundles import DEFAULT_VALIDATORS, BundleInstaller, BundleRefused, Validator
 from sync.events import BundleApplied, RecordStatusChanged
@@ -131,7 +132,9 @@ class Puller:
         if cert is not None:
             conn.execute("INSERT OR REPLACE INTO certificates (record_id, number, title, text, issuer, holder_masked,"
                          " issued_at) VALUES (?,?,?,?,?,?,?)",
-                         (update.record_id, cert.number, cert.title, cert.text, cert.issuer, cert.holder_masked,
+                         (update.record_id, cert.number, cert.title,
+                          sealer_of(self.db).seal(cert.text, CERTIFICATE_TEXT.context(update.record_id, cert.number)),
+                          cert.issuer, cert.holder_masked,
                           update.at))
         return RecordStatusChanged(update.record_id, update.status, update.at, update.note,
                                    cert.number if cert else "")

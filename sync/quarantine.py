@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from kiosk.ids import Clock, utc_now
+from local_db.sealing import payload_context, sealer_of
 from local_db.sync_state import transaction
 
 log = logging.getLogger(__name__)
@@ -63,7 +64,7 @@ class Quarantine:
     def payload(self, record_id: str) -> dict | None:
         """The record as it was queued (personal data: for the technician's eyes, never for a log)."""
         row = self.db.execute("SELECT payload FROM quarantine WHERE record_id=?", (record_id,)).fetchone()
-        return json.loads(row[0]) if row else None
+        return json.loads(sealer_of(self.db).open(row[0], payload_context(record_id))) if row else None
 
     def count(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM quarantine").fetchone()[0]

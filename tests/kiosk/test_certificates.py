@@ -12,6 +12,7 @@ from kiosk.flow import FlowError, Problem, ServiceFlow
 from kiosk.idle import IdleGuard
 from local_db.db import open_db
 from local_db.store import ApplicationStore, Outbox
+from tests.local_db.sealed_helpers import opened_payload
 
 
 def item(item_id, department, category="证明开具", places=("station", "town", "district"), modes=("自助办", "帮办"),
@@ -132,5 +133,5 @@ def test_payload_is_json_safe(kiosk):
     flow.identify_by_card(session)
     flow.set_answers(session, {"purpose": "其他"})
     flow.submit(session)
-    raw = store.db.execute("SELECT payload FROM outbox").fetchone()[0]
-    assert json.loads(raw)["route"] == ["village", "town"]
+    record_id = store.db.execute("SELECT record_id FROM outbox").fetchone()[0]
+    assert json.loads(opened_payload(store.db, record_id))["route"] == ["village", "town"]

@@ -21,6 +21,7 @@ from local_db import audit
 from local_db.db import open_db
 from local_db.store import ApplicationStore
 from tests.clocks import FakeClock
+from tests.local_db.sealed_helpers import opened_payload
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR signature strokes"
 T0 = datetime(2026, 11, 25, 1, 30, tzinfo=timezone.utc)
@@ -92,7 +93,8 @@ def test_agent_files_a_banban_item_with_signature_in_one_transaction(kiosk, agen
     assert store.load_application(app.id) == app
     assert store.attachments.read(sha) == PNG
     outbox = dict(store.db.execute("SELECT kind, payload FROM outbox").fetchall())
-    payload = json.loads(outbox["application"])
+    assert ID_NUMBER not in outbox["application"]   # sealed at rest
+    payload = json.loads(opened_payload(store.db, app.id))
     assert payload["filed_by"] == {"agent_id": "ag-7", "role": "village_agent"}
     assert payload["consent"] == {"method": "signature", "evidence_sha256": sha, "at": app.created_at}
     assert payload["attachments"] == [sha]
@@ -239,7 +241,7 @@ def test_a_resident_alone_is_unchanged(kiosk):
     flow.identify_by_qr(session)
     app = flow.submit(session)
     assert calls == [(4, {})] and app.filed_by is None and app.consent is None
-    payload = json.loads(store.db.execute("SELECT payload FROM outbox").fetchone()[0])
+    payload = json.loads(opened_payload(store.db, app.id))
     assert not {"filed_by", "consent", "attachments"} & set(payload)
     assert counts(store) == {"applications": 1, "outbox": 1, "attachments": 0, "audit": 0, "print_journal": 1}
     with pytest.raises(ValueError):

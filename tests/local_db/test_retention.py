@@ -12,6 +12,7 @@ from local_db.store import ApplicationStore, Outbox
 from sync.attachments import AttachmentStore
 from sync.quarantine import Quarantine
 from tests.clocks import FakeClock
+from tests.local_db.sealed_helpers import opened_payload, opened_rows_text
 
 RESIDENT = Identity(source="idcard", name="王海生", id_number="330902195803150012", address="定海区长岛路88号",
                     phone="13812345678")
@@ -91,7 +92,7 @@ def test_owed_receipt_keeps_everything_until_printed(store, clock, purge):
     clock.now += timedelta(hours=KEEP_H * 3)
     assert purge() == PurgeResult()
     assert store.load_application(app.id) == app   # the reprint still has the name and ID to mask
-    assert RESIDENT.id_number in one(store, "SELECT payload FROM outbox")[0]
+    assert RESIDENT.id_number in opened_payload(store.db, app.id)
     store.mark_printed(app.receipt_no)
     assert purge() == PurgeResult(applications=1, outbox=1)
 
@@ -104,8 +105,7 @@ def test_undelivered_and_quarantined_records_are_never_touched(store, clock, pur
     assert purge() == PurgeResult(applications=1, outbox=1)
     assert store.load_application(rejected.id) == rejected and store.load_application(waiting.id) == waiting
     assert Quarantine(store.db).payload(rejected.id)["applicant"]["id_number"] == RESIDENT.id_number
-    assert [i.payload for i in Outbox(store.db).pending()] == [json.loads(one(
-        store, "SELECT payload FROM outbox WHERE record_id=?", waiting.id)[0])]
+    assert [i.payload for i in Outbox(store.db).pending()] == [json.loads(opened_payload(store.db, waiting.id))]
     assert Outbox(store.db).pending()[0].payload["applicant"]["name"] == RESIDENT.name
 
 
@@ -208,7 +208,7 @@ def test_one_transaction_and_files_only_after_the_commit(store, clock, media_dir
     with pytest.raises(Exception, match="boom"):
         purge()
     assert store.load_application(app.id) == app and file.exists()
-    assert RESIDENT.name in one(store, "SELECT payload FROM outbox")[0]
+    assert RESIDENT.name in opened_payload(store.db, app.id)
     store.db.execute("DROP TRIGGER boom")
     assert purge() == PurgeResult(applications=1, outbox=1, media=1, files_deleted=1)
 
@@ -217,7 +217,7 @@ def test_no_personal_data_left_in_any_row_nor_in_the_file(store, clock, purge, t
     apps = [filed(store) for _ in range(3)]
     store.rate(apps[0].item_id, apps[0].id, 1, ("slow",), comment=f"{RESIDENT.name} {RESIDENT.phone}")
     deliver(store, clock, *[r[0] for r in store.db.execute("SELECT record_id FROM outbox")])
-    assert all(value in all_rows_text(store.db) for value in PERSONAL)
+    assert all(value in opened_rows_text(store.db) for value in PERSONAL)
     clock.now += timedelta(hours=KEEP_H + 1)
     assert purge() == PurgeResult(applications=3, outbox=4, rating_comments=1)
     text = all_rows_text(store.db)

@@ -6,6 +6,7 @@ import pytest
 
 from kiosk.records import Identity
 from local_db.db import SCHEMA_VERSION, open_db
+from tests.local_db.sealed_helpers import opened_payload
 from local_db.store import ApplicationStore, Outbox
 from tests.clocks import FakeClock
 
@@ -43,7 +44,8 @@ def test_submit_writes_application_outbox_and_owed_receipt_together(store):
     assert db.execute("SELECT COUNT(*) FROM applications").fetchone()[0] == 1
     outbox = db.execute("SELECT record_id, kind, payload FROM outbox").fetchall()
     assert [(r[0], r[1]) for r in outbox] == [(app.id, "application")]
-    assert json.loads(outbox[0][2])["receipt_no"] == app.receipt_no
+    assert json.loads(opened_payload(db, app.id))["receipt_no"] == app.receipt_no
+    assert app.applicant.id_number not in outbox[0][2]   # sealed at rest (local_db/keys.py)
     assert store.receipts_owed()[0].receipt_no == app.receipt_no
     assert app.id[14] == "7"  # UUIDv7
 

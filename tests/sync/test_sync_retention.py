@@ -11,6 +11,7 @@ from sync.hub.testing import Reply, echo_results, loopback_session
 from sync.settings import SyncSettings
 from sync.worker import SyncWorker
 from tests.clocks import FakeClock
+from local_db.sealing import APPLICANT
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -40,7 +41,8 @@ def printed(app_store, submit):
 
 
 def applicant(db, app) -> dict:
-    return json.loads(db.execute("SELECT applicant FROM applications WHERE id=?", (app.id,)).fetchone()[0])
+    raw = db.execute("SELECT applicant FROM applications WHERE id=?", (app.id,)).fetchone()[0]
+    return json.loads(db.sealer.open(raw, APPLICANT.context(app.id)))
 
 
 def test_purge_follows_rounds_that_reached_the_hub(worker, worker_db, fake_hub, app_store, submit, session, clock,

@@ -11,6 +11,7 @@ from sync.protocol import ProtocolError, SyncError
 from sync.transport import HubUnreachable
 from terminal_helpers import make_engine, pending_ids, transport_for
 from zdb_contract_hub import Reply
+from tests.local_db.sealed_helpers import edit_payload
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -36,7 +37,7 @@ def test_add_is_content_addressed_and_deduplicated(db, data_dir, media):
     assert sha == hashlib.sha256(SCAN).hexdigest() and media.add(SCAN) == sha
     assert media.pending_count() == 1 and media.read(sha) == SCAN
     path = data_dir / MEDIA_DIR / sha[:2] / sha
-    assert path.read_bytes() == SCAN and os.stat(path).st_mode & 0o777 == 0o600
+    assert SCAN not in path.read_bytes() and os.stat(path).st_mode & 0o777 == 0o600   # sealed at rest
     in_db = AttachmentStore(db)   # no media dir: the bytes live in the database
     assert in_db.read(in_db.add(b"photo")) == b"photo"
     with pytest.raises(ValueError):
@@ -108,8 +109,7 @@ def test_a_damaged_local_copy_is_never_sent(real_hub, terminal, media, hooked, d
 def test_records_are_pushed_without_waiting_for_media(real_hub, terminal, db, hooked, data_dir, media, submit):
     sha = media.add(SCAN)
     app = submit(1)[0]
-    db.execute("UPDATE outbox SET payload=json_set(payload, '$.attachments', json_array(?)) WHERE record_id=?",
-               (sha, app.id))
+    edit_payload(db, app.id, lambda body: body.update(attachments=[sha]))
 
     def media_link_down(method, url):
         if "/attachments/" in url:

@@ -18,6 +18,7 @@ from sync.pull import LAST_REFUSAL, Puller
 from sync.transport import HubUnreachable
 from terminal_helpers import Events, make_engine, transport_for
 from zdb_contract_hub import as_json
+from local_db.sealing import CERTIFICATE_TEXT
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -76,6 +77,8 @@ def test_a_certificate_is_stored(real_hub, terminal, db, session, data_dir, push
     puller(db, real_hub.url, terminal, session, data_dir, events, streams=["status"]).pull_all()
     row = db.execute("SELECT number, title, text, issuer, holder_masked FROM certificates WHERE record_id=?",
                      (app.id,)).fetchone()
+    assert "兹证明" not in row[2]   # the text can name the holder: sealed at rest
+    row = row[:2] + (db.sealer.open(row[2], CERTIFICATE_TEXT.context(app.id, row[0])),) + row[3:]
     assert row == ("ZS-2026-0001", "户籍证明", "兹证明……", "定海区公安分局", "张* 3309**********1234")
     assert events == [RecordStatusChanged(app.id, "certificate_issued", events[0].at, "", "ZS-2026-0001")]
     assert app_statuses(db, [app]) == ["certificate_issued"]

@@ -16,6 +16,7 @@ from sync.terminal_identity import IdentityStore, enroll
 from sync.transport import HubHttpError, HubUnreachable, Timeouts
 from terminal_helpers import STATION, delivered_ids, make_engine, pending_ids, sent_records, transport_for
 from zdb_contract_hub import Reply, as_json
+from tests.local_db.sealed_helpers import edit_payload
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -101,8 +102,7 @@ def test_413_halves_down_to_one_and_quarantines_the_record_still_too_large(
 
 def poison(db, record_id: str) -> None:
     """A payload the hub refuses to store (a NUL character): rejected, every time."""
-    db.execute("UPDATE outbox SET payload=json_set(payload, '$.answers.purpose', ?) WHERE record_id=?",
-               ("bad\x00byte", record_id))
+    edit_payload(db, record_id, lambda body: body["answers"].update(purpose="bad\x00byte"))
 
 
 def test_rejected_goes_to_quarantine_and_the_queue_moves_past_it(real_hub, terminal, db, session, submit):
@@ -170,8 +170,7 @@ def test_timeouts_grow_with_the_bytes_sent(real_hub, terminal, db, hooked, app_s
 
 def test_bad_attachment_references_are_quarantined_locally(real_hub, terminal, db, session, submit):
     apps = submit(2)
-    db.execute("UPDATE outbox SET payload=json_set(payload, '$.attachments', json_array('not-a-hash'))"
-               " WHERE record_id=?", (apps[0].id,))
+    edit_payload(db, apps[0].id, lambda body: body.update(attachments=["not-a-hash"]))
     result = client(db, session, real_hub.url, terminal).push()
     assert result.accepted == (apps[1].id,) and [r.record_id for r in result.rejected] == [apps[0].id]
     assert real_hub.store.get(apps[0].id) is None and Quarantine(db).count() == 1

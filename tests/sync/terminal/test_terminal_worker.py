@@ -19,6 +19,7 @@ from sync.terminal_identity import IdentityStore, enroll
 from sync.worker import Backoff, SyncStatus, SyncWorker
 from terminal_helpers import STATION, free_port, settings_for
 from zdb_contract_hub import Reply
+from tests.local_db.sealed_helpers import edit_payload
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -54,8 +55,7 @@ class Heard:
 
 
 def poison(db, record_id: str) -> None:
-    db.execute("UPDATE outbox SET payload=json_set(payload, '$.answers.purpose', ?) WHERE record_id=?",
-               ("bad\x00byte", record_id))
+    edit_payload(db, record_id, lambda body: body["answers"].update(purpose="bad\x00byte"))
 
 
 # --- against the reference hub -------------------------------------------------------------------------------
