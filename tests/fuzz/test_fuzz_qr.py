@@ -157,7 +157,8 @@ def test_signed_licence_claims_of_any_value_are_a_sound_code_or_a_refusal(values
 
 
 @given(st.fixed_dictionaries({"v": st.just(1), "type": st.sampled_from(["hukou", "marriage", "disability"]),
-                              "holder": st.text(min_size=1, max_size=110), "holder_id": st.just(DEMO_RESIDENT["id_number"]),
+                              "holder": st.text(min_size=1, max_size=110),
+                              "holder_id": st.just(DEMO_RESIDENT["id_number"]),
                               "number": st.text(max_size=45), "issuer": st.text(max_size=65),
                               "valid_to": st.text(max_size=12) | st.dates().map(str),
                               "iat": st.integers(NOW - 2000, NOW + 2000), "exp": st.integers(NOW - 2000, NOW + 2000)}))
