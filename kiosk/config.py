@@ -99,7 +99,8 @@ SETTINGS: tuple[Setting, ...] = (
     central("backlog_refuse", int, 2000, "Pending records before non-urgent applications are refused"),
     central("disk_min_free_mb", int, 200, "Free MB in the data dir below which non-urgent applications are refused"
                                           " (twice this warns)"),
-    central("personal_data_keep_h", float, 24.0, "Hours personal data stays on the kiosk once the hub has it"),
+    central("personal_data_keep_days", float, 1.0, "Days personal data stays on the kiosk once the hub has"
+                                                    " acknowledged it (fractions allowed: 0.5 is 12 hours)"),
     Setting("agent_max_failures", int, 5, "Wrong agent logins in a row (per entered id) before a lockout"),
     Setting("agent_lockout_min", float, 15.0, "Minutes an agent id stays locked out; survives a reboot"),
     Setting("agent_idle_timeout_s", float, 300.0, "Seconds without a touch before a logged-in agent is logged out"),

@@ -23,6 +23,8 @@ from pathlib import Path
 import sqlite_utils
 
 from kiosk.ids import Clock, utc_now
+from local_db import audit
+from local_db.audit import AuditLog
 from local_db.keys import SealError
 from local_db.sealing import payload_context, sealer_of
 from local_db.sync_state import transaction
@@ -38,7 +40,8 @@ KEPT_FIELDS = ("id", "kind", "receipt_no", "item_id", "item_name", "station_id",
 # times whatever their UTC offset, and a malformed time gives NULL, which purges nothing.
 _DUE_OUTBOX = """
     SELECT o.record_id, o.kind, o.payload FROM outbox o
-    WHERE o.purged_at IS NULL AND o.delivered_at IS NOT NULL AND julianday(o.delivered_at) <= julianday(?)
+    WHERE o.purged_at IS NULL AND o.kind != 'audit' AND o.delivered_at IS NOT NULL
+      AND julianday(o.delivered_at) <= julianday(?)
       AND NOT EXISTS (SELECT 1 FROM print_journal p WHERE p.application_id = o.record_id AND p.status = 'owed')
 """
 # Uploaded media past the window; those a pending or quarantined record still names are skipped in Python
@@ -66,16 +69,17 @@ class PurgeResult:
         return any((self.applications, self.outbox, self.rating_comments, self.media, self.files_deleted))
 
 
-def purge_delivered(db: sqlite_utils.Database, media_dir: Path | str | None, *, keep_hours: float,
-                    clock: Clock = utc_now) -> PurgeResult:
-    """Forget personal data the hub has held for `keep_hours`; safe to run after every sync round."""
+def purge_delivered(db: sqlite_utils.Database, media_dir: Path | str | None, *, keep_days: float,
+                    clock: Clock = utc_now, trail: AuditLog | None = None) -> PurgeResult:
+    """Forget personal data the hub has held for `keep_days`; safe to run as often as wanted. With `trail`, each
+    record purged gets a PERSONAL_DATA_PURGED audit entry in the same transaction."""
     now = clock()
-    cutoff = (now - timedelta(hours=max(0.0, keep_hours))).isoformat()
+    cutoff = (now - timedelta(days=max(0.0, keep_days))).isoformat()
     stamp = now.isoformat(timespec="seconds")
     media_dir = Path(media_dir) if media_dir is not None else None
     db.conn.execute("PRAGMA secure_delete=ON")   # zero the old bytes of rewritten rows in the database file
     with transaction(db):
-        outbox, applications, comments = _purge_records(db, cutoff, stamp)
+        outbox, applications, comments = _purge_records(db, cutoff, stamp, trail)
         media, files = _purge_media(db, media_dir, cutoff, stamp)
     result = PurgeResult(applications, outbox, comments, media, _delete(files))
     if result.changed:   # counts only: never what was purged
@@ -85,7 +89,8 @@ def purge_delivered(db: sqlite_utils.Database, media_dir: Path | str | None, *, 
     return result
 
 
-def _purge_records(db: sqlite_utils.Database, cutoff: str, stamp: str) -> tuple[int, int, int]:
+def _purge_records(db: sqlite_utils.Database, cutoff: str, stamp: str,
+                   trail: AuditLog | None) -> tuple[int, int, int]:
     conn = db.conn
     outbox = applications = comments = 0
     sealer = sealer_of(db)
@@ -107,6 +112,8 @@ def _purge_records(db: sqlite_utils.Database, cutoff: str, stamp: str) -> tuple[
                                      (PURGED, PURGED, stamp, record_id)).rowcount
         comments += conn.execute("UPDATE ratings SET comment='' WHERE id=? AND comment != ''",
                                  (record_id,)).rowcount
+        if trail is not None:
+            trail.write(trail.entry(audit.SYSTEM, audit.PERSONAL_DATA_PURGED, target=record_id))
     return outbox, applications, comments
 
 

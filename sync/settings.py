@@ -31,7 +31,7 @@ class SyncSettings:
     backlog_warn: int = 500
     backlog_refuse: int = 2000
     disk_min_free_mb: int = 200
-    personal_data_keep_h: float = 24.0
+    personal_data_keep_days: float = 1.0
 
     @classmethod
     def from_config(cls, config: Any, **overrides: Any) -> "SyncSettings":

@@ -14,7 +14,7 @@ import shutil
 import threading
 import time
 from dataclasses import dataclass, field, fields, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
@@ -24,6 +24,7 @@ import sqlite_utils
 from kiosk.config import Config
 from kiosk.events import EventBus
 from kiosk.ids import Clock, utc_now
+from local_db.audit import AuditLog
 from local_db.db import open_db
 from local_db.retention import purge_delivered
 from local_db.store import Outbox
@@ -39,6 +40,8 @@ from sync.terminal_identity import IdentityError, IdentityStore, TerminalIdentit
 from sync.transport import ClockOffset, HubHttpError, HubTransport, HubUnreachable, TerminalRefused, Timeouts
 
 log = logging.getLogger(__name__)
+
+PURGE_EVERY = timedelta(minutes=15)   # while offline: acknowledged records keep coming due
 
 
 @dataclass(frozen=True)
@@ -115,6 +118,7 @@ class SyncWorker:
         self._encoding: str | None = None
         self._offset: ClockOffset | None = None
         self._bundles_refused = 0
+        self._last_purge_at: datetime | None = None
         self.status: SyncStatus | None = None   # last published; replaced whole, so safe to read from any thread
 
     @classmethod
@@ -235,16 +239,21 @@ class SyncWorker:
             return self._failed(db, f"internal error ({type(exc).__name__})", identity=identity)
         # what /health said about encodings holds until a failure (the hub may be replaced meanwhile)
         self._encoding = engine.client.encoding if outcome.error is None else None
-        if outcome.reached_hub:
-            self._purge(db)
+        self._purge_if_due(db, outcome.reached_hub)
         return self._settle(db, identity, outcome)
 
-    def _purge(self, db: sqlite_utils.Database) -> None:
-        """Forget personal data the hub has held long enough; a failure waits for the next round."""
+    def _purge_if_due(self, db: sqlite_utils.Database, reached_hub: bool) -> None:
+        """Forget personal data the hub has held long enough: after a round that reached the hub (it may have
+        acknowledged more), and on schedule while offline (what it acknowledged earlier still comes due)."""
+        now = self.clock()
+        if not reached_hub and self._last_purge_at is not None and now - self._last_purge_at < PURGE_EVERY:
+            return
+        self._last_purge_at = now
         try:
-            purge_delivered(db, self.data_dir / MEDIA_DIR, keep_hours=self.settings.personal_data_keep_h,
-                            clock=self.clock)
-        except Exception as exc:
+            purge_delivered(db, self.data_dir / MEDIA_DIR, keep_days=self.settings.personal_data_keep_days,
+                            clock=self.clock, trail=AuditLog(db, self.settings.station_id, self.clock))
+        except Exception as exc:   # rolled back whole; the next round tries again
+            self._last_purge_at = None
             log.error("personal data purge failed: %s", type(exc).__name__)
 
     def _engine(self, db: sqlite_utils.Database, session: requests.Session, identity: TerminalIdentity | None,

@@ -43,7 +43,7 @@ def test_station_identity_hub_and_devices_stay_local():
     central = {s.key for s in SETTINGS if s.central}
     assert not central & LOCAL_ONLY
     assert not any(key.startswith(("idcard_", "qr_", "printer_", "smartcard_", "sim_")) for key in central)
-    assert {"follow_up", "idle_timeout_s", "sync_interval_s", "backlog_refuse", "personal_data_keep_h"} <= central
+    assert {"follow_up", "idle_timeout_s", "sync_interval_s", "backlog_refuse", "personal_data_keep_days"} <= central
     assert check_central({s.key: s.default for s in SETTINGS if s.central}) == []
 
 

@@ -83,5 +83,5 @@ def test_the_queue_survives_retention(store):
     Outbox(store.db).mark_delivered([app.id])
     hub_status(store, app, "done")
     later = TickingClock(T0 + timedelta(days=3))
-    assert purge_delivered(store.db, None, keep_hours=24, clock=later).applications == 1
+    assert purge_delivered(store.db, None, keep_days=1, clock=later).applications == 1
     assert agent_queue(store.db, "ag-7") == [QueueEntry(app.receipt_no, "低保申请", app.created_at, "done", "", "")]

@@ -41,7 +41,7 @@ def media_dir(tmp_path):
 @pytest.fixture
 def purge(store, clock, media_dir):
     def run() -> PurgeResult:
-        return purge_delivered(store.db, media_dir, keep_hours=KEEP_H, clock=clock)
+        return purge_delivered(store.db, media_dir, keep_days=KEEP_H / 24, clock=clock)
     return run
 
 
@@ -273,3 +273,20 @@ def test_consent_evidence_is_purged_with_the_application_filed_on_behalf(store, 
     assert (filed_by, role) == ("ag-7", "village_agent")   # the agent's id is not the resident's data
     assert json.loads(kept) == {"method": "signature", "at": consent.at, "purged": True}
     assert all(sha not in payload for (payload,) in store.db.execute("SELECT payload FROM outbox"))
+
+
+def test_each_purge_is_audited_and_audit_rows_are_never_purged(store, clock, media_dir):
+    def purge():
+        return purge_delivered(store.db, media_dir, keep_days=KEEP_H / 24, clock=clock, trail=store.audit)
+
+    apps = [filed(store), filed(store)]
+    deliver(store, clock, *(a.id for a in apps))
+    clock.now += timedelta(hours=KEEP_H + 1)
+    assert purge().applications == 2
+    trail = store.db.execute("SELECT actor, action, target FROM audit ORDER BY seq").fetchall()
+    assert trail == [("system", "personal_data_purged", a.id) for a in apps]
+    deliver(store, clock, *(r[0] for r in store.db.execute("SELECT record_id FROM outbox WHERE kind='audit'")))
+    clock.now += timedelta(days=30)
+    assert purge() == PurgeResult()   # the trail's own delivered rows hold nothing personal: no purge, no new entry
+    assert store.db.execute("SELECT COUNT(*) FROM audit").fetchone()[0] == 2
+    assert store.audit.verify().ok

@@ -1,4 +1,5 @@
-"""The sync worker purges personal data after rounds that reached the hub, and survives a purge that fails."""
+"""The sync worker purges personal data after rounds that reached the hub and on schedule while offline, audits
+each purge, and survives a purge that fails."""
 import json
 import logging
 from datetime import timedelta
@@ -11,6 +12,7 @@ from sync.hub.testing import Reply, echo_results, loopback_session
 from sync.settings import SyncSettings
 from sync.worker import SyncWorker
 from tests.clocks import FakeClock
+from local_db.audit import verify_chain
 from local_db.sealing import APPLICANT
 
 pytestmark = pytest.mark.timeout(60)
@@ -45,6 +47,11 @@ def applicant(db, app) -> dict:
     return json.loads(db.sealer.open(raw, APPLICANT.context(app.id)))
 
 
+def purge_trail(db) -> list[tuple]:
+    return db.execute("SELECT actor, action, target, outcome FROM audit WHERE action='personal_data_purged'"
+                      " ORDER BY seq").fetchall()
+
+
 def test_purge_follows_rounds_that_reached_the_hub(worker, worker_db, fake_hub, app_store, submit, session, clock,
                                                    dummy):
     app = printed(app_store, submit)
@@ -52,12 +59,25 @@ def test_purge_follows_rounds_that_reached_the_hub(worker, worker_db, fake_hub, 
     assert worker.run_round(worker_db, session).online
     assert applicant(worker_db, app)["id_number"] == dummy.id_number   # delivered, still inside the window
     clock.now += timedelta(hours=25)
-    fake_hub.reply = lambda m, p, b: Reply(503, b"")
-    assert not worker.run_round(worker_db, session).online
-    assert applicant(worker_db, app)["id_number"] == dummy.id_number   # no round reached the hub: wait
-    fake_hub.reply = echo_results()
     assert worker.run_round(worker_db, session).online
     assert applicant(worker_db, app) == {"purged": True}
+    assert purge_trail(worker_db) == [("system", "personal_data_purged", app.id, "ok")]
+
+
+def test_purge_runs_on_schedule_while_the_hub_is_unreachable(worker, worker_db, fake_hub, app_store, submit,
+                                                              session, clock, dummy):
+    app = printed(app_store, submit)
+    fake_hub.reply = echo_results()
+    assert worker.run_round(worker_db, session).online           # acknowledged, then the island goes offline
+    fake_hub.reply = lambda m, p, b: Reply(503, b"")
+    clock.now += timedelta(hours=23)
+    assert not worker.run_round(worker_db, session).online
+    assert applicant(worker_db, app)["id_number"] == dummy.id_number   # inside the window
+    clock.now += timedelta(hours=2)
+    assert not worker.run_round(worker_db, session).online
+    assert applicant(worker_db, app) == {"purged": True}                # due, though no round reached the hub
+    assert [row[2] for row in purge_trail(worker_db)] == [app.id]
+    assert verify_chain(worker_db).ok
     assert app_store.progress(app.receipt_no).delivered
 
 
