@@ -9,6 +9,7 @@ from pathlib import Path
 
 from kiosk.app import load_startup_config
 from kiosk.config import default_data_dir
+from kiosk.log_redaction import RedactingFilter
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -28,8 +29,9 @@ def setup_logging(data_dir: Path, level: str) -> None:
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.setLevel(level)
-    root.addHandler(handler)
-    root.addHandler(logging.StreamHandler(sys.stderr))
+    for each in (handler, logging.StreamHandler(sys.stderr)):
+        each.addFilter(RedactingFilter())   # the net under "never log personal data or keys"
+        root.addHandler(each)
 
 
 def main(argv: list[str] | None = None) -> int:
