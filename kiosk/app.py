@@ -22,6 +22,7 @@ from kiosk.idle import IdleGuard
 from kiosk.policies import LivePolicies
 from local_db.audit import AuditLog
 from local_db.db import open_db
+from local_db.sealing import seal_media_files
 from local_db.store import ApplicationStore
 from local_db.sync_state import installed_payload
 
@@ -99,11 +100,13 @@ def build_core(data_dir: Path, config: Config | None = None, *, start_sync: bool
                idle_clock: Callable[[], float] = time.monotonic) -> KioskCore:
     from devices.registry import build_devices
     from sync import SyncWorker
+    from sync.engine import MEDIA_DIR
 
     data_dir = Path(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     config = config or load_startup_config(data_dir)
     db = open_db(data_dir / "kiosk.db", shared=True)
+    seal_media_files(db, data_dir / MEDIA_DIR)   # an upgraded kiosk's files from before encryption at rest; once
     catalog = _catalog(data_dir)
     if catalog.notice:
         log.warning("catalog: %s", catalog.notice)

@@ -15,6 +15,8 @@ from typing import Iterator
 
 import sqlite_utils
 
+from local_db import audit
+from local_db.audit import AuditLog
 from local_db.keys import (KeyRing, KeyRingMissing, KeyStore, Sealer, is_sealed, is_sealed_bytes, key_id_of,
                            load_cached)
 from local_db.sync_state import transaction
@@ -23,6 +25,7 @@ log = logging.getLogger(__name__)
 
 META_KEYS_USED = "sealing_keys"      # JSON list of every key id that was ever current for this database
 META_SEALED = "sealed_at_rest"       # "1" once rows from before encryption at rest have been sealed
+META_MEDIA_SEALED = "media_sealed_at_rest"   # "1" once media files from before it have been sealed
 
 
 class KioskDatabase(sqlite_utils.Database):
@@ -83,6 +86,10 @@ def attach_sealer(db: KioskDatabase, store: KeyStore) -> Sealer:
         if not store.exists():
             if _keys_used(db):
                 raise KeyRingMissing("this database was sealed with a key ring that is no longer in its keys folder")
+            if store.tpm is None:   # a new ring is bound to the machine's TPM when it has one
+                from local_db.tpm import default_tpm
+
+                store.tpm = default_tpm()
             store.save(KeyRing.new())
         ring = load_cached(store)
     db.sealer = Sealer.for_store(store)
@@ -174,7 +181,8 @@ class Rotation:
     media_files: int
 
 
-def rotate_keys(db: KioskDatabase, store: KeyStore, media_dir: Path | None = None) -> Rotation:
+def rotate_keys(db: KioskDatabase, store: KeyStore, media_dir: Path | None = None,
+                trail: AuditLog | None = None) -> Rotation:
     """Add a key, re-seal every value and media file with it, then retire the old keys.
 
     Crash-safe in order: the ring is saved holding old and new keys before anything is re-sealed; the rows are
@@ -187,6 +195,8 @@ def rotate_keys(db: KioskDatabase, store: KeyStore, media_dir: Path | None = Non
     db.conn.execute("PRAGMA secure_delete=ON")
     with transaction(db):
         values = sum(_reseal(db, column, only_plain=False) for column in SEALED_COLUMNS)
+        if trail is not None:
+            trail.write(trail.entry(audit.TECHNICIAN, audit.KEY_ROTATED, target=new_key))
     _remember_key(db, new_key)
     files = sum(1 for _ in _reseal_media(db.sealer, media_dir)) if media_dir is not None else 0
     retired = tuple(ring.retire(keep={new_key}))
@@ -195,7 +205,17 @@ def rotate_keys(db: KioskDatabase, store: KeyStore, media_dir: Path | None = Non
     return Rotation(new_key, retired, values, files)
 
 
-def _reseal_media(sealer: Sealer, media_dir: Path) -> Iterator[Path]:
+def seal_media_files(db: KioskDatabase, media_dir: Path) -> int:
+    """Seal media files written before encryption at rest (an upgraded kiosk), once: later files are sealed as
+    they are written, so later starts do not read the folder again."""
+    if db.execute("SELECT value FROM meta WHERE key=?", (META_MEDIA_SEALED,)).fetchone():
+        return 0
+    count = sum(1 for _ in _reseal_media(db.sealer, media_dir, only_plain=True)) if media_dir.is_dir() else 0
+    db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, '1')", (META_MEDIA_SEALED,))
+    return count
+
+
+def _reseal_media(sealer: Sealer, media_dir: Path, only_plain: bool = False) -> Iterator[Path]:
     from sync.fsutil import atomic_write
 
     current = sealer.ring.current
@@ -203,8 +223,65 @@ def _reseal_media(sealer: Sealer, media_dir: Path) -> Iterator[Path]:
         if not file.is_file() or file.name.startswith("."):
             continue
         data = file.read_bytes()
-        if is_sealed_bytes(data) and key_id_of(data) == current:
+        if is_sealed_bytes(data) and (only_plain or key_id_of(data) == current):
             continue
         context = media_context(file.name)
         atomic_write(file, sealer.seal_bytes(sealer.open_bytes(data, context), context), mode=0o600)
         yield file
+
+
+# --- technician commands -------------------------------------------------------------------------------------
+
+def key_status(db: KioskDatabase, store: KeyStore) -> dict:
+    """How the ring is protected and how many values each key seals: ids and counts, never key material."""
+    ring = store.load()
+    per_key: dict[str, int] = {}
+    plain = 0
+    for column in SEALED_COLUMNS:
+        sql = (f"SELECT {column.column} FROM {column.table}"
+               f" WHERE {column.column} IS NOT NULL AND NOT ({column.skip_when})")
+        for (value,) in db.execute(sql).fetchall():
+            kid = key_id_of(value)
+            if kid is None:
+                plain += 1
+            else:
+                per_key[kid] = per_key.get(kid, 0) + 1
+    return {"protection": store.protection, "current": ring.current, "keys": sorted(ring.keys),
+            "sealed_values": per_key, "plaintext_values": plain,
+            "unknown_keys": sorted(set(per_key) - set(ring.keys))}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m local_db.sealing status|rotate --data-dir DIR`: JSON on stdout, exit 0 when done."""
+    import argparse
+
+    from kiosk.config import load_config
+    from local_db.db import open_db
+
+    parser = argparse.ArgumentParser(prog="python -m local_db.sealing", description=main.__doc__)
+    parser.add_argument("command", choices=("status", "rotate"))
+    parser.add_argument("--data-dir", type=Path, required=True)
+    args = parser.parse_args(argv)
+    db_path = args.data_dir / "kiosk.db"
+    if not db_path.exists():
+        print(json.dumps({"error": "no kiosk database in that data dir"}))
+        return 2
+    store = KeyStore.beside(db_path)
+    db = open_db(db_path, keys=store)
+    try:
+        if args.command == "status":
+            print(json.dumps(key_status(db, store), indent=2))
+            return 0
+        from sync.engine import MEDIA_DIR
+
+        trail = AuditLog(db, load_config(args.data_dir)["station_id"])
+        rotation = rotate_keys(db, store, args.data_dir / MEDIA_DIR, trail)
+        print(json.dumps({"new_key": rotation.new_key, "retired": list(rotation.retired), "values": rotation.values,
+                          "media_files": rotation.media_files}, indent=2))
+        return 0
+    finally:
+        db.conn.close()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
