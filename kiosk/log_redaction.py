@@ -2,8 +2,9 @@
 
 The rule stays "code never logs these" (kiosk modules log ids and counts only); this catches the slip, such as an
 exception text that quotes a value. Shapes, not meanings, are matched, so a harmless number of the same shape
-is redacted too, which costs a technician little. Kept on purpose: dashed UUIDs (record ids) and 64-hex runs
-(SHA-256 content hashes, which name attachments and bundles and reveal nothing). Keys in this code base are
+is redacted too, which costs a technician little. Kept on purpose: dashed UUIDs (record ids), prefixed ids such
+as terminal ids (t-<32 hex>) and 64-hex runs (SHA-256 content hashes, which name attachments and bundles and
+reveal nothing). Keys in this code base are
 base64 or base64url of 32 bytes (43-44 characters), which the base64 rule catches.
 """
 from __future__ import annotations
@@ -16,7 +17,7 @@ _EDGE_R = r"(?![0-9A-Za-z])"
 
 _ID_NUMBER = re.compile(_EDGE_L + r"(?:\d{17}[\dXx]|\d{15})" + _EDGE_R)
 _MOBILE = re.compile(_EDGE_L + r"(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}" + _EDGE_R)
-_HEX = re.compile(_EDGE_L + r"[0-9a-fA-F]{32,}" + _EDGE_R)
+_HEX = re.compile(r"(?<![0-9A-Za-z_-])[0-9a-fA-F]{32,}" + _EDGE_R)   # "t-<32 hex>": a terminal id, kept
 _B64 = re.compile(r"(?<![0-9A-Za-z+/_-])[0-9A-Za-z+/_-]{40,}={0,2}(?![0-9A-Za-z+/_=-])")
 SHA256_HEX_LEN = 64
 

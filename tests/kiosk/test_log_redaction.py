@@ -34,7 +34,8 @@ def test_key_material_is_replaced_in_every_encoding_used_here():
 
 
 def test_ids_hashes_paths_and_receipt_numbers_are_kept():
-    kept = [str(uuid.uuid4()), hashlib.sha256(b"photo").hexdigest(), "DH001-20261125-0001",
+    kept = [str(uuid.uuid4()), "terminal t-" + uuid.uuid4().hex, hashlib.sha256(b"photo").hexdigest(),
+            "DH001-20261125-0001",
             "/tmp/pytest-of-kiosk/pytest-3/test_export_never_leaks0/kiosk-data/logs/kiosk.log",
             "2026-11-25T01:30:00+00:00", "HTTP 503 after 12 attempts"]
     for text in kept:
