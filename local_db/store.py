@@ -246,10 +246,12 @@ class Outbox:
             )
 
     def mark_failed(self, record_ids: list[str], error: str) -> None:
+        from sync.protocol import utf8_text   # here: the sync package imports this module
+
         with self.db.conn:
             self.db.conn.executemany(
                 "UPDATE outbox SET attempts=attempts+1, last_error=? WHERE record_id=?",
-                [(error[:500], rid) for rid in record_ids],
+                [(utf8_text(error[:500]), rid) for rid in record_ids],
             )
 
     def pending_count(self) -> int:

@@ -24,7 +24,7 @@ STREAMS = ("config", "policies", "catalog", "guides", "announcements", "agent_cr
 BUNDLE_KINDS = frozenset({"catalog", "policies", "config"})
 MAX_RECORDS_PER_REQUEST = 1000
 MAX_ATTACHMENT_BYTES = 52428800
-_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")   # UUIDv7 today; room for other opaque ids
+_ID_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")   # UUIDv7 today; room for other opaque ids
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 _STATUS_RE = re.compile(r"^[a-z_]{1,32}$")
 
@@ -238,7 +238,7 @@ def parse_enroll_reply(body: bytes) -> EnrollReply:
     if not isinstance(data, dict):
         raise ProtocolError("enrollment reply is not an object")
     terminal_id, key = data.get("terminal_id"), data.get("hub_public_key")
-    if not isinstance(terminal_id, str) or not _ID_RE.match(terminal_id):
+    if not isinstance(terminal_id, str) or not _ID_RE.fullmatch(terminal_id):
         raise ProtocolError("enrollment reply has no valid terminal id")
     if not isinstance(key, str) or not re.fullmatch(r"[A-Za-z0-9_-]{43}=?", key):
         raise ProtocolError("enrollment reply has no valid hub key")
@@ -298,7 +298,7 @@ def parse_status_update(raw: Any) -> StatusUpdate:
     if not isinstance(raw, dict):
         raise ProtocolError("status update is not an object")
     record_id, status, at = raw.get("record_id"), raw.get("status"), raw.get("at")
-    if not isinstance(record_id, str) or not _ID_RE.match(record_id):
+    if not isinstance(record_id, str) or not _ID_RE.fullmatch(record_id):
         raise ProtocolError("status update has no valid record id")
     if not isinstance(status, str) or not _STATUS_RE.match(status):   # later minor versions may add statuses
         raise ProtocolError("status update has no valid status")
@@ -331,7 +331,7 @@ def parse_push_request(data: Any) -> tuple[str, list[WireRecord | ItemResult]]:
     if not isinstance(data, dict):
         raise RequestError("body must be a JSON object")
     station_id = data.get("station_id")
-    if not isinstance(station_id, str) or not _ID_RE.match(station_id):
+    if not isinstance(station_id, str) or not _ID_RE.fullmatch(station_id):
         raise RequestError("station_id missing or invalid")
     records = data.get("records")
     if not isinstance(records, list):
@@ -345,7 +345,7 @@ def validate_record(raw: Any) -> WireRecord | ItemResult:
     if not isinstance(raw, dict):
         return ItemResult(None, Status.REJECTED, "record must be an object")
     record_id = raw.get("id")
-    if not isinstance(record_id, str) or not _ID_RE.match(record_id):
+    if not isinstance(record_id, str) or not _ID_RE.fullmatch(record_id):
         reason = "missing id" if record_id in (None, "") else "invalid id"
         return ItemResult(record_id if isinstance(record_id, str) else None, Status.REJECTED, reason)
     kind = raw.get("kind")

@@ -11,6 +11,7 @@ import sqlite_utils
 
 from kiosk.ids import Clock, utc_now
 from local_db.sealing import payload_context, sealer_of
+from sync.protocol import utf8_text
 from local_db.sync_state import transaction
 
 log = logging.getLogger(__name__)
@@ -40,7 +41,7 @@ class Quarantine:
         moved = 0
         with transaction(self.db):
             for record_id, reason in reasons.items():
-                moved += self._move_one(record_id, reason[:200], now)
+                moved += self._move_one(record_id, utf8_text(reason[:200]), now)
         if moved:
             log.warning("%d record(s) quarantined", moved)
         return moved

@@ -129,3 +129,15 @@ def test_migration_6_keeps_earlier_applications_as_filed_by_the_resident(tmp_pat
     app = store.load_application("a1")
     assert app is not None and app.filed_by is None and app.consent is None
     assert store.agent_queue("ag-7") == []
+
+
+def test_a_failure_text_with_a_lone_surrogate_is_stored_not_raised(store):
+    from sync.quarantine import Quarantine
+
+    apps = [store.submit("shebao.x", "社保参保证明打印", RESIDENT, {}) for _ in range(2)]
+    outbox = Outbox(store.db)
+    outbox.mark_failed([apps[0].id], "hub said \ud800")
+    assert Quarantine(store.db).move({apps[1].id: "rejected: \udfff"}) == 1
+    stored = store.db.execute("SELECT last_error FROM outbox WHERE record_id=?", (apps[0].id,)).fetchone()[0]
+    assert stored.startswith("hub said \ufffd") and "\ud800" not in stored
+    assert Quarantine(store.db).list()[0].reason.startswith("rejected: \ufffd")

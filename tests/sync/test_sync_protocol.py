@@ -130,3 +130,9 @@ def test_encodings_round_trip_and_refuse_what_does_not_decode():
         encodings.decode(encodings.encode(raw, encodings.BZIP2)[:-3], "bzip2", 10_000)
     with pytest.raises(encodings.UnsupportedEncoding):
         encodings.decode(raw, "br", 10_000)
+
+
+def test_ids_with_a_trailing_newline_are_refused():
+    from sync.protocol import _ID_RE
+
+    assert _ID_RE.fullmatch("st-1") and not _ID_RE.fullmatch("st-1\n")
