@@ -42,12 +42,18 @@ def main(argv: list[str] | None = None) -> int:
     setup_logging(data_dir, config["log_level"])
     logging.getLogger("main").info("starting kiosk, data dir %s", data_dir)
 
-    from kiosk.app import build_core
+    from kiosk.app import StartupRefused, build_core
     from ui.app import run
 
-    core = build_core(data_dir, config, start_sync=not args.no_sync)
+    fullscreen = config["fullscreen"] and not args.windowed
     try:
-        return run(core, fullscreen=config["fullscreen"] and not args.windowed)
+        core = build_core(data_dir, config, start_sync=not args.no_sync)
+    except StartupRefused as refused:
+        from ui.out_of_service import run_out_of_service
+
+        return run_out_of_service(refused.code, fullscreen)
+    try:
+        return run(core, fullscreen=fullscreen)
     finally:
         core.stop()
 

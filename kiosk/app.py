@@ -22,6 +22,7 @@ from kiosk.idle import IdleGuard
 from kiosk.policies import LivePolicies
 from local_db.audit import AuditLog
 from local_db.db import open_db
+from local_db.keys import KeyFileExposed, KeyProblem, KeyRingMissing, SealError
 from local_db.sealing import seal_media_files
 from local_db.store import ApplicationStore
 from local_db.sync_state import installed_payload
@@ -105,7 +106,7 @@ def build_core(data_dir: Path, config: Config | None = None, *, start_sync: bool
     data_dir = Path(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     config = config or load_startup_config(data_dir)
-    db = open_db(data_dir / "kiosk.db", shared=True)
+    db = open_local_db(data_dir)
     seal_media_files(db, data_dir / MEDIA_DIR)   # an upgraded kiosk's files from before encryption at rest; once
     catalog = _catalog(data_dir)
     if catalog.notice:
@@ -135,6 +136,32 @@ def build_core(data_dir: Path, config: Config | None = None, *, start_sync: bool
     if sync is not None:
         sync.start()
     return core
+
+
+class StartupRefused(Exception):
+    """The kiosk must not serve: its data cannot be opened safely. `code` tells the technician why (never a key,
+    never personal data); residents see an out-of-service screen (ui/out_of_service.py)."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+# What each refusal means for the technician, by the exception the key ring raised.
+_KEY_REFUSALS = {KeyRingMissing: "key_ring_missing", KeyFileExposed: "key_file_exposed"}
+
+
+def open_local_db(data_dir: Path):
+    """The kiosk's database with its key ring; StartupRefused when the ring is missing, exposed, damaged or
+    bound to another machine's TPM (a new ring would make every sealed record unreadable)."""
+    from local_db.tpm import TpmError
+
+    try:
+        return open_db(data_dir / "kiosk.db", shared=True)
+    except (KeyProblem, TpmError, SealError) as exc:
+        code = next((c for kind, c in _KEY_REFUSALS.items() if isinstance(exc, kind)), "key_ring_unreadable")
+        log.error("kiosk database refused: %s (%s)", code, type(exc).__name__)
+        raise StartupRefused(code) from None
 
 
 def load_startup_config(data_dir: Path) -> Config:

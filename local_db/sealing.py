@@ -82,6 +82,8 @@ def sealer_of(db: sqlite_utils.Database) -> Sealer:
 def attach_sealer(db: KioskDatabase, store: KeyStore) -> Sealer:
     """Give the connection its sealer, making the ring the first time. A database that has sealed data but
     whose ring is gone is refused: a new ring would seal new data while the old could never be read again."""
+    if not store.exists() and _keys_used(db):   # checked first: a refusal leaves the data dir as it found it
+        raise KeyRingMissing("this database was sealed with a key ring that is no longer in its keys folder")
     with _creation_lock(store):
         if not store.exists():
             if _keys_used(db):

@@ -2,6 +2,7 @@
 personal data, in any of the encodings a name or number could be stored in. The kiosk still reads it all back."""
 import json
 import re
+import shutil
 import sqlite3
 
 import pytest
@@ -84,3 +85,22 @@ def test_printed_receipts_show_only_masked_personal_data(served):
     receipts = list((root / "kiosk" / "receipts").glob("*.bin"))
     assert receipts
     assert all(not leaks(p.read_bytes()) for p in receipts)
+
+
+def test_a_kiosk_whose_key_ring_is_gone_shows_out_of_service_and_makes_no_new_ring(served):
+    root, receipt_no = served
+    data_dir = root / "kiosk"
+    shutil.move(data_dir / "keys", root / "keys-elsewhere")   # e.g. a disk restored without its keys folder
+    before = (data_dir / "kiosk.db").read_bytes()
+    config = json.loads((data_dir / "config.json").read_text(encoding="utf-8"))
+    proc = KioskProcess(data_dir, config, root / "console2.log")
+    try:
+        texts = proc.wait_for("本机暂停服务", timeout=30)
+        assert any("key_ring_missing" in t for t in texts)
+        assert proc.quit() == 3
+    finally:
+        proc.close()
+    assert not (data_dir / "keys").exists()
+    assert (data_dir / "kiosk.db").read_bytes() == before   # untouched: restoring the keys folder brings it back
+    shutil.move(root / "keys-elsewhere", data_dir / "keys")
+    test_the_kiosk_reads_its_sealed_record_back((root, receipt_no))
