@@ -30,6 +30,8 @@ from typing import TYPE_CHECKING, Callable
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from local_db.fsutil import atomic_write
+
 if TYPE_CHECKING:
     from local_db.tpm import Tpm
 
@@ -138,9 +140,9 @@ class KeyStore:
         self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         os.chmod(self.directory, 0o700)
         if self.tpm is not None or (self.directory / SEALED_RING_FILE).exists():
-            _write_private(self.directory / SEALED_RING_FILE, self._seal_with_tpm(ring.to_json()))
+            atomic_write(self.directory / SEALED_RING_FILE, self._seal_with_tpm(ring.to_json()), mode=0o600)
         else:
-            _write_private(self.directory / RING_FILE, ring.to_json())
+            atomic_write(self.directory / RING_FILE, ring.to_json(), mode=0o600)
 
     def _kek_dir(self) -> Path:
         return self.directory / "tpm"
@@ -169,25 +171,6 @@ class KeyStore:
 
             self.tpm = Tpm()
         return self.tpm
-
-
-def _write_private(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
 
 
 class Sealer:

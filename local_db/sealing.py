@@ -218,7 +218,7 @@ def seal_media_files(db: KioskDatabase, media_dir: Path) -> int:
 
 
 def _reseal_media(sealer: Sealer, media_dir: Path, only_plain: bool = False) -> Iterator[Path]:
-    from sync.fsutil import atomic_write
+    from local_db.fsutil import atomic_write
 
     current = sealer.ring.current
     for file in sorted(media_dir.glob("??/*")):

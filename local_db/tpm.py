@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
+from local_db.fsutil import atomic_write
+
 DEVICE = Path("/dev/tpmrm0")
 MAX_SECRET = 128              # bytes a sealed data object holds (MAX_SYM_DATA)
 TIMEOUT_S = 20.0              # per tool; a healthy TPM takes well under a second
@@ -71,7 +73,7 @@ class Tpm:
             blobs = {name: (work / name).read_bytes() for name in (PRIV, PUB)}
         directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         for name, data in blobs.items():
-            _write_private(directory / name, data)
+            atomic_write(directory / name, data, mode=0o600)
 
     def unseal(self, directory: Path) -> bytes:
         """The secret sealed in `directory`; TpmError when the blobs are missing, damaged or from another TPM."""
@@ -134,27 +136,6 @@ def default_tpm(device: Path = DEVICE) -> Tpm | None:
         return None
     tpm = Tpm() if device == DEVICE else Tpm(f"device:{device}")
     return tpm if tpm.present() else None
-
-
-def _write_private(path: Path, data: bytes) -> None:
-    """Replace `path` with `data` atomically (temp file, fsync, rename, fsync of the directory), mode 0600."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            os.fchmod(f.fileno(), 0o600)   # a stale temp file from a crash may have kept another mode
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    dir_fd = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
 
 
 def _reason(stderr: bytes | None) -> str:

@@ -16,7 +16,7 @@ import sqlite_utils
 
 from kiosk.ids import Clock, utc_now
 from local_db.sealing import media_context, sealer_of
-from sync.fsutil import atomic_write
+from local_db.fsutil import atomic_write
 from sync.protocol import MAX_ATTACHMENT_BYTES, ProtocolError, attachment_path, parse_upload_state
 from sync.transport import HubTransport
 

@@ -17,7 +17,7 @@ from typing import Any, Callable, Mapping
 
 from local_db.sync_state import SyncState
 from sync.auth import bundle_message, verify
-from sync.fsutil import atomic_write
+from local_db.fsutil import atomic_write
 from sync.protocol import Bundle
 
 log = logging.getLogger(__name__)

@@ -17,7 +17,7 @@ import requests
 
 from kiosk.ids import Clock, utc_now
 from sync.auth import KeyPair, b64url, unb64url
-from sync.fsutil import atomic_write
+from local_db.fsutil import atomic_write
 from sync.protocol import ENROLL_PATH, ProtocolError, SyncError, parse_enroll_reply, parse_error_code
 
 log = logging.getLogger(__name__)

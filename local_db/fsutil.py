@@ -3,20 +3,21 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 from pathlib import Path
 
 
 def atomic_write(path: Path | str, data: bytes, mode: int = 0o644) -> None:
     """Temp file in the same directory, fsync, rename over `path`, fsync the directory."""
     path = Path(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")   # unique per writer thread
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, mode)
     try:
         with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), mode)   # O_CREAT's mode is masked by the umask; a key file must be 0600
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(tmp, mode)   # O_CREAT's mode is masked by the umask; a key file must be 0600 regardless
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
