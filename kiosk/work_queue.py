@@ -4,18 +4,19 @@ Read from the local database, so it works offline and shows the last state sync 
 derived, most informative first: the hub's latest status (accepted, needs_material, done, certificate_issued,
 rejected...), else quarantined (the hub or terminal refused the record; the technician's matter), else
 delivered (the hub has it, no decision yet), else pending_sync. Rows carry no personal data beyond the masked
-name that the receipt also shows.
+name that the receipt also shows. 有求必应 needs (kiosk/needs.py) join the queue with their category and short
+number; the hub's dispatch status (dispatched, in_progress, done) comes with the assignee as the note.
 """
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sqlite_utils
 
 from kiosk.records import Identity
 from local_db.keys import SealError
-from local_db.sealing import APPLICANT, sealer_of
+from local_db.sealing import APPLICANT, NEED_RESIDENT, sealer_of
 
 PENDING_SYNC = "pending_sync"
 QUARANTINED = "quarantined"
@@ -32,6 +33,17 @@ _QUERY = """
     ORDER BY a.created_at DESC, a.receipt_no DESC
     LIMIT ?
 """
+_NEEDS = """
+    SELECT n.id, n.number, '有求必应 · ' || n.category, n.created_at, n.resident, o.delivered_at, q.reason,
+           s.status, s.note
+    FROM needs n
+    LEFT JOIN outbox o ON o.record_id = n.id
+    LEFT JOIN quarantine q ON q.record_id = n.id
+    LEFT JOIN record_status s ON s.record_id = n.id
+    WHERE n.filed_by = ?
+    ORDER BY n.created_at DESC, n.number DESC
+    LIMIT ?
+"""
 
 
 @dataclass(frozen=True)
@@ -42,18 +54,25 @@ class QueueEntry:
     state: str                 # pending_sync | quarantined | delivered | the hub's latest status
     note: str = ""             # the hub's note (e.g. which material is missing) or the quarantine reason
     applicant_masked: str = ""  # "王**"; empty once retention has purged the applicant
+    kind: str = "application"  # application | need (a need may name no resident at all)
 
 
 def agent_queue(db: sqlite_utils.Database, agent_id: str, limit: int = MAX_ROWS) -> list[QueueEntry]:
     """Newest first. On the kiosk's shared connection, call it under the store's lock (ApplicationStore)."""
-    rows = db.execute(_QUERY, (agent_id, limit)).fetchall()
     sealer = sealer_of(db)
-    return [_entry(*row[1:4], _open_applicant(sealer, row[0], row[4]), *row[5:]) for row in rows]
+    applications = [_entry(*row[1:4], _open(sealer, APPLICANT.context(row[0]), row[4]), *row[5:])
+                     for row in db.execute(_QUERY, (agent_id, limit)).fetchall()]
+    needs = [replace(_entry(*row[1:4], _open(sealer, NEED_RESIDENT.context(row[0]), row[4]), *row[5:]), kind="need")
+             for row in db.execute(_NEEDS, (agent_id, limit)).fetchall()]
+    entries = sorted(applications + needs, key=lambda e: (e.created_at, e.receipt_no), reverse=True)
+    return entries[:limit]
 
 
-def _open_applicant(sealer, application_id: str, applicant: str) -> str:
+def _open(sealer, context: str, value: str | None) -> str:
+    if value is None:   # a need filed without identifying the resident
+        return ""
     try:
-        return sealer.open(applicant, APPLICANT.context(application_id))
+        return sealer.open(value, context)
     except SealError:   # a damaged value must not hide the agent's whole queue; the row shows without a name
         return ""
 

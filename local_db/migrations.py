@@ -189,4 +189,22 @@ MIGRATIONS: list[list[Statement]] = [
         """CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
             BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END""",
     ],
+    # 有求必应 (kiosk/needs.py): a resident's need recorded by an agent; description, contact, location and
+    # resident sealed (local_db/sealing.py), blanked by retention once the hub has held it long enough
+    [
+        """CREATE TABLE needs (
+            id TEXT PRIMARY KEY,                     -- UUIDv7, also the outbox record id
+            number TEXT NOT NULL UNIQUE,             -- short number read to the resident: YQ-<station>-<day>-<n>
+            category TEXT NOT NULL,                  -- one of kiosk.needs.CATEGORIES; not personal
+            description TEXT NOT NULL,
+            contact TEXT NOT NULL,
+            location TEXT NOT NULL,
+            resident TEXT,                           -- JSON identity when the resident was identified, else NULL
+            station_id TEXT NOT NULL,
+            filed_by TEXT NOT NULL,                  -- the agent's id
+            created_at TEXT NOT NULL,
+            purged_at TEXT                           -- personal columns blanked (local_db/retention.py)
+        )""",
+        "CREATE INDEX needs_filed_by ON needs(filed_by, created_at)",
+    ],
 ]

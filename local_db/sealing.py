@@ -57,8 +57,12 @@ RATING_COMMENT = SealedColumn("ratings", "comment", ("id",), "comment", skip_whe
 CERTIFICATE_TEXT = SealedColumn("certificates", "text", ("record_id", "number"), "certificate")
 ATTACHMENT_BLOB = SealedColumn("attachments", "blob", ("sha256",), "attachment", binary=True,
                                skip_when="blob IS NULL OR length(blob) = 0")
+NEED_DESCRIPTION = SealedColumn("needs", "description", ("id",), "need_description", skip_when="purged_at IS NOT NULL")
+NEED_CONTACT = SealedColumn("needs", "contact", ("id",), "need_contact", skip_when="purged_at IS NOT NULL")
+NEED_LOCATION = SealedColumn("needs", "location", ("id",), "need_location", skip_when="purged_at IS NOT NULL")
+NEED_RESIDENT = SealedColumn("needs", "resident", ("id",), "need_resident", skip_when="purged_at IS NOT NULL")
 SEALED_COLUMNS = (APPLICANT, ANSWERS, OUTBOX_PAYLOAD, QUARANTINE_PAYLOAD, RATING_COMMENT, CERTIFICATE_TEXT,
-                  ATTACHMENT_BLOB)
+                  ATTACHMENT_BLOB, NEED_DESCRIPTION, NEED_CONTACT, NEED_LOCATION, NEED_RESIDENT)
 
 
 def payload_context(record_id: str) -> str:

@@ -176,6 +176,12 @@ class ApplicationStore:
         with self._lock:
             return agent_queue(self.db, agent_id)
 
+    def file_need(self, draft, agent_id: str, resident: Identity | None = None):
+        """有求必应 (kiosk/needs.py): the need, its outbox row and its audit entry in one transaction."""
+        from kiosk.needs import NeedStore   # here: kiosk.needs imports kiosk.flow, which imports this module
+
+        return NeedStore(self).file(draft, agent_id, resident)
+
     def load_application(self, application_id: str) -> Application | None:
         with self._lock:
             row = self.db.execute(

@@ -10,8 +10,10 @@ from datetime import datetime, timedelta
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
 from kiosk.agents import LoginRefused, Refusal
+from kiosk.flow import FieldError
 from kiosk.ids import CST
-from ui.messages import Message
+from kiosk.needs import MAX_LENGTHS
+from ui.messages import FIELD_ERRORS, Message, tr
 
 CONTEXT = "AgentMessages"
 
@@ -66,3 +68,18 @@ def _minute_after(moment: datetime) -> datetime:
 
 def _tr(text: str) -> str:
     return QCoreApplication.translate(CONTEXT, text) if text else ""
+
+
+# --- 有求必应 (ui/screens/need_form.py) ----------------------------------------------------------------------
+
+NEED_SAVE_FAILED = (QT_TRANSLATE_NOOP("AgentMessages", "诉求没有保存成功"),
+                    QT_TRANSLATE_NOOP("AgentMessages", "填写的内容还在，请再点一次“提交”；仍不行请联系技术人员"))
+
+
+def need_error_text(field: str, code: FieldError) -> str:
+    """The resident form's words for a field problem, with this field's own length limit."""
+    return tr(FIELD_ERRORS[code]).format(n=MAX_LENGTHS.get(field, 0))
+
+
+def need_save_failed_message() -> Message:
+    return Message(_tr(NEED_SAVE_FAILED[0]), _tr(NEED_SAVE_FAILED[1]))

@@ -193,6 +193,8 @@ QUEUE_STATES: dict[str, str] = {
     "at_town": QT_TRANSLATE_NOOP("Messages", "已转镇审核"),
     "at_district": QT_TRANSLATE_NOOP("Messages", "已转区部门审核"),
     "rejected": QT_TRANSLATE_NOOP("Messages", "未通过"),
+    "dispatched": QT_TRANSLATE_NOOP("Messages", "已受理，已派单"),
+    "in_progress": QT_TRANSLATE_NOOP("Messages", "处理中"),
     "quarantined": QT_TRANSLATE_NOOP("Messages", "隔离待处理"),
 }
 

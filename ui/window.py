@@ -13,6 +13,7 @@ from ui.browse import BrowseController
 from ui.consent import ConsentController
 from ui.idle import IdleOverlay, IdleWatcher
 from ui.navigation import Navigator
+from ui.need_desk import NeedController
 from ui.resident import ResidentController
 from ui.screens.agent_home import AgentHomeScreen
 from ui.screens.agent_login import AgentLoginScreen
@@ -24,6 +25,7 @@ from ui.screens.home import HomeScreen
 from ui.screens.identify import IdentifyScreen
 from ui.screens.progress import ProgressScreen
 from ui.screens.item_list import ItemListScreen
+from ui.screens.need_form import NeedFormScreen
 from ui.screens.rating import RatingScreen
 from ui.screens.receipt import ReceiptScreen
 from ui.screens.search import SearchScreen
@@ -50,6 +52,7 @@ class Screens:
     consent: ConsentScreen
     agent_home: AgentHomeScreen
     work_queue: WorkQueueScreen
+    need_form: NeedFormScreen
 
     def all(self) -> list[QWidget]:
         return list(vars(self).values())
@@ -74,6 +77,7 @@ def build_screens(core, tasks: Tasks) -> Screens:
         consent=ConsentScreen(),
         agent_home=AgentHomeScreen(),
         work_queue=WorkQueueScreen(),
+        need_form=NeedFormScreen(),
     )
 
 
@@ -103,6 +107,9 @@ class MainWindow(QWidget):
                                        self.resident.start, self)
         self.agent = self._agent_controller()
         self.desk = self._desk_controller()
+        self.needs = NeedController(core.store.file_need, lambda: self.agent_session, self.tasks, self.nav,
+                                    s.need_form, self)
+        s.agent_home.need_requested.connect(self.needs.open)
         self.consent = ConsentController(self.resident, self.tasks, self.nav, s.consent, self.desk.show_notice, self)
         self._connect_agent()
         self.overlay = IdleOverlay(self)
@@ -157,6 +164,7 @@ class MainWindow(QWidget):
         self.agent.logged_in.connect(lambda session: self.screens.detail.set_agent_mode(True))
         self.agent.logged_out.connect(lambda reason: self.screens.detail.set_agent_mode(False))
         self.agent.logged_out.connect(lambda reason: self.desk.logged_out())
+        self.agent.logged_out.connect(lambda reason: self.needs.logged_out())
         self.agent.logged_out.connect(lambda reason: self.forget_resident())
         self.bridge.sync_status.connect(lambda status: self.desk.refresh_if_shown())
         self.status_bar.agent_home_requested.connect(self.open_agent_desk)

@@ -62,6 +62,8 @@ def _routes() -> list[Route]:
         Route(STAFF_PREFIX + "/records/{record_id}/status", staff.change_status, methods=["POST"]),
         Route(STAFF_PREFIX + "/records/{record_id}/certificate", staff.issue_certificate, methods=["POST"]),
         Route(STAFF_PREFIX + "/records/{record_id}/forward", staff.forward, methods=["POST"]),
+        Route(STAFF_PREFIX + "/records/{record_id}/dispatch", staff.dispatch, methods=["POST"]),
+        Route(STAFF_PREFIX + "/records/{record_id}/need_step", staff.need_step, methods=["POST"]),
         Route(STAFF_PREFIX + "/terminals", staff.terminals, methods=["GET"]),
         Route(STAFF_PREFIX + "/terminals/codes", staff.issue_code, methods=["POST"]),
         Route(STAFF_PREFIX + "/terminals/{terminal_id}/revoke", staff.revoke_terminal, methods=["POST"]),

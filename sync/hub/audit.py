@@ -20,6 +20,8 @@ BUNDLE_PUBLISHED = "bundle_published"            # actor: admin; kind and versio
 ATTACHMENT_DISCARDED = "attachment_discarded"    # actor: terminal; content did not match its hash
 STAFF_LOGIN_FAILED = "staff_login_failed"        # actor: staff; outcome: 401
 FORWARD_REFUSED = "forward_refused"              # actor: staff; outcome: routing reason (out_of_order, ...)
+NEED_DISPATCHED = "need_dispatched"              # actor: staff; 有求必应 need sent to an assignee (not named)
+NEED_STEP_REFUSED = "need_step_refused"          # actor: staff; outcome: not_dispatched, finished, not_a_need
 
 
 def event(name: str, **fields: object) -> None:

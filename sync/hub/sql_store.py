@@ -15,7 +15,7 @@ from typing import Any, Callable, Iterator, Protocol, Sequence, TypeVar
 
 from kiosk.ids import Clock
 from sync.auth import NONCE_WINDOW_S
-from sync.hub import routing
+from sync.hub import needs, routing
 from sync.hub.enrollment import hash_code, new_code, new_terminal_id
 from sync.hub.store import (FEED_STREAMS, AttachmentState, Bundle, ChunkOutcome, EnrollmentRefused, FeedItem,
                             HubRecord, HubStore, IssuedCode, Page, StatusUpdate, StoredRecord, Terminal,
@@ -151,9 +151,12 @@ class SqlHubStore(HubStore):
 
         def change(tx: Tx) -> StatusUpdate:
             self._lock_stream(tx, "status_updates")
-            rows = tx.execute("SELECT station_id, payload, status FROM records WHERE id=?", (record_id,)).fetchall()
+            rows = tx.execute("SELECT station_id, payload, status, kind FROM records WHERE id=?",
+                              (record_id,)).fetchall()
             if not rows:
                 raise UnknownRecord(record_id)
+            if needs.checks(rows[0][3], status):   # 有求必应: dispatched before in progress or done
+                needs.check_step(rows[0][3], rows[0][2], status)
             if routing.is_level_status(status):   # checked here, in the transaction: two staff cannot both forward
                 history = tx.execute("SELECT status FROM status_updates WHERE record_id=? ORDER BY seq",
                                      (record_id,)).fetchall()

@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 
-from sync.hub import audit, routing, staff_pages
+from sync.hub import audit, needs, routing, staff_pages
 from sync.hub.context import Hub, hub_of
 from sync.hub.middleware import BodyTooLarge, read_body
 from sync.hub.store import STAFF_STATUSES, UnknownRecord
@@ -140,6 +140,34 @@ async def forward(request: Request) -> Response:
     return await _apply(hub, record_id, form["to"], form.get("note", "").strip(), None)
 
 
+@staff_only
+async def dispatch(request: Request) -> Response:
+    """派单: the need goes to a department or person, named in the note the station receives."""
+    hub, record_id = hub_of(request), request.path_params["record_id"]
+    form = await _form(request, hub)
+    who, note = ((form or {}).get(k, "").strip() for k in ("assignee", "note"))
+    if form is None:
+        return _bad_form()
+    if not who or len(who) > needs.MAX_ASSIGNEE or len(note) > needs.MAX_NOTE:
+        return HTMLResponse(staff_pages.message_page("需要承办人", "派单须写明承办部门或人员（100 字以内）。"),
+                            status_code=400)
+    return await _apply(hub, record_id, needs.DISPATCHED, needs.step_note(who, note), None)
+
+
+@staff_only
+async def need_step(request: Request) -> Response:
+    """处理中 / 已办结: the note keeps naming whoever the need was dispatched to."""
+    hub, record_id = hub_of(request), request.path_params["record_id"]
+    form = await _form(request, hub)
+    if form is None or form.get("status") not in (needs.IN_PROGRESS, needs.DONE):
+        return _bad_form()
+    note = form.get("note", "").strip()[:needs.MAX_NOTE]
+    history = await run_in_threadpool(hub.store.status_history, record_id)
+    return await _apply(hub, record_id, form["status"], needs.step_note(needs.assignee(history), note), None)
+
+
+NEED_REFUSALS = {"not_a_need": "这条记录不是有求必应诉求。", "finished": "这条诉求已办结，不能再改。",
+                 "not_dispatched": "请先派单，再标记处理中或已办结。"}
 ROUTE_REFUSALS = {"no_route": "这条记录不是证明申请，没有流转路线。", "finished": "这条记录已办结，不能再转。",
                   "at_end": "已在最后一级，不能再转。", "out_of_order": "只能按 村→镇→区 逐级转，不能跳级或退回。请刷新页面。"}
 
@@ -152,6 +180,11 @@ async def _apply(hub: Hub, record_id: str, status: str, note: str, certificate: 
     except routing.RouteRefused as refused:
         audit.event(audit.FORWARD_REFUSED, record=record_id, reason=refused.reason)
         return HTMLResponse(staff_pages.message_page("不能转交", ROUTE_REFUSALS[refused.reason]), status_code=409)
+    except needs.NeedStepRefused as refused:
+        audit.event(audit.NEED_STEP_REFUSED, record=record_id, reason=refused.reason)
+        return HTMLResponse(staff_pages.message_page("不能更改", NEED_REFUSALS[refused.reason]), status_code=409)
+    if status == needs.DISPATCHED:
+        audit.event(audit.NEED_DISPATCHED, record=record_id)   # never the assignee: a person's name
     audit.event(audit.STATUS_CHANGED, record=record_id, status=status)
     return RedirectResponse(f"/staff/records/{record_id}", status_code=303)
 

@@ -11,12 +11,12 @@ from typing import Any, Iterable
 
 from kiosk.ids import CST
 from kiosk.records import Identity
-from sync.hub import routing
+from sync.hub import needs, routing
 from sync.hub.store import STAFF_STATUSES, StatusUpdate, StoredRecord, Terminal
 
 STATUS_LABELS = {"received": "已接收", "accepted": "已受理", "needs_material": "需补充材料", "done": "已办结",
                  "rejected": "不予受理", "certificate_issued": "已出证", "at_town": "已转镇审核",
-                 "at_district": "已转区部门审核"}
+                 "at_district": "已转区部门审核", "dispatched": "已派单", "in_progress": "处理中"}
 KIND_LABELS = {"application": "申请", "rating": "好差评", "need": "诉求", "booking": "预约",
                "certificate_request": "证明申请", "consent": "授权", "audit": "审计"}
 
@@ -81,6 +81,8 @@ def record_list(records: Iterable[StoredRecord]) -> str:
 
 
 def record_page(record: StoredRecord, history: list[StatusUpdate], token: str, issuer: str) -> str:
+    if record.kind == needs.KIND:
+        return need_page(record, history, token)
     s, applicant = summary(record), _applicant(record.payload)
     facts = [("回执号", s["receipt_no"]), ("事项", s["item_name"] or KIND_LABELS.get(record.kind, record.kind)),
              ("申请人", mask_name(applicant.get("name"))), ("证件号", s["applicant_id_masked"]),
@@ -95,6 +97,38 @@ def record_page(record: StoredRecord, history: list[StatusUpdate], token: str, i
         f"<h2>附件</h2><p>{e(', '.join(record.attachments) or '无')}</p>"
         f"<h2>办理记录</h2>{_history(history)}"
         + _route(record, history, token) + _status_form(record.id, token) + _certificate_form(record.id, token, issuer))
+
+
+def need_page(record: StoredRecord, history: list[StatusUpdate], token: str) -> str:
+    """有求必应: what the resident needs and how to reach them (staff call back), then 派单 and the next steps."""
+    s, payload = summary(record), record.payload
+    who = mask_name(_applicant(payload).get("name"))
+    facts = [("编号", s["receipt_no"]), ("类别", _text(payload.get("category"))),
+             ("诉求内容", _text(payload.get("description"))), ("联系电话", _text(payload.get("contact"))),
+             ("地点", _text(payload.get("location"))), ("群众", " ".join(filter(None, (who, s["applicant_id_masked"])))
+                                                      or "未核验身份"),
+             ("服务站", record.station_id), ("经办", filed_by_text(payload)),
+             ("接收时间", local_time(record.received_at)), ("状态", STATUS_LABELS.get(record.status, record.status)),
+             ("承办", needs.assignee(history) or "—")]
+    return page(f"<h1>有求必应 {e(s['receipt_no'] or record.id)}</h1>{_table(facts)}"
+                f"<h2>办理记录</h2>{_history(history)}" + _need_forms(record, token))
+
+
+def _need_forms(record: StoredRecord, token: str) -> str:
+    if record.status in needs.FINISHED:
+        return ""
+    action = f"/staff/records/{e(record.id)}"
+    out = (f'<h2>派单</h2><form method="post" action="{action}/dispatch">'
+           f'<input type="hidden" name="csrf" value="{e(token)}">'
+           f'<label>承办部门或人员 <input name="assignee" required maxlength="{needs.MAX_ASSIGNEE}" size="40"></label> '
+           f'<label>说明 <input name="note" maxlength="{needs.MAX_NOTE}" size="40"></label> <button>派单</button></form>')
+    if record.status not in (needs.DISPATCHED, needs.IN_PROGRESS):
+        return out
+    options = "".join(f'<option value="{v}">{e(STATUS_LABELS[v])}</option>' for v in (needs.IN_PROGRESS, needs.DONE))
+    return out + (f'<h2>办理进度</h2><form method="post" action="{action}/need_step">'
+                  f'<input type="hidden" name="csrf" value="{e(token)}"><select name="status">{options}</select> '
+                  f'<label>说明 <input name="note" maxlength="{needs.MAX_NOTE}" size="40"></label> <button>保存</button>'
+                  '</form>')
 
 
 def _route(record: StoredRecord, history: list[StatusUpdate], token: str) -> str:

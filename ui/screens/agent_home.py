@@ -1,4 +1,4 @@
-"""The agent's desk after login: file for a resident, or see what they filed. Two big choices, nothing else."""
+"""The agent's desk after login: file for a resident, record a need (有求必应), or see what they filed."""
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
@@ -11,6 +11,7 @@ from ui.widgets import Screen, button, frame, label
 class AgentHomeScreen(Screen):
     file_requested = Signal()    # 为群众代办事项: on to the services' home to pick an item
     queue_requested = Signal()   # 我的工作队列
+    need_requested = Signal()    # 有求必应: record a resident's need for the hub to dispatch
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(self.tr("帮办员工作台"), nav=False, parent=parent)
@@ -24,12 +25,15 @@ class AgentHomeScreen(Screen):
         self.notice.hide()
         self.body.addWidget(self.notice)
         self.file_button = button(self.tr("为群众代办事项"), "method")
+        self.need_button = button(self.tr("有求必应"), "method")
         self.queue_button = button(self.tr("我的工作队列"), "method")
         self.file_button.clicked.connect(self._file)
+        self.need_button.clicked.connect(self._need)
         self.queue_button.clicked.connect(self._queue)
         row = QHBoxLayout()
         row.setSpacing(32)
         row.addWidget(self.file_button, 1)
+        row.addWidget(self.need_button, 1)
         row.addWidget(self.queue_button, 1)
         self.body.addStretch(1)
         self.body.addLayout(row)
@@ -53,6 +57,10 @@ class AgentHomeScreen(Screen):
     def _file(self) -> None:
         self.hide_notice()
         self.file_requested.emit()
+
+    def _need(self) -> None:
+        self.hide_notice()
+        self.need_requested.emit()
 
     def _queue(self) -> None:
         self.hide_notice()

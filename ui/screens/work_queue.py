@@ -52,7 +52,10 @@ class WorkQueueScreen(Screen):
         left = QVBoxLayout()
         left.setSpacing(4)
         left.addWidget(label(entry.receipt_no, "big", wrap=False))
-        who = entry.applicant_masked or self.tr("（已按规定清除）")
+        if entry.kind == "need":   # a need may be recorded without identifying the resident
+            who = entry.applicant_masked or self.tr("未核验身份")
+        else:
+            who = entry.applicant_masked or self.tr("（已按规定清除）")
         left.addWidget(label(self.tr("{item} · {who}").format(item=entry.item_name, who=who)))
         left.addWidget(label(self.tr("提交于 {time}").format(time=local_time(entry.created_at)), "small"))
         right = QVBoxLayout()
