@@ -4,18 +4,19 @@ Read from the local database, so it works offline and shows the last state sync 
 derived, most informative first: the hub's latest status (accepted, needs_material, done, certificate_issued,
 rejected...), else quarantined (the hub or terminal refused the record; the technician's matter), else
 delivered (the hub has it, no decision yet), else pending_sync. Rows carry no personal data beyond the masked
-name that the receipt also shows.
+name that the receipt also shows. Bookings (kiosk/bookings.py) join the same list, newest first: their state is
+pending_sync, delivered, booking_confirmed or booking_conflict with the hub's note naming free slots.
 """
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sqlite_utils
 
 from kiosk.records import Identity
 from local_db.keys import SealError
-from local_db.sealing import APPLICANT, sealer_of
+from local_db.sealing import APPLICANT, BOOKING_DETAILS, sealer_of
 
 PENDING_SYNC = "pending_sync"
 QUARANTINED = "quarantined"
@@ -32,6 +33,17 @@ _QUERY = """
     ORDER BY a.created_at DESC, a.receipt_no DESC
     LIMIT ?
 """
+_BOOKINGS = """
+    SELECT b.id, b.slot_label, b.visit_kind, b.created_at, b.details, b.purged_at, o.delivered_at, q.reason,
+           s.status, s.note
+    FROM bookings b
+    LEFT JOIN outbox o ON o.record_id = b.id
+    LEFT JOIN quarantine q ON q.record_id = b.id
+    LEFT JOIN record_status s ON s.record_id = b.id
+    WHERE b.filed_by = ?
+    ORDER BY b.created_at DESC, b.id DESC
+    LIMIT ?
+"""
 
 
 @dataclass(frozen=True)
@@ -42,13 +54,27 @@ class QueueEntry:
     state: str                 # pending_sync | quarantined | delivered | the hub's latest status
     note: str = ""             # the hub's note (e.g. which material is missing) or the quarantine reason
     applicant_masked: str = ""  # "王**"; empty once retention has purged the applicant
+    kind: str = "application"  # application | station_visit | home_visit (a booking: no receipt number)
+    record_id: str = ""        # the booking's id, to book again after a conflict
 
 
 def agent_queue(db: sqlite_utils.Database, agent_id: str, limit: int = MAX_ROWS) -> list[QueueEntry]:
     """Newest first. On the kiosk's shared connection, call it under the store's lock (ApplicationStore)."""
     rows = db.execute(_QUERY, (agent_id, limit)).fetchall()
     sealer = sealer_of(db)
-    return [_entry(*row[1:4], _open_applicant(sealer, row[0], row[4]), *row[5:]) for row in rows]
+    entries = [_entry(*row[1:4], _open_applicant(sealer, row[0], row[4]), *row[5:]) for row in rows]
+    entries += [_booking_entry(sealer, *row) for row in db.execute(_BOOKINGS, (agent_id, limit)).fetchall()]
+    return sorted(entries, key=lambda e: e.created_at, reverse=True)[:limit]
+
+
+def _booking_entry(sealer, booking_id: str, slot_label: str, visit_kind: str, created_at: str, details: str,
+                   purged_at: str | None, *state) -> QueueEntry:
+    try:
+        opened = "" if purged_at is not None else sealer.open(details, BOOKING_DETAILS.context(booking_id))
+    except SealError:
+        opened = ""
+    entry = _entry("", slot_label, created_at, opened, *state)
+    return replace(entry, kind=visit_kind, record_id=booking_id)
 
 
 def _open_applicant(sealer, application_id: str, applicant: str) -> str:

@@ -59,6 +59,8 @@ CONSENT_WITHDRAWN = "consent_withdrawn"
 CERTIFICATE_PRINTED = "certificate_printed"
 PERSONAL_DATA_PURGED = "personal_data_purged"
 KEY_ROTATED = "key_rotated"
+BOOKING_FILED = "booking_filed"
+BOOKING_REFUSED = "booking_refused"
 _REFUSALS = "unknown wrong_secret locked_out revoked not_yet_valid expired no_credentials_synced"
 _FAULTS = ("no_card card_removed card_unreadable card_unsupported reader_absent qr_timeout qr_invalid qr_expired"
            " printer_absent paper_out cover_open printer_error")
@@ -72,6 +74,8 @@ CATALOGUE: tuple[EventType, ...] = (
     _event(CERTIFICATE_PRINTED, "resident", "ok " + _FAULTS, "record id"),     # outcome: ok or the fault
     _event(PERSONAL_DATA_PURGED, "system", "ok", "record id"),         # whose personal data retention blanked
     _event(KEY_ROTATED, "technician system", "ok", "new key id"),      # the sealing key ring's new current key
+    _event(BOOKING_FILED, "agent", "station_visit home_visit", "booking id"),   # queued; the hub confirms later
+    _event(BOOKING_REFUSED, "agent", "slot_full slot_gone", "slot id"),          # at the station: nothing kept
 )
 EVENTS: dict[str, EventType] = {event.action: event for event in CATALOGUE}
 

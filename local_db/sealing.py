@@ -57,8 +57,9 @@ RATING_COMMENT = SealedColumn("ratings", "comment", ("id",), "comment", skip_whe
 CERTIFICATE_TEXT = SealedColumn("certificates", "text", ("record_id", "number"), "certificate")
 ATTACHMENT_BLOB = SealedColumn("attachments", "blob", ("sha256",), "attachment", binary=True,
                                skip_when="blob IS NULL OR length(blob) = 0")
+BOOKING_DETAILS = SealedColumn("bookings", "details", ("id",), "booking", skip_when="purged_at IS NOT NULL")
 SEALED_COLUMNS = (APPLICANT, ANSWERS, OUTBOX_PAYLOAD, QUARANTINE_PAYLOAD, RATING_COMMENT, CERTIFICATE_TEXT,
-                  ATTACHMENT_BLOB)
+                  ATTACHMENT_BLOB, BOOKING_DETAILS)
 
 
 def payload_context(record_id: str) -> str:
