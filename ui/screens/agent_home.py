@@ -1,4 +1,4 @@
-"""The agent's desk after login: file for a resident, or see what they filed. Two big choices, nothing else."""
+"""The agent's desk after login: file for a resident, book a visit for one, or see what they filed."""
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
@@ -11,6 +11,7 @@ from ui.widgets import Screen, button, frame, label
 class AgentHomeScreen(Screen):
     file_requested = Signal()    # 为群众代办事项: on to the services' home to pick an item
     queue_requested = Signal()   # 我的工作队列
+    booking_requested = Signal()  # 预约上门/到站
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(self.tr("帮办员工作台"), nav=False, parent=parent)
@@ -25,11 +26,14 @@ class AgentHomeScreen(Screen):
         self.body.addWidget(self.notice)
         self.file_button = button(self.tr("为群众代办事项"), "method")
         self.queue_button = button(self.tr("我的工作队列"), "method")
+        self.booking_button = button(self.tr("预约上门/到站"), "method")
         self.file_button.clicked.connect(self._file)
         self.queue_button.clicked.connect(self._queue)
+        self.booking_button.clicked.connect(self._booking)
         row = QHBoxLayout()
         row.setSpacing(32)
         row.addWidget(self.file_button, 1)
+        row.addWidget(self.booking_button, 1)
         row.addWidget(self.queue_button, 1)
         self.body.addStretch(1)
         self.body.addLayout(row)
@@ -57,6 +61,10 @@ class AgentHomeScreen(Screen):
     def _queue(self) -> None:
         self.hide_notice()
         self.queue_requested.emit()
+
+    def _booking(self) -> None:
+        self.hide_notice()
+        self.booking_requested.emit()
 
     def clear_personal(self) -> None:
         self.greeting.clear()
