@@ -9,7 +9,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from kiosk.bookings import Booking, BookingRequest, Offer, days
-from ui.widgets import ErrorPanel, Screen, button, clear_layout, frame, label
+from ui.widgets import ErrorPanel, Screen, button, clear_layout, frame, label, scroll_area
 
 STATION_VISIT, HOME_VISIT = "station_visit", "home_visit"
 MAX_FIELD = 200
@@ -35,29 +35,33 @@ class BookingScreen(Screen):
         self.body.addLayout(kinds)
         self.summary = label("", "hint")
         self.body.addWidget(self.summary)
+        content = QWidget()   # scrolls: a long slot list must not make the window taller than the screen
+        column = QVBoxLayout(content)
+        column.setContentsMargins(0, 0, 8, 0)
         self.day_row, self.time_rows = QHBoxLayout(), QVBoxLayout()
-        self.body.addLayout(self.day_row)
-        self.body.addLayout(self.time_rows)
-        self._fields()
+        column.addLayout(self.day_row)
+        column.addLayout(self.time_rows)
+        self._fields(column)
         self.error = ErrorPanel()
-        self.body.addWidget(self.error)
+        column.addWidget(self.error)
         self.result = frame("card")
         self.result_text = label("", "big")
         self.result.layout().addWidget(self.result_text)
         self.result.hide()
-        self.body.addWidget(self.result)
+        column.addWidget(self.result)
+        column.addStretch(1)
+        self.body.addWidget(scroll_area(content), 1)
         self.book_button = button(self.tr("确认预约"), "primary")
         self.book_button.clicked.connect(self.submit)
         self.body.addWidget(self.book_button)
-        self.body.addStretch(1)
 
-    def _fields(self) -> None:
+    def _fields(self, column: QVBoxLayout) -> None:
         self.name = self._field(self.tr("群众姓名"))
         self.phone = self._field(self.tr("联系电话"))
         self.address = self._field(self.tr("上门地址（村、路、门牌）"))
         self.reason = self._field(self.tr("事由（如：养老资格认证）"))
         for field in (self.name, self.phone, self.address, self.reason):
-            self.body.addWidget(field)
+            column.addWidget(field)
 
     def _field(self, placeholder: str) -> QLineEdit:
         field = QLineEdit()
