@@ -1,5 +1,6 @@
 """预约 on the hub, on SQLite and PostgreSQL: slots, capacity taken atomically on ingest, conflicts that name the
 alternatives, idempotence, and the "slots" stream (future slots of the terminal's own station only)."""
+import re
 import subprocess
 import sys
 import threading
@@ -11,7 +12,7 @@ from sync.hub.bookings import CONFIRMED, CONFLICT, Slot
 from sync.hub.store import HubRecord
 from sync.hub.testing import REPO_ROOT
 
-from hub_helpers import OTHER_STATION, STATION, push, read_all, record, results
+from hub_helpers import OTHER_STATION, STAFF_PASSWORD, STATION, push, read_all, record, results
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -122,3 +123,26 @@ def test_add_slot_and_cancel_slot_from_the_cli(db_spec, tmp_path, clock):
     cancelled = subprocess.run([*run, "cancel-slot", "--id", slot_id, *common], cwd=REPO_ROOT,
                                capture_output=True, text=True, timeout=60)
     assert cancelled.returncode == 0, cancelled.stderr
+
+
+def test_staff_publish_list_and_cancel_slots_on_the_page(hub, session):
+    staff = ("staff", STAFF_PASSWORD)
+    assert session.get(hub.url + "/staff/slots", timeout=10).status_code == 401
+    listing = session.get(hub.url + "/staff/slots", auth=staff, timeout=10)
+    token = re.search(r'name="csrf" value="([0-9a-f]+)"', listing.text).group(1)
+    form = {"csrf": token, "station_id": STATION, "kind": "home_visit", "start": "2099-03-01T09:00",
+            "end": "2099-03-01T11:00", "capacity": "2", "service": "<b>上门认证</b>", "area": "长岛村"}
+    added = session.post(hub.url + "/staff/slots", data=form, auth=staff, timeout=10, allow_redirects=False)
+    assert added.status_code == 303
+    for bad in ({"end": "2099-03-01T08:00"}, {"capacity": "0"}, {"kind": "party"}, {"csrf": "0" * 64}):
+        refused = session.post(hub.url + "/staff/slots", data={**form, **bad}, auth=staff, timeout=10)
+        assert refused.status_code == 400
+    (found, booked), = hub.store.upcoming_slots(STATION)
+    assert (found.kind, found.capacity, found.area, booked) == ("home_visit", 2, "长岛村", 0)
+    page = session.get(hub.url + "/staff/slots", auth=staff, timeout=10).text
+    assert "&lt;b&gt;上门认证&lt;/b&gt;" in page and "0/2" in page
+    cancel = session.post(f"{hub.url}/staff/slots/{found.id}/cancel", data={"csrf": token}, auth=staff,
+                          timeout=10, allow_redirects=False)
+    assert cancel.status_code == 303 and hub.store.upcoming_slots(STATION)[0][0].cancelled
+    again = session.post(f"{hub.url}/staff/slots/{found.id}/cancel", data={"csrf": token}, auth=staff, timeout=10)
+    assert again.status_code == 404
