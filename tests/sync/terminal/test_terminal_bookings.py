@@ -3,6 +3,8 @@ confirms one and answers the other with a conflict naming a free slot. Nothing i
 hub, and the losing agent sees the hub's note in the work queue and a RecordStatusChanged event."""
 from datetime import datetime, timedelta, timezone
 
+import json
+
 import pytest
 
 from kiosk.bookings import CONFIRMED, CONFLICT, BookingRequest, Bookings
@@ -11,6 +13,9 @@ from local_db.db import open_db
 from local_db.store import ApplicationStore
 from sync.events import RecordStatusChanged
 from sync.hub.bookings import Slot
+from sync.protocol import STREAMS
+from sync.pull import Puller
+from sync.transport import HubHttpError, HubReply
 from sync.terminal_identity import IdentityStore, enroll
 from terminal_helpers import STATION, Events, make_engine
 
@@ -69,3 +74,24 @@ def test_two_terminals_take_the_last_seat_offline_one_gets_a_conflict(real_hub, 
     engine_a.run()                                         # the hub's new count reaches the winner too
     assert [o.full for o in a.offers() if o.slot.id == "s-last"] == [True]
     assert [o.free for o in b.offers() if o.slot.id == "s-next"] == [3]
+
+
+class OlderHub:
+    """A hub before protocol 1.3: `missing` answers 404 unknown_stream, every other stream an empty page."""
+
+    def __init__(self, missing="slots"):
+        self.missing, self.asked = missing, []
+
+    def request(self, method, path, **kw):
+        self.asked.append(path.rsplit("/", 1)[1])
+        if path.endswith("/" + self.missing):
+            raise HubHttpError(404, error="unknown_stream")
+        return HubReply(200, {}, json.dumps({"items": [], "next_cursor": "c1", "more": False}).encode())
+
+
+def test_an_older_hub_without_the_slots_stream_is_no_failure(db, data_dir):
+    hub = OlderHub()
+    result = Puller(db, hub, data_dir=data_dir, hub_public_key=None).pull_all()
+    assert hub.asked == list(STREAMS) and result.pages == len(STREAMS) - 1
+    with pytest.raises(HubHttpError):   # only the newer stream is forgiven
+        Puller(db, OlderHub("guides"), data_dir=data_dir, hub_public_key=None).pull_stream("guides")
