@@ -182,6 +182,12 @@ class Bookings:
         details = json.loads(self.store.sealer.open(row[2], BOOKING_DETAILS.context(booking_id)))
         return row[0], BookingRequest(row[1], **details)
 
+    def owns(self, record_id: str) -> bool:
+        """Whether this kiosk filed the booking: the status stream is the station's, so another terminal's
+        bookings are answered here too."""
+        with self.store._lock:
+            return self.store.db.execute("SELECT 1 FROM bookings WHERE id=?", (record_id,)).fetchone() is not None
+
     def state(self, booking_id: str) -> str:
         """pending_sync until the hub answers, then booking_confirmed or booking_conflict."""
         with self.store._lock:

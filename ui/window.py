@@ -172,10 +172,14 @@ class MainWindow(QWidget):
         self.bridge.record_status.connect(self._booking_answered)
 
     def _booking_answered(self, event) -> None:
-        """A booking the hub could not confirm: told on the desk while an agent works here, and in the queue."""
-        if self.agent_session is not None and BookingController.is_conflict(event):
-            self.desk.show_notice(conflict_notice(event.note))
+        """A booking of this kiosk the hub could not confirm: told on the desk while an agent works here, and in
+        the queue (another terminal's booking of the station comes by the same stream: not ours to tell)."""
         self.desk.refresh_if_shown()
+        if self.agent_session is None or not BookingController.is_conflict(event):
+            return
+        self.tasks.run("db", lambda: self.core.bookings.owns(event.record_id),
+                       lambda mine: self.desk.show_notice(conflict_notice(event.note))
+                       if mine and self.agent_session is not None else None)
 
     def _connect_agent(self) -> None:
         self.agent.logged_in.connect(self.desk.logged_in)

@@ -100,6 +100,7 @@ def test_one_transaction_sealed_at_rest_and_audited(store, bookings, tmp_path):
     trail = store.db.execute("SELECT actor, action, target, outcome FROM audit ORDER BY seq").fetchall()
     assert trail == [("agent:ag-7", audit.BOOKING_FILED, booking.id, "home_visit")]
     assert bookings.request_of(booking.id) == ("home_visit", WANG)
+    assert bookings.owns(booking.id) and not bookings.owns("another-terminals-booking")
     with pytest.raises(BookingRefused):
         bookings.book("ag-7", WANG)
     last = store.db.execute("SELECT actor, action, target, outcome FROM audit ORDER BY seq DESC").fetchone()

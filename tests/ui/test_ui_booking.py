@@ -96,6 +96,10 @@ def test_a_conflict_shows_on_the_desk_and_rebooks_from_the_queue(qtbot, window, 
     window.nav.home()
     s = window.screens
     wait_screen(qtbot, window, s.agent_home)
+    core.events.publish(RecordStatusChanged("another-terminals-booking", CONFLICT, "t", note))
+    wait_idle_tasks(qtbot, window)
+    qtbot.wait(50)
+    assert not s.agent_home.notice.isVisible()                   # the station's stream: not this kiosk's booking
     core.events.publish(RecordStatusChanged(booking_id, CONFLICT, "t", note))
     qtbot.waitUntil(lambda: s.agent_home.notice.isVisible(), timeout=WAIT_MS)
     assert "可改约" in joined_texts(s.agent_home.notice)
