@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Callable
 
 from kiosk.agents import AgentAuth, AgentSettings
+from kiosk.bookings import Bookings
 from kiosk.catalog import Catalog, CatalogError, empty_catalog, load_best_catalog
 from kiosk.catalog_updates import CatalogUpdates
 from kiosk.config import Config, load_config
@@ -47,6 +48,7 @@ class KioskCore:
     policies: LivePolicies | None = None
     audit: AuditLog | None = None
     agents: AgentAuth | None = None
+    bookings: Bookings | None = None
 
     def adopt_staged_catalog(self) -> bool:
         """Swap in a catalog sync installed (call only between residents); False when none is waiting."""
@@ -130,7 +132,7 @@ def build_core(data_dir: Path, config: Config | None = None, *, start_sync: bool
     core = KioskCore(config, data_dir, catalog, BackgroundSearch(catalog), events, store,
                      flow, idle, devices, sync, catalog_updates=_catalog_updates(data_dir, events),
                      policies=policies, audit=audit_log,
-                     agents=AgentAuth(audit_log, AgentSettings.from_config(config)))
+                     agents=AgentAuth(audit_log, AgentSettings.from_config(config)), bookings=Bookings(store))
     devices.manager.start_monitor(config["device_scan_interval_s"])
     core.dock = _start_dock(devices, data_dir)
     if sync is not None:

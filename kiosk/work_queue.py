@@ -5,7 +5,9 @@ derived, most informative first: the hub's latest status (accepted, needs_materi
 rejected...), else quarantined (the hub or terminal refused the record; the technician's matter), else
 delivered (the hub has it, no decision yet), else pending_sync. Rows carry no personal data beyond the masked
 name that the receipt also shows. 有求必应 needs (kiosk/needs.py) join the queue with their category and short
-number; the hub's dispatch status (dispatched, in_progress, done) comes with the assignee as the note.
+number; the hub's dispatch status (dispatched, in_progress, done) comes with the assignee as the note. Bookings
+(kiosk/bookings.py) join the same list too: their state is pending_sync, delivered, booking_confirmed or
+booking_conflict with the hub's note naming free slots.
 """
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ import sqlite_utils
 
 from kiosk.records import Identity
 from local_db.keys import SealError
-from local_db.sealing import APPLICANT, NEED_RESIDENT, sealer_of
+from local_db.sealing import APPLICANT, BOOKING_DETAILS, NEED_RESIDENT, sealer_of
 
 PENDING_SYNC = "pending_sync"
 QUARANTINED = "quarantined"
@@ -44,6 +46,17 @@ _NEEDS = """
     ORDER BY n.created_at DESC, n.number DESC
     LIMIT ?
 """
+_BOOKINGS = """
+    SELECT b.id, b.slot_label, b.visit_kind, b.created_at, b.details, b.purged_at, o.delivered_at, q.reason,
+           s.status, s.note
+    FROM bookings b
+    LEFT JOIN outbox o ON o.record_id = b.id
+    LEFT JOIN quarantine q ON q.record_id = b.id
+    LEFT JOIN record_status s ON s.record_id = b.id
+    WHERE b.filed_by = ?
+    ORDER BY b.created_at DESC, b.id DESC
+    LIMIT ?
+"""
 
 
 @dataclass(frozen=True)
@@ -54,7 +67,8 @@ class QueueEntry:
     state: str                 # pending_sync | quarantined | delivered | the hub's latest status
     note: str = ""             # the hub's note (e.g. which material is missing) or the quarantine reason
     applicant_masked: str = ""  # "王**"; empty once retention has purged the applicant
-    kind: str = "application"  # application | need (a need may name no resident at all)
+    kind: str = "application"  # application | need | station_visit | home_visit (a booking: no receipt number)
+    record_id: str = ""        # the booking's id, to book again after a conflict
 
 
 def agent_queue(db: sqlite_utils.Database, agent_id: str, limit: int = MAX_ROWS) -> list[QueueEntry]:
@@ -64,8 +78,16 @@ def agent_queue(db: sqlite_utils.Database, agent_id: str, limit: int = MAX_ROWS)
                      for row in db.execute(_QUERY, (agent_id, limit)).fetchall()]
     needs = [replace(_entry(*row[1:4], _open(sealer, NEED_RESIDENT.context(row[0]), row[4]), *row[5:]), kind="need")
              for row in db.execute(_NEEDS, (agent_id, limit)).fetchall()]
-    entries = sorted(applications + needs, key=lambda e: (e.created_at, e.receipt_no), reverse=True)
+    bookings = [_booking_entry(sealer, *row) for row in db.execute(_BOOKINGS, (agent_id, limit)).fetchall()]
+    entries = sorted(applications + needs + bookings, key=lambda e: (e.created_at, e.receipt_no), reverse=True)
     return entries[:limit]
+
+
+def _booking_entry(sealer, booking_id: str, slot_label: str, visit_kind: str, created_at: str, details: str,
+                   purged_at: str | None, *state) -> QueueEntry:
+    opened = "" if purged_at is not None else _open(sealer, BOOKING_DETAILS.context(booking_id), details)
+    entry = _entry("", slot_label, created_at, opened, *state)
+    return replace(entry, kind=visit_kind, record_id=booking_id)
 
 
 def _open(sealer, context: str, value: str | None) -> str:

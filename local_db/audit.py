@@ -61,6 +61,8 @@ PERSONAL_DATA_PURGED = "personal_data_purged"
 KEY_ROTATED = "key_rotated"
 NEED_FILED = "need_filed"
 NEED_REFUSED = "need_refused"
+BOOKING_FILED = "booking_filed"
+BOOKING_REFUSED = "booking_refused"
 _REFUSALS = "unknown wrong_secret locked_out revoked not_yet_valid expired no_credentials_synced"
 _FAULTS = ("no_card card_removed card_unreadable card_unsupported reader_absent qr_timeout qr_invalid qr_expired"
            " printer_absent paper_out cover_open printer_error")
@@ -76,6 +78,8 @@ CATALOGUE: tuple[EventType, ...] = (
     _event(KEY_ROTATED, "technician system", "ok", "new key id"),      # the sealing key ring's new current key
     _event(NEED_FILED, "agent", "ok", "need id"),                      # 有求必应 (kiosk/needs.py)
     _event(NEED_REFUSED, "agent", "invalid"),                          # bad input: nothing was kept
+    _event(BOOKING_FILED, "agent", "station_visit home_visit", "booking id"),   # queued; the hub confirms later
+    _event(BOOKING_REFUSED, "agent", "slot_full slot_gone", "slot id"),          # at the station: nothing kept
 )
 EVENTS: dict[str, EventType] = {event.action: event for event in CATALOGUE}
 

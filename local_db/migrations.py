@@ -207,4 +207,20 @@ MIGRATIONS: list[list[Statement]] = [
         )""",
         "CREATE INDEX needs_filed_by ON needs(filed_by, created_at)",
     ],
+    # 预约 / 上门办 (kiosk/bookings.py): bookings filed by agents for slots pulled from the hub
+    [
+        """CREATE TABLE bookings (
+            id TEXT PRIMARY KEY,                     -- UUIDv7, also the outbox record id
+            slot_id TEXT NOT NULL,
+            visit_kind TEXT NOT NULL,                -- station_visit | home_visit
+            slot_label TEXT NOT NULL,                -- day, time and service as offered, for the work queue
+            details TEXT NOT NULL,                   -- sealed JSON {name, phone, address, reason}; personal data
+            filed_by TEXT NOT NULL,                  -- the agent's id
+            station_id TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            purged_at TEXT                           -- details blanked by retention (local_db/retention.py)
+        )""",
+        "CREATE INDEX bookings_slot ON bookings(slot_id)",
+        "CREATE INDEX bookings_filed_by ON bookings(filed_by, created_at)",
+    ],
 ]

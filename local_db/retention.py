@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 PURGED = json.dumps({"purged": True})
 # Payload fields a delivered stub keeps: identifiers and catalogue facts, nothing about the person.
 KEPT_FIELDS = ("id", "kind", "receipt_no", "item_id", "item_name", "station_id", "created_at", "application_id",
-               "level", "reasons")
+               "level", "reasons", "slot_id", "visit_kind", "slot_label")
 
 # Delivered rows past the window whose application (if any) owes no receipt; julianday() compares ISO
 # times whatever their UTC offset, and a malformed time gives NULL, which purges nothing.
@@ -64,11 +64,12 @@ class PurgeResult:
     media: int = 0             # attachment rows marked purged (bytes gone or going)
     files_deleted: int = 0     # media files removed from disk in this run
     needs: int = 0             # 有求必应 needs: description, contact, location and resident blanked
+    bookings: int = 0          # booking contact, address and reason blanked
 
     @property
     def changed(self) -> bool:
         return any((self.applications, self.outbox, self.rating_comments, self.media, self.files_deleted,
-                    self.needs))
+                    self.needs, self.bookings))
 
 
 def purge_delivered(db: sqlite_utils.Database, media_dir: Path | str | None, *, keep_days: float,
@@ -81,20 +82,21 @@ def purge_delivered(db: sqlite_utils.Database, media_dir: Path | str | None, *, 
     media_dir = Path(media_dir) if media_dir is not None else None
     db.conn.execute("PRAGMA secure_delete=ON")   # zero the old bytes of rewritten rows in the database file
     with transaction(db):
-        outbox, applications, comments, needs = _purge_records(db, cutoff, stamp, trail)
+        outbox, applications, comments, needs, bookings = _purge_records(db, cutoff, stamp, trail)
         media, files = _purge_media(db, media_dir, cutoff, stamp)
-    result = PurgeResult(applications, outbox, comments, media, _delete(files), needs)
+    result = PurgeResult(applications, outbox, comments, media, _delete(files), needs, bookings)
     if result.changed:   # counts only: never what was purged
-        log.info("personal data purged: %d application(s), %d need(s), %d outbox row(s), %d rating comment(s),"
-                 " %d media (%d file(s) deleted)", result.applications, result.needs, result.outbox,
+        log.info("personal data purged: %d application(s), %d need(s), %d booking(s), %d outbox row(s),"
+                 " %d rating comment(s), %d media (%d file(s) deleted)", result.applications, result.needs,
+                 result.bookings, result.outbox,
                  result.rating_comments, result.media, result.files_deleted)
     return result
 
 
 def _purge_records(db: sqlite_utils.Database, cutoff: str, stamp: str,
-                   trail: AuditLog | None) -> tuple[int, int, int, int]:
+                   trail: AuditLog | None) -> tuple[int, int, int, int, int]:
     conn = db.conn
-    outbox = applications = comments = needs = 0
+    outbox = applications = comments = needs = bookings = 0
     sealer = sealer_of(db)
     for record_id, kind, payload in conn.execute(_DUE_OUTBOX, (cutoff,)).fetchall():
         try:
@@ -116,9 +118,12 @@ def _purge_records(db: sqlite_utils.Database, cutoff: str, stamp: str,
                                  (record_id,)).rowcount
         needs += conn.execute("UPDATE needs SET description='', contact='', location='', resident=NULL,"
                               " purged_at=? WHERE id=? AND purged_at IS NULL", (stamp, record_id)).rowcount
+        # the slot, its label and the state stay for the work queue; who, where and why go
+        bookings += conn.execute("UPDATE bookings SET details=?, purged_at=? WHERE id=? AND purged_at IS NULL",
+                                 (PURGED, stamp, record_id)).rowcount
         if trail is not None:
             trail.write(trail.entry(audit.SYSTEM, audit.PERSONAL_DATA_PURGED, target=record_id))
-    return outbox, applications, comments, needs
+    return outbox, applications, comments, needs, bookings
 
 
 def stub(record_id: str, kind: str, payload: str) -> dict:

@@ -61,8 +61,9 @@ NEED_DESCRIPTION = SealedColumn("needs", "description", ("id",), "need_descripti
 NEED_CONTACT = SealedColumn("needs", "contact", ("id",), "need_contact", skip_when="purged_at IS NOT NULL")
 NEED_LOCATION = SealedColumn("needs", "location", ("id",), "need_location", skip_when="purged_at IS NOT NULL")
 NEED_RESIDENT = SealedColumn("needs", "resident", ("id",), "need_resident", skip_when="purged_at IS NOT NULL")
+BOOKING_DETAILS = SealedColumn("bookings", "details", ("id",), "booking", skip_when="purged_at IS NOT NULL")
 SEALED_COLUMNS = (APPLICANT, ANSWERS, OUTBOX_PAYLOAD, QUARANTINE_PAYLOAD, RATING_COMMENT, CERTIFICATE_TEXT,
-                  ATTACHMENT_BLOB, NEED_DESCRIPTION, NEED_CONTACT, NEED_LOCATION, NEED_RESIDENT)
+                  ATTACHMENT_BLOB, NEED_DESCRIPTION, NEED_CONTACT, NEED_LOCATION, NEED_RESIDENT, BOOKING_DETAILS)
 
 
 def payload_context(record_id: str) -> str:

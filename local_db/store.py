@@ -125,6 +125,10 @@ class ApplicationStore:
             self._enqueue(rating_id, "rating", payload, now)
         return rating
 
+    def enqueue(self, record_id: str, kind: str, payload: dict, created_at: str) -> None:
+        """The sealed outbox row of a record written in the caller's transaction (kiosk/bookings.py)."""
+        self._enqueue(record_id, kind, payload, created_at)
+
     def _enqueue(self, record_id: str, kind: str, payload: dict, created_at: str) -> None:
         sealed = self.sealer.seal(json.dumps(payload, ensure_ascii=False), payload_context(record_id))
         self.db.conn.execute(

@@ -13,14 +13,15 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Collection
 
-PROTOCOL_VERSION = "1.2.0"
+PROTOCOL_VERSION = "1.3.0"
 API_PREFIX = "/api/v1"
 HEALTH_PATH = f"{API_PREFIX}/health"
 ENROLL_PATH = f"{API_PREFIX}/enroll"
 RECORDS_PATH = f"{API_PREFIX}/records"
 SERVICE_NAME = "zhoudaoban-hub"
 KINDS = frozenset({"application", "rating", "need", "booking", "certificate_request", "consent", "audit"})
-STREAMS = ("config", "policies", "catalog", "guides", "announcements", "agent_credentials", "status")
+# "slots" (1.3) last: a hub older than it answers 404, which sync/pull.py takes as an empty stream
+STREAMS = ("config", "policies", "catalog", "guides", "announcements", "agent_credentials", "status", "slots")
 BUNDLE_KINDS = frozenset({"catalog", "policies", "config"})
 MAX_RECORDS_PER_REQUEST = 1000
 MAX_ATTACHMENT_BYTES = 52428800

@@ -21,11 +21,12 @@ from sync.bundles import DEFAULT_VALIDATORS, BundleInstaller, BundleRefused, Val
 from sync.events import BundleApplied, RecordStatusChanged
 from sync.protocol import (BUNDLE_KINDS, STREAMS, ProtocolError, StatusUpdate, is_utf8_text, parse_bundle,
                            parse_status_update, parse_stream_page, stream_path)
-from sync.transport import HubTransport
+from sync.transport import HubHttpError, HubTransport
 
 log = logging.getLogger(__name__)
 
-CONTENT_STREAMS = frozenset({"guides", "announcements", "agent_credentials"})
+CONTENT_STREAMS = frozenset({"guides", "announcements", "agent_credentials", "slots"})
+NEWER_STREAMS = frozenset({"slots"})   # protocol 1.3: a 404 from an older hub means "nothing", not a failure
 ITEM_KEYS = {"agent_credentials": "agent_id"}   # the field naming an item; "id" elsewhere (a later entry replaces)
 LAST_REFUSAL = "sync.last_bundle_refusal"
 
@@ -84,7 +85,13 @@ class Puller:
             cursor = self.state.cursor(stream)
             if cursor is not None:
                 query["cursor"] = cursor
-            page = parse_stream_page(self.transport.request("GET", stream_path(stream), query=query).content)
+            try:
+                reply = self.transport.request("GET", stream_path(stream), query=query)
+            except HubHttpError as exc:
+                if exc.status == 404 and stream in NEWER_STREAMS:
+                    break
+                raise
+            page = parse_stream_page(reply.content)
             outcome = self._store_page(stream, page.items, page.next_cursor)
             total += PullResult(1, len(page.items), outcome.malformed, outcome.applied, outcome.refused)
             if not page.more or should_stop():

@@ -32,6 +32,7 @@ class EventBridge(QObject):
     sync_status = Signal(object)     # sync.SyncStatus, on the GUI thread
     device_health = Signal(object)   # devices.manager.DeviceHealthChanged (hot-plug, faults)
     bundle_applied = Signal(object)  # sync.events.BundleApplied (a new catalog may be waiting)
+    record_status = Signal(object)   # sync.events.RecordStatusChanged (e.g. a booking the hub could not confirm)
 
     _arrived = Signal(str, object)   # emitted from engine threads, received queued on the GUI thread
 
@@ -47,6 +48,9 @@ class EventBridge(QObject):
         bundle_applied = optional_event_type("BundleApplied", ("sync.events",))
         if bundle_applied is not None:
             self._listen(bundle_applied, "bundle_applied")
+        record_status = optional_event_type("RecordStatusChanged", ("sync.events",))
+        if record_status is not None:
+            self._listen(record_status, "record_status")
         from devices.manager import DeviceHealthChanged
 
         self._listen(DeviceHealthChanged, "device_health")

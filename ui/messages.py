@@ -196,7 +196,18 @@ QUEUE_STATES: dict[str, str] = {
     "dispatched": QT_TRANSLATE_NOOP("Messages", "已受理，已派单"),
     "in_progress": QT_TRANSLATE_NOOP("Messages", "处理中"),
     "quarantined": QT_TRANSLATE_NOOP("Messages", "隔离待处理"),
+    "booking_confirmed": QT_TRANSLATE_NOOP("Messages", "预约已确认"),
+    "booking_conflict": QT_TRANSLATE_NOOP("Messages", "预约未成功，请改约"),
 }
+BOOKING_KINDS: dict[str, str] = {
+    "station_visit": QT_TRANSLATE_NOOP("Messages", "到站预约"),
+    "home_visit": QT_TRANSLATE_NOOP("Messages", "上门办预约"),
+}
+
+
+def booking_kind_label(kind: str) -> str:
+    source = BOOKING_KINDS.get(kind)
+    return tr(source) if source else kind
 
 
 def queue_state_label(state: str) -> str:

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QStackedWidget, Q
 
 from ui.agent import AgentController
 from ui.agent_desk import AgentDeskController
+from ui.booking import BookingController, conflict_notice
 from ui.bridge import EventBridge
 from ui.browse import BrowseController
 from ui.consent import ConsentController
@@ -17,6 +18,7 @@ from ui.need_desk import NeedController
 from ui.resident import ResidentController
 from ui.screens.agent_home import AgentHomeScreen
 from ui.screens.agent_login import AgentLoginScreen
+from ui.screens.booking import BookingScreen
 from ui.screens.confirm import ConfirmScreen
 from ui.screens.consent import ConsentScreen
 from ui.screens.detail import DetailScreen
@@ -53,6 +55,7 @@ class Screens:
     agent_home: AgentHomeScreen
     work_queue: WorkQueueScreen
     need_form: NeedFormScreen
+    booking: BookingScreen
 
     def all(self) -> list[QWidget]:
         return list(vars(self).values())
@@ -78,6 +81,7 @@ def build_screens(core, tasks: Tasks) -> Screens:
         agent_home=AgentHomeScreen(),
         work_queue=WorkQueueScreen(),
         need_form=NeedFormScreen(),
+        booking=BookingScreen(),
     )
 
 
@@ -110,8 +114,10 @@ class MainWindow(QWidget):
         self.needs = NeedController(core.store.file_need, lambda: self.agent_session, self.tasks, self.nav,
                                     s.need_form, self)
         s.agent_home.need_requested.connect(self.needs.open)
+        self.booking = self._booking_controller()
         self.consent = ConsentController(self.resident, self.tasks, self.nav, s.consent, self.desk.show_notice, self)
         self._connect_agent()
+        self._connect_bookings()
         self.overlay = IdleOverlay(self)
         self.idle = IdleWatcher(core.idle, self.in_use, parent=self)
         self._connect_idle()
@@ -158,6 +164,29 @@ class MainWindow(QWidget):
         s = self.screens
         return AgentDeskController(self.core.store.agent_queue, lambda: self.agent_session, self.tasks, self.nav,
                                    s.agent_home, s.work_queue, s.home, self)
+
+    def _booking_controller(self) -> BookingController:
+        core = self.core
+        wake = core.sync.wake if core.sync is not None else (lambda: None)
+        return BookingController(core.bookings, lambda: self.agent_session, self.tasks, self.nav,
+                                 self.screens.booking, lambda: wake(), self)
+
+    def _connect_bookings(self) -> None:
+        s = self.screens
+        s.agent_home.booking_requested.connect(lambda: self.booking.open())
+        s.work_queue.rebook_requested.connect(self.booking.rebook)
+        self.agent.logged_out.connect(lambda reason: self.booking.logged_out())
+        self.bridge.record_status.connect(self._booking_answered)
+
+    def _booking_answered(self, event) -> None:
+        """A booking of this kiosk the hub could not confirm: told on the desk while an agent works here, and in
+        the queue (another terminal's booking of the station comes by the same stream: not ours to tell)."""
+        self.desk.refresh_if_shown()
+        if self.agent_session is None or not BookingController.is_conflict(event):
+            return
+        self.tasks.run("db", lambda: self.core.bookings.owns(event.record_id),
+                       lambda mine: self.desk.show_notice(conflict_notice(event.note))
+                       if mine and self.agent_session is not None else None)
 
     def _connect_agent(self) -> None:
         self.agent.logged_in.connect(self.desk.logged_in)

@@ -14,7 +14,7 @@ from starlette.types import ASGIApp
 
 from kiosk.ids import Clock, utc_now
 from sync.auth import KeyPair
-from sync.hub import api, staff
+from sync.hub import api, staff, staff_slots
 from sync.hub.context import DEFAULT_MAX_BODY, Hub, HubConfig
 from sync.hub.middleware import RETRY_AFTER_S, HubTime, SignedRequests
 from sync.hub.paths import ATTACHMENT_PATH, ENROLL_PATH, HEALTH_PATH, RECORDS_PATH, STAFF_PREFIX, STREAM_PATH
@@ -67,4 +67,7 @@ def _routes() -> list[Route]:
         Route(STAFF_PREFIX + "/terminals", staff.terminals, methods=["GET"]),
         Route(STAFF_PREFIX + "/terminals/codes", staff.issue_code, methods=["POST"]),
         Route(STAFF_PREFIX + "/terminals/{terminal_id}/revoke", staff.revoke_terminal, methods=["POST"]),
+        Route(STAFF_PREFIX + "/slots", staff_slots.slots, methods=["GET"]),
+        Route(STAFF_PREFIX + "/slots", staff_slots.add_slot, methods=["POST"]),
+        Route(STAFF_PREFIX + "/slots/{slot_id}/cancel", staff_slots.cancel_slot, methods=["POST"]),
     ]

@@ -9,6 +9,8 @@
     revoke-agent      revoke an agent credential
     announce          publish an announcement
     add-guide         publish a guide (a JSON object with an "id")
+    add-slot          publish a bookable slot (预约 station visit or 上门办 home visit) for a station
+    cancel-slot       withdraw a slot
     verify-audit      check a station's audit hash chain as received; JSON report, exit 1 when tampered
 
 Every command takes --db (`sqlite:PATH`, a bare path, or `postgresql://…`), --data-dir and --key-file. The
@@ -29,12 +31,13 @@ from pathlib import Path
 from kiosk.ids import CST
 from sync.hub import audit, audit_chain
 from sync.hub.context import CONTRACT_MAX_ATTACHMENT, DEFAULT_ISSUER, DEFAULT_MAX_BODY, DEFAULT_MAX_INFLATED, HubConfig
+from sync.hub.bookings import SLOT_KINDS, Slot
 from sync.hub.credentials import AGENT_ROLES, AgentCredential, hash_password
 from sync.hub.keys import KeyFileError, load_or_create_key, publish_bundle
 from sync.hub.store import BUNDLE_KINDS, FeedItem, HubStore, StoreBusy, open_store, parse_db_spec
 
 COMMANDS = ("serve", "enroll-code", "terminals", "revoke", "publish-bundle", "add-agent", "revoke-agent",
-            "announce", "add-guide", "verify-audit")
+            "announce", "add-guide", "verify-audit", "add-slot", "cancel-slot")
 STAFF_PASSWORD_ENV = "ZDB_HUB_STAFF_PASSWORD"
 AGENT_PASSWORD_ENV = "ZDB_AGENT_PASSWORD"
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
@@ -121,9 +124,27 @@ def _admin_args(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
     p.add_argument("--file", required=True, type=Path, help='a JSON object with an "id"')
     p.add_argument("--station", help="only this station (default: every station)")
     p.set_defaults(run=add_guide)
+    _slot_args(sub, common)
     p = sub.add_parser("verify-audit", parents=[common], help="check a station's audit hash chain")
     p.add_argument("--station", required=True)
     p.set_defaults(run=verify_audit)
+
+
+def _slot_args(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("add-slot", parents=[common], help="publish a bookable slot")
+    p.add_argument("--station", required=True)
+    p.add_argument("--kind", required=True, choices=SLOT_KINDS)
+    p.add_argument("--start", required=True, type=_when, help="ISO date/time (local time unless it says)")
+    p.add_argument("--end", required=True, type=_when)
+    p.add_argument("--capacity", type=int, default=1)
+    p.add_argument("--service", default="", help="what is done, e.g. 社保认证")
+    p.add_argument("--department", default="")
+    p.add_argument("--area", default="", help="home visits: the villages covered")
+    p.add_argument("--id", help="default: a new one")
+    p.set_defaults(run=add_slot)
+    p = sub.add_parser("cancel-slot", parents=[common], help="withdraw a slot")
+    p.add_argument("--id", required=True)
+    p.set_defaults(run=cancel_slot)
 
 
 def _agent_target(p: argparse.ArgumentParser) -> None:
@@ -285,6 +306,31 @@ def add_guide(args: argparse.Namespace) -> int:
         raise ValueError('a guide is a JSON object with a string "id"')
     _add_feed_item(args, FeedItem("guides", item["id"], item, args.station))
     print(f"guide {item['id']} published")
+    return 0
+
+
+def add_slot(args: argparse.Namespace) -> int:
+    slot = Slot(args.id or "s-" + os.urandom(6).hex(), args.kind, args.station, args.start, args.end,
+                args.capacity, args.service, args.department, args.area)
+    store = open_from_args(args)
+    try:
+        store.add_slot(slot)
+    finally:
+        store.close()
+    print(slot.id)
+    return 0
+
+
+def cancel_slot(args: argparse.Namespace) -> int:
+    store = open_from_args(args)
+    try:
+        found = store.cancel_slot(args.id)
+    finally:
+        store.close()
+    if not found:
+        print(f"error: no open slot {args.id}", file=sys.stderr)
+        return 1
+    print(f"slot {args.id} cancelled")
     return 0
 
 

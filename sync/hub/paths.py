@@ -4,7 +4,7 @@ from sync.protocol import API_PREFIX, HEALTH_PATH, PROTOCOL_VERSION, RECORDS_PAT
 ENROLL_PATH = f"{API_PREFIX}/enroll"
 ATTACHMENT_PATH = API_PREFIX + "/attachments/{sha256}"
 STREAM_PATH = API_PREFIX + "/streams/{stream}"
-STREAMS = ("catalog", "guides", "policies", "config", "agent_credentials", "announcements", "status")
+STREAMS = ("catalog", "guides", "policies", "config", "agent_credentials", "announcements", "status", "slots")
 STAFF_PREFIX = "/staff"
 
 __all__ = ["API_PREFIX", "HEALTH_PATH", "RECORDS_PATH", "PROTOCOL_VERSION", "ENROLL_PATH", "ATTACHMENT_PATH",

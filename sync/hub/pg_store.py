@@ -4,7 +4,9 @@ Transactions run at READ COMMITTED. What keeps concurrent writers correct:
 - records: `INSERT … ON CONFLICT (id) DO NOTHING`, rows taken in id order (no deadlocks between batches);
 - streams read by cursor: appends take `LOCK TABLE … IN EXCLUSIVE MODE`, so `seq` values become visible in
   order and a reader's cursor can never pass a row that commits later;
-- attachments and enrollment codes: conditional UPDATEs, which re-check their condition after waiting.
+- attachments and enrollment codes: conditional UPDATEs, which re-check their condition after waiting;
+- booking seats: a batch with a booking takes the status stream's lock first, so seat counts never race, and
+  (slot_id, seat) is unique besides.
 Deadlocks and serialisation failures (rolled back by the server) are retried a few times.
 """
 from __future__ import annotations
@@ -27,7 +29,7 @@ POOL_SIZE = 16
 POOL_WAIT_S = 30.0
 RETRIES = 3
 _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
-_STREAM_TABLES = frozenset({"status_updates", "bundles", "guides", "announcements", "agent_credentials"})
+_STREAM_TABLES = frozenset({"status_updates", "bundles", "guides", "announcements", "agent_credentials", "slots"})
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS terminals (
@@ -64,11 +66,20 @@ CREATE TABLE IF NOT EXISTS attachments (
     terminal_id TEXT, created_at TIMESTAMPTZ NOT NULL, completed_at TIMESTAMPTZ);
 CREATE TABLE IF NOT EXISTS attachment_chunks (
     sha256 TEXT NOT NULL, byte_offset BIGINT NOT NULL, data BYTEA NOT NULL, PRIMARY KEY (sha256, byte_offset));
+CREATE TABLE IF NOT EXISTS booking_slots (
+    id TEXT PRIMARY KEY, kind TEXT NOT NULL, station_id TEXT NOT NULL, area TEXT NOT NULL DEFAULT '',
+    service TEXT NOT NULL DEFAULT '', department TEXT NOT NULL DEFAULT '', starts_at TIMESTAMPTZ NOT NULL,
+    ends_at TIMESTAMPTZ NOT NULL, capacity INTEGER NOT NULL CHECK (capacity > 0), cancelled_at TIMESTAMPTZ,
+    created_at TIMESTAMPTZ NOT NULL);
+CREATE INDEX IF NOT EXISTS booking_slots_station ON booking_slots(station_id, kind, starts_at);
+CREATE TABLE IF NOT EXISTS booking_seats (
+    slot_id TEXT NOT NULL, seat INTEGER NOT NULL, record_id TEXT NOT NULL UNIQUE, created_at TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (slot_id, seat));
 """ + "".join(f"""
 CREATE TABLE IF NOT EXISTS {feed} (
     seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, item_key TEXT NOT NULL, station_id TEXT,
     item JSONB NOT NULL, created_at TIMESTAMPTZ NOT NULL);
-""" for feed in ("guides", "announcements", "agent_credentials"))
+""" for feed in ("guides", "announcements", "agent_credentials", "slots"))
 
 
 class PostgresStore(SqlHubStore):

@@ -15,7 +15,8 @@ from typing import Any, Callable, Iterator, Protocol, Sequence, TypeVar
 
 from kiosk.ids import Clock
 from sync.auth import NONCE_WINDOW_S
-from sync.hub import needs, routing
+from sync.hub import bookings, needs, routing
+from sync.hub.bookings import SLOT_COLUMNS, Settled, Slot
 from sync.hub.enrollment import hash_code, new_code, new_terminal_id
 from sync.hub.store import (FEED_STREAMS, AttachmentState, Bundle, ChunkOutcome, EnrollmentRefused, FeedItem,
                             HubRecord, HubStore, IssuedCode, Page, StatusUpdate, StoredRecord, Terminal,
@@ -113,8 +114,18 @@ class SqlHubStore(HubStore):
         # and cannot deadlock. The sort is stable, so a repeat inside one batch is the "duplicate".
         order = sorted(records, key=lambda i: records[i].id)
 
+        booking = any(records[i].kind == "booking" for i in order)
+
         def insert_all(tx: Tx) -> dict[int, ItemResult]:
-            return {i: _insert_record(tx, station_id, records[i], terminal_id, now) for i in order}
+            if booking:   # a booking appends to both streams; same lock order as set_status, then add_slot
+                self._lock_stream(tx, "status_updates")
+                self._lock_stream(tx, "slots")
+            results = {}
+            for i in order:
+                results[i] = _insert_record(tx, station_id, records[i], terminal_id, now)
+                if records[i].kind == "booking" and results[i].status is Status.ACCEPTED:
+                    _settle_booking(tx, station_id, records[i], now)
+            return results
         outcome = self._transact(insert_all)
         return [outcome.get(i, item) for i, item in enumerate(items)]   # type: ignore[arg-type]
 
@@ -229,7 +240,52 @@ class SqlHubStore(HubStore):
             sql, params = sql + " AND (station_id IS NULL OR station_id=?)", (after, station_id)
         rows = self._transact(lambda tx: tx.execute(sql + " ORDER BY seq LIMIT ?", (*params, limit + 1))
                               .fetchall(), write=False)
-        return _page([(seq, _json(item)) for seq, item in rows], after, limit)
+        page = _page([(seq, _json(item)) for seq, item in rows], after, limit)
+        if stream == "slots":   # only future slots; the cursor still moves past the others
+            now = self.clock()
+            return Page([item for item in page.items if _time(item["ends_at"]) > now], page.last_seq, page.more)
+        return page
+
+    # --- bookable slots (sync/hub/bookings.py) -------------------------------------------------------------
+
+    def add_slot(self, slot: Slot) -> Slot:
+        slot.check()
+        now = self.clock()
+
+        def add(tx: Tx) -> Slot:
+            self._lock_stream(tx, "slots")
+            tx.execute(f"INSERT INTO booking_slots ({SLOT_COLUMNS}, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                       (slot.id, slot.kind, slot.station_id, slot.area, slot.service, slot.department,
+                        slot.starts_at, slot.ends_at, slot.capacity, None, now))
+            _publish_slot(tx, slot, 0, now)
+            return slot
+        return self._transact(add)
+
+    def cancel_slot(self, slot_id: str) -> bool:
+        """Withdraw a slot: terminals stop offering it; bookings still arriving for it become conflicts."""
+        now = self.clock()
+
+        def cancel(tx: Tx) -> bool:
+            self._lock_stream(tx, "slots")
+            if tx.execute("UPDATE booking_slots SET cancelled_at=? WHERE id=? AND cancelled_at IS NULL",
+                          (now, slot_id)).rowcount != 1:
+                return False
+            slot = _slot(tx, slot_id)
+            _publish_slot(tx, slot, _booked(tx, slot_id), now)
+            return True
+        return self._transact(cancel)
+
+    def upcoming_slots(self, station_id: str | None = None) -> list[tuple[Slot, int]]:
+        now = self.clock()
+
+        def read(tx: Tx) -> list[tuple[Slot, int]]:
+            sql, params = f"SELECT {SLOT_COLUMNS} FROM booking_slots WHERE ends_at>?", (now,)
+            if station_id is not None:
+                sql, params = sql + " AND station_id=?", (now, station_id)
+            slots = [bookings.slot_from_row(row, _time) for row in tx.execute(sql + " ORDER BY starts_at, id",
+                                                                              params).fetchall()]
+            return [(slot, _booked(tx, slot.id)) for slot in slots]
+        return self._transact(read, write=False)
 
     # --- attachments ---------------------------------------------------------------------------------------
 
@@ -294,6 +350,62 @@ def _insert_record(tx: Tx, station_id: str, record: HubRecord, terminal_id: str 
         tx.execute("INSERT INTO record_attachments (record_id, sha256) VALUES (?,?) ON CONFLICT DO NOTHING",
                    (record.id, sha))
     return ItemResult(record.id, Status.ACCEPTED)
+
+
+def _settle_booking(tx: Tx, station_id: str, record: HubRecord, now: datetime) -> None:
+    """Take the slot's next seat, or record the conflict with the next free slots; the status goes back to the
+    station by its status stream, in this same transaction."""
+    settled = _take_seat(tx, station_id, record, now)
+    if settled.status == bookings.CONFIRMED:
+        tx.execute("INSERT INTO booking_seats (slot_id, seat, record_id, created_at) VALUES (?,?,?,?)",
+                   (settled.slot.id, settled.booked, record.id, now))
+        _publish_slot(tx, settled.slot, settled.booked, now)
+    tx.execute("UPDATE records SET status=?, status_note=?, updated_at=? WHERE id=?",
+               (settled.status, settled.note, now, record.id))
+    tx.execute("INSERT INTO status_updates (station_id, record_id, status, note, at) VALUES (?,?,?,?,?)",
+               (station_id, record.id, settled.status, settled.note, now))
+
+
+def _take_seat(tx: Tx, station_id: str, record: HubRecord, now: datetime) -> Settled:
+    slot_id = record.payload.get("slot_id")
+    slot = _slot(tx, slot_id) if isinstance(slot_id, str) else None
+    reason = bookings.unavailable_reason(slot, station_id, now)
+    if not reason:
+        booked = _booked(tx, slot.id)
+        if booked < slot.capacity:
+            return Settled(bookings.CONFIRMED, "", slot, booked + 1)
+        reason = "该时段已约满"
+    kind = slot.kind if slot else record.payload.get("visit_kind", "")
+    return Settled(bookings.CONFLICT, bookings.conflict_note(reason, _free_slots(tx, station_id, kind, now)))
+
+
+def _free_slots(tx: Tx, station_id: str, kind: Any, now: datetime) -> list[tuple[Slot, int]]:
+    rows = tx.execute(f"SELECT {SLOT_COLUMNS} FROM booking_slots WHERE station_id=? AND kind=? AND starts_at>?"
+                      " AND cancelled_at IS NULL ORDER BY starts_at, id", (station_id, kind, now)).fetchall()
+    free = []
+    for row in rows:
+        slot = bookings.slot_from_row(row, _time)
+        booked = _booked(tx, slot.id)
+        if booked < slot.capacity:
+            free.append((slot, booked))
+        if len(free) == bookings.MAX_ALTERNATIVES:
+            break
+    return free
+
+
+def _slot(tx: Tx, slot_id: str) -> Slot | None:
+    rows = tx.execute(f"SELECT {SLOT_COLUMNS} FROM booking_slots WHERE id=?", (slot_id,)).fetchall()
+    return bookings.slot_from_row(rows[0], _time) if rows else None
+
+
+def _booked(tx: Tx, slot_id: str) -> int:
+    return tx.execute("SELECT COUNT(*) FROM booking_seats WHERE slot_id=?", (slot_id,)).fetchall()[0][0]
+
+
+def _publish_slot(tx: Tx, slot: Slot, booked: int, now: datetime) -> None:
+    """The slot as its station's terminals see it next; the caller holds the slots stream lock."""
+    tx.execute("INSERT INTO slots (item_key, station_id, item, created_at) VALUES (?,?,?,?)",
+               (slot.id, slot.station_id, _dump(slot.to_item(booked)), now))
 
 
 def _max_version(tx: Tx, kind: str) -> int:

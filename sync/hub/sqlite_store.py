@@ -52,11 +52,20 @@ CREATE TABLE IF NOT EXISTS attachments (
     terminal_id TEXT, created_at TEXT NOT NULL, completed_at TEXT);
 CREATE TABLE IF NOT EXISTS attachment_chunks (
     sha256 TEXT NOT NULL, byte_offset INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (sha256, byte_offset));
+CREATE TABLE IF NOT EXISTS booking_slots (
+    id TEXT PRIMARY KEY, kind TEXT NOT NULL, station_id TEXT NOT NULL, area TEXT NOT NULL DEFAULT '',
+    service TEXT NOT NULL DEFAULT '', department TEXT NOT NULL DEFAULT '', starts_at TEXT NOT NULL,
+    ends_at TEXT NOT NULL, capacity INTEGER NOT NULL CHECK (capacity > 0), cancelled_at TEXT,
+    created_at TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS booking_slots_station ON booking_slots(station_id, kind, starts_at);
+CREATE TABLE IF NOT EXISTS booking_seats (   -- one row a seat: (slot, seat) unique, so never more than capacity
+    slot_id TEXT NOT NULL, seat INTEGER NOT NULL, record_id TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL,
+    PRIMARY KEY (slot_id, seat));
 """ + "".join(f"""
 CREATE TABLE IF NOT EXISTS {feed} (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, item_key TEXT NOT NULL, station_id TEXT, item TEXT NOT NULL,
     created_at TEXT NOT NULL);
-""" for feed in ("guides", "announcements", "agent_credentials"))
+""" for feed in ("guides", "announcements", "agent_credentials", "slots"))
 
 # Columns added to `records` after the first release; old hub.db files get them on open.
 _RECORD_ADDITIONS = {

@@ -16,7 +16,8 @@ from sync.hub.store import STAFF_STATUSES, StatusUpdate, StoredRecord, Terminal
 
 STATUS_LABELS = {"received": "已接收", "accepted": "已受理", "needs_material": "需补充材料", "done": "已办结",
                  "rejected": "不予受理", "certificate_issued": "已出证", "at_town": "已转镇审核",
-                 "at_district": "已转区部门审核", "dispatched": "已派单", "in_progress": "处理中"}
+                 "at_district": "已转区部门审核", "dispatched": "已派单", "in_progress": "处理中",
+                 "booking_confirmed": "预约已确认", "booking_conflict": "预约冲突"}
 KIND_LABELS = {"application": "申请", "rating": "好差评", "need": "诉求", "booking": "预约",
                "certificate_request": "证明申请", "consent": "授权", "audit": "审计"}
 
@@ -25,7 +26,7 @@ _HEAD = """<!doctype html>
 <style>body{{font-family:sans-serif;margin:2em}} table{{border-collapse:collapse;margin:.5em 0}}
 td,th{{border:1px solid #ccc;padding:.3em .8em;text-align:left}} th{{background:#eef}}
 form{{margin:.8em 0}} .code{{font-size:2em;font-family:monospace}}</style></head><body>
-<p><a href="/">记录</a> · <a href="/staff/terminals">终端</a></p>"""
+<p><a href="/">记录</a> · <a href="/staff/terminals">终端</a> · <a href="/staff/slots">预约时段</a></p>"""
 _TAIL = "</body></html>\n"
 
 

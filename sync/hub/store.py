@@ -10,16 +10,20 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 from kiosk.ids import Clock, utc_now
 from sync.protocol import ItemResult
 
+if TYPE_CHECKING:
+    from sync.hub.bookings import Slot
+
 RECORD_STATUSES = ("received", "accepted", "needs_material", "done", "rejected", "certificate_issued",
-                   "at_town", "at_district")   # at_*: a certificate request forwarded to that level (routing.py)
+                   "at_town", "at_district",   # at_*: a certificate request forwarded to that level (routing.py)
+                   "booking_confirmed", "booking_conflict")   # set on ingest (sync/hub/bookings.py)
 STAFF_STATUSES = ("accepted", "needs_material", "done", "rejected")   # what staff may set by hand
 BUNDLE_KINDS = ("catalog", "policies", "config")
-FEED_STREAMS = ("guides", "announcements", "agent_credentials")
+FEED_STREAMS = ("guides", "announcements", "agent_credentials", "slots")
 
 
 # --- typed records -------------------------------------------------------------------------------------------
@@ -238,6 +242,18 @@ class HubStore(ABC):
     @abstractmethod
     def feed_page(self, stream: str, station_id: str | None, after: int, limit: int) -> Page:
         """Items for the station (and for every station); station None: all of them."""
+
+    # bookable slots (sync/hub/bookings.py); bookings themselves arrive by ingest
+    @abstractmethod
+    def add_slot(self, slot: "Slot") -> "Slot":
+        """Store the slot and publish it in its station's "slots" stream, atomically."""
+
+    @abstractmethod
+    def cancel_slot(self, slot_id: str) -> bool: ...
+
+    @abstractmethod
+    def upcoming_slots(self, station_id: str | None = None) -> list[tuple["Slot", int]]:
+        """Slots not yet over, soonest first, each with the seats taken."""
 
     # attachments
     @abstractmethod

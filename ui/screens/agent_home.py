@@ -1,4 +1,5 @@
-"""The agent's desk after login: file for a resident, record a need (有求必应), or see what they filed."""
+"""The agent's desk after login: file for a resident, record a need (有求必应), book a visit for one, or see
+what they filed."""
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
@@ -12,6 +13,7 @@ class AgentHomeScreen(Screen):
     file_requested = Signal()    # 为群众代办事项: on to the services' home to pick an item
     queue_requested = Signal()   # 我的工作队列
     need_requested = Signal()    # 有求必应: record a resident's need for the hub to dispatch
+    booking_requested = Signal()  # 预约上门/到站
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(self.tr("帮办员工作台"), nav=False, parent=parent)
@@ -27,13 +29,16 @@ class AgentHomeScreen(Screen):
         self.file_button = button(self.tr("为群众代办事项"), "method")
         self.need_button = button(self.tr("有求必应"), "method")
         self.queue_button = button(self.tr("我的工作队列"), "method")
+        self.booking_button = button(self.tr("预约上门/到站"), "method")
         self.file_button.clicked.connect(self._file)
         self.need_button.clicked.connect(self._need)
         self.queue_button.clicked.connect(self._queue)
+        self.booking_button.clicked.connect(self._booking)
         row = QHBoxLayout()
         row.setSpacing(32)
         row.addWidget(self.file_button, 1)
         row.addWidget(self.need_button, 1)
+        row.addWidget(self.booking_button, 1)
         row.addWidget(self.queue_button, 1)
         self.body.addStretch(1)
         self.body.addLayout(row)
@@ -65,6 +70,10 @@ class AgentHomeScreen(Screen):
     def _queue(self) -> None:
         self.hide_notice()
         self.queue_requested.emit()
+
+    def _booking(self) -> None:
+        self.hide_notice()
+        self.booking_requested.emit()
 
     def clear_personal(self) -> None:
         self.greeting.clear()

@@ -4,18 +4,21 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Sequence
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.ids import CST
 from kiosk.work_queue import QueueEntry
-from ui.messages import Message, queue_state_label
-from ui.widgets import ErrorPanel, Screen, clear_layout, frame, label, scroll_area
+from ui.messages import Message, booking_kind_label, queue_state_label
+from ui.widgets import ErrorPanel, Screen, button, clear_layout, frame, label, scroll_area
 
-ATTENTION = ("needs_material", "rejected", "quarantined")   # the agent has something to do: drawn as a warning
+ATTENTION = ("needs_material", "rejected", "quarantined", "booking_conflict")   # drawn as a warning
+REBOOK = "booking_conflict"
 
 
 class WorkQueueScreen(Screen):
+    rebook_requested = Signal(str)   # a booking's id: 重新预约 for the same resident
+
     def __init__(self, parent: QWidget | None = None):
         super().__init__(self.tr("我的工作队列"), parent=parent)
         self.summary = label("", "big")
@@ -51,7 +54,8 @@ class WorkQueueScreen(Screen):
         box = frame("warn" if entry.state in ATTENTION else "card", QHBoxLayout())
         left = QVBoxLayout()
         left.setSpacing(4)
-        left.addWidget(label(entry.receipt_no, "big", wrap=False))
+        booking = entry.kind in ("station_visit", "home_visit")
+        left.addWidget(label(booking_kind_label(entry.kind) if booking else entry.receipt_no, "big", wrap=False))
         if entry.kind == "need":   # a need may be recorded without identifying the resident
             who = entry.applicant_masked or self.tr("未核验身份")
         else:
@@ -65,6 +69,11 @@ class WorkQueueScreen(Screen):
             note = label(entry.note)
             note.setAlignment(Qt.AlignmentFlag.AlignRight)
             right.addWidget(note)
+        if booking and entry.state == REBOOK:
+            again = button(self.tr("重新预约"), "primary")
+            again.setObjectName(f"rebook-{entry.record_id}")
+            again.clicked.connect(lambda _=False, record_id=entry.record_id: self.rebook_requested.emit(record_id))
+            right.addWidget(again, 0, Qt.AlignmentFlag.AlignRight)
         right.addStretch(1)
         box.layout().addLayout(left, 3)
         box.layout().addLayout(right, 2)

@@ -13,7 +13,7 @@ import requests
 from local_db.sync_state import CLOCK_OFFSET, SyncState
 from sync.auth import HEADER_SIGNATURE, HEADER_TERMINAL, KeyPair, b64url
 from sync.hub.testing import REPO_ROOT
-from sync.protocol import HEALTH_PATH
+from sync.protocol import HEALTH_PATH, STREAMS
 from sync.terminal_identity import EnrollmentError, IdentityError, IdentityStore, enroll
 from sync.transport import ClockOffset, HubHttpError, TerminalRefused
 from terminal_helpers import STATION, make_engine, pending_ids, transport_for
@@ -91,7 +91,7 @@ def test_cli_enrolls_with_the_data_dirs_config(real_hub, tmp_path):
 def test_every_request_but_health_and_enroll_is_signed(real_hub, terminal, db, hooked, data_dir, submit):
     submit(1)
     outcome = make_engine(db, hooked, real_hub.url, terminal, data_dir).run()
-    assert outcome.error is None and pending_ids(db) == [] and outcome.pull.pages == 7
+    assert outcome.error is None and pending_ids(db) == [] and outcome.pull.pages == len(STREAMS)
     for method, url, headers, *_ in hooked.sent:
         signed = HEADER_SIGNATURE in headers
         assert signed == (not url.endswith(("/health", "/enroll"))), url
