@@ -15,13 +15,14 @@ from typing import Callable
 from kiosk.agents import AgentAuth, AgentSettings
 from kiosk.catalog import Catalog, CatalogError, empty_catalog, load_best_catalog
 from kiosk.catalog_updates import CatalogUpdates
-from kiosk.config import Config, load_config
+from kiosk.config import Config, id_list, load_config
 from kiosk.events import EventBus
 from kiosk.flow import ServiceFlow
 from kiosk.idle import IdleGuard
 from kiosk.policies import LivePolicies
 from local_db.audit import AuditLog
 from local_db.db import open_db
+from local_db.drafts import DraftStore
 from local_db.sealing import seal_media_files
 from local_db.store import ApplicationStore
 from local_db.sync_state import installed_payload
@@ -125,7 +126,10 @@ def build_core(data_dir: Path, config: Config | None = None, *, start_sync: bool
         on_submitted=(lambda app: sync.wake()) if sync else (lambda app: None),
         guardrail=lambda: getattr(sync.status, "guardrail", None) if sync else None,
         paused_reason=policies.paused_reason,
+        needs_review=lambda item_id: item_id in id_list(config["review_items"]),
+        drafts=DraftStore(store, config["draft_keep_days"]),
     )
+    flow.drafts.purge_expired()
     core = KioskCore(config, data_dir, catalog, BackgroundSearch(catalog), events, store,
                      flow, idle, devices, sync, catalog_updates=_catalog_updates(data_dir, events),
                      policies=policies, audit=audit_log,

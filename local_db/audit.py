@@ -59,6 +59,12 @@ CONSENT_WITHDRAWN = "consent_withdrawn"
 CERTIFICATE_PRINTED = "certificate_printed"
 PERSONAL_DATA_PURGED = "personal_data_purged"
 KEY_ROTATED = "key_rotated"
+DRAFT_SAVED = "draft_saved"
+DRAFT_DISCARDED = "draft_discarded"
+DRAFT_EXPIRED = "draft_expired"
+REVIEW_APPROVED = "review_approved"
+REVIEW_REJECTED = "review_rejected"
+REVIEW_REASONS = "missing_material wrong_item wrong_answers other"   # local_db/review.py
 _REFUSALS = "unknown wrong_secret locked_out revoked not_yet_valid expired no_credentials_synced"
 _FAULTS = ("no_card card_removed card_unreadable card_unsupported reader_absent qr_timeout qr_invalid qr_expired"
            " printer_absent paper_out cover_open printer_error")
@@ -72,6 +78,11 @@ CATALOGUE: tuple[EventType, ...] = (
     _event(CERTIFICATE_PRINTED, "resident", "ok " + _FAULTS, "record id"),     # outcome: ok or the fault
     _event(PERSONAL_DATA_PURGED, "system", "ok", "record id"),         # whose personal data retention blanked
     _event(KEY_ROTATED, "technician system", "ok", "new key id"),      # the sealing key ring's new current key
+    _event(DRAFT_SAVED, "agent", "ok", "draft id"),                    # a filing kept to finish later
+    _event(DRAFT_DISCARDED, "agent", "ok", "draft id"),
+    _event(DRAFT_EXPIRED, "system", "ok", "draft id"),                 # past draft_keep_days: deleted
+    _event(REVIEW_APPROVED, "agent", "ok", "application id"),          # actor: the supervisor
+    _event(REVIEW_REJECTED, "agent", REVIEW_REASONS, "application id"),   # outcome: the reason code
 )
 EVENTS: dict[str, EventType] = {event.action: event for event in CATALOGUE}
 

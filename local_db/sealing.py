@@ -57,8 +57,11 @@ RATING_COMMENT = SealedColumn("ratings", "comment", ("id",), "comment", skip_whe
 CERTIFICATE_TEXT = SealedColumn("certificates", "text", ("record_id", "number"), "certificate")
 ATTACHMENT_BLOB = SealedColumn("attachments", "blob", ("sha256",), "attachment", binary=True,
                                skip_when="blob IS NULL OR length(blob) = 0")
+DRAFT_BODY = SealedColumn("drafts", "body", ("id",), "draft")
+HELD_PAYLOAD = SealedColumn("applications", "held_payload", ("id",), "held", skip_when="held_payload IS NULL")
+REVIEW_NOTE = SealedColumn("applications", "review_note", ("id",), "review_note", skip_when="review_note IS NULL")
 SEALED_COLUMNS = (APPLICANT, ANSWERS, OUTBOX_PAYLOAD, QUARANTINE_PAYLOAD, RATING_COMMENT, CERTIFICATE_TEXT,
-                  ATTACHMENT_BLOB)
+                  ATTACHMENT_BLOB, DRAFT_BODY, HELD_PAYLOAD, REVIEW_NOTE)
 
 
 def payload_context(record_id: str) -> str:
