@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from devices.doccam.live import open_source
 from kiosk.agents import AgentAuth, AgentSettings
 from kiosk.catalog import Catalog, CatalogError, empty_catalog, load_best_catalog
 from kiosk.catalog_updates import CatalogUpdates
@@ -47,6 +48,7 @@ class KioskCore:
     policies: LivePolicies | None = None
     audit: AuditLog | None = None
     agents: AgentAuth | None = None
+    doccam: Callable[[], object] | None = None   # opens the document camera's FrameSource for one capture
 
     def adopt_staged_catalog(self) -> bool:
         """Swap in a catalog sync installed (call only between residents); False when none is waiting."""
@@ -134,6 +136,7 @@ def build_core(data_dir: Path, config: Config | None = None, *, start_sync: bool
                      flow, idle, devices, sync, catalog_updates=_catalog_updates(data_dir, events),
                      policies=policies, audit=audit_log,
                      agents=AgentAuth(audit_log, AgentSettings.from_config(config)))
+    core.doccam = lambda: open_source(config["doccam_backend"], config["doccam_camera"])
     devices.manager.start_monitor(config["device_scan_interval_s"])
     core.dock = _start_dock(devices, data_dir)
     if sync is not None:

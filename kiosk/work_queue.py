@@ -51,6 +51,7 @@ class QueueEntry:
     note: str = ""             # the hub's note (e.g. which material is missing) or the quarantine reason
     applicant_masked: str = ""  # "王**"; empty once retention has purged the applicant
     draft_id: str = ""         # set for a draft (receipt_no is then empty)
+    reason: str = ""           # review_rejected: the supervisor's reason code (note: their words, if any)
 
 
 def agent_queue(db: sqlite_utils.Database, agent_id: str, now_iso: str | None = None, limit: int = MAX_ROWS) -> list[QueueEntry]:
@@ -68,8 +69,9 @@ def _held(sealer, row: tuple) -> QueueEntry | None:
     """A filing still at the station for review: its state and, when rejected, the reason and note."""
     if row[9] not in HELD:
         return None
-    note = " ".join(filter(None, (row[10] or "", review_note(sealer, row[0], row[11]))))
-    return QueueEntry(row[1], row[2], row[3], row[9], note, _masked_name(_open_applicant(sealer, row[0], row[4])))
+    masked = _masked_name(_open_applicant(sealer, row[0], row[4]))
+    return QueueEntry(row[1], row[2], row[3], row[9], review_note(sealer, row[0], row[11]), masked,
+                      reason=row[10] or "")
 
 
 def _open_applicant(sealer, application_id: str, applicant: str) -> str:

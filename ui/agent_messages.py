@@ -66,3 +66,9 @@ def _minute_after(moment: datetime) -> datetime:
 
 def _tr(text: str) -> str:
     return QCoreApplication.translate(CONTEXT, text) if text else ""
+
+
+def draft_saved_message() -> Message:
+    return Message(QCoreApplication.translate("AgentMessages", "已保存为草稿"),
+                   QCoreApplication.translate("AgentMessages", "在“我的工作队列”里点“继续办理”接着办；群众须再刷一次证件。"
+                                                               "草稿过期会自动删除。"))

@@ -166,7 +166,7 @@ def test_a_rejection_is_shown_to_the_filer_and_keeps_the_record(reviewed, agent)
         desk.reject(app.id, "sv-1", "supervisor", "because")
     desk.reject(app.id, "sv-1", "supervisor", "missing_material", "缺少房屋受损照片")
     [entry] = store.agent_queue("ag-7")
-    assert entry.state == "review_rejected" and entry.note == "missing_material 缺少房屋受损照片"
+    assert entry.state == "review_rejected" and (entry.reason, entry.note) == ("missing_material", "缺少房屋受损照片")
     assert "缺少房屋受损照片" not in raw_text(store.db)   # the note is sealed
     assert outbox_kinds(store) == ["audit", "audit"]
     assert actions(store)[-1] == ("agent:sv-1", audit.REVIEW_REJECTED, "missing_material")

@@ -4,18 +4,21 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Sequence
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.ids import CST
 from kiosk.work_queue import QueueEntry
-from ui.messages import Message, queue_state_label
-from ui.widgets import ErrorPanel, Screen, clear_layout, frame, label, scroll_area
+from ui.messages import Message, queue_state_label, review_reason_label
+from ui.widgets import ErrorPanel, Screen, button, clear_layout, frame, label, scroll_area
 
-ATTENTION = ("needs_material", "rejected", "quarantined")   # the agent has something to do: drawn as a warning
+ATTENTION = ("needs_material", "rejected", "quarantined", "review_rejected")   # the agent has something to do: drawn as a warning
 
 
 class WorkQueueScreen(Screen):
+    resume_requested = Signal(str)    # a draft's id: 继续办理
+    discard_requested = Signal(str)   # a draft's id: 删除草稿
+
     def __init__(self, parent: QWidget | None = None):
         super().__init__(self.tr("我的工作队列"), parent=parent)
         self.summary = label("", "big")
@@ -51,21 +54,34 @@ class WorkQueueScreen(Screen):
         box = frame("warn" if entry.state in ATTENTION else "card", QHBoxLayout())
         left = QVBoxLayout()
         left.setSpacing(4)
-        left.addWidget(label(entry.receipt_no, "big", wrap=False))
+        left.addWidget(label(entry.receipt_no or self.tr("（未提交）"), "big", wrap=False))
         who = entry.applicant_masked or self.tr("（已按规定清除）")
         left.addWidget(label(self.tr("{item} · {who}").format(item=entry.item_name, who=who)))
-        left.addWidget(label(self.tr("提交于 {time}").format(time=local_time(entry.created_at)), "small"))
+        when = self.tr("保存于 {time}") if entry.draft_id else self.tr("提交于 {time}")
+        left.addWidget(label(when.format(time=local_time(entry.created_at)), "small"))
         right = QVBoxLayout()
         right.setSpacing(4)
         right.addWidget(label(queue_state_label(entry.state), "big", wrap=False), 0, Qt.AlignmentFlag.AlignRight)
-        if entry.note:
-            note = label(entry.note)
+        if entry.reason or entry.note:
+            note = label(" ".join(filter(None, (review_reason_label(entry.reason) if entry.reason else "",
+                                                entry.note))))
             note.setAlignment(Qt.AlignmentFlag.AlignRight)
             right.addWidget(note)
+        if entry.draft_id:
+            right.addLayout(self._draft_buttons(entry.draft_id))
         right.addStretch(1)
         box.layout().addLayout(left, 3)
         box.layout().addLayout(right, 2)
         return box
+
+    def _draft_buttons(self, draft_id: str) -> QHBoxLayout:
+        resume, discard = button(self.tr("继续办理"), "primary"), button(self.tr("删除草稿"))
+        resume.clicked.connect(lambda: self.resume_requested.emit(draft_id))
+        discard.clicked.connect(lambda: self.discard_requested.emit(draft_id))
+        row = QHBoxLayout()
+        row.addWidget(discard)
+        row.addWidget(resume)
+        return row
 
     def clear_personal(self) -> None:
         clear_layout(self.rows)
