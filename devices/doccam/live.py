@@ -9,6 +9,7 @@ capture runs on a worker, the UI polls `latest()` for its preview and outline.
 """
 from __future__ import annotations
 
+import secrets
 import threading
 from dataclasses import dataclass
 
@@ -23,7 +24,8 @@ def open_source(backend: str, target: str = "0", seed: int | None = None) -> Fra
     if backend == "sim":
         from devices.doccam.sim import SimDocumentCamera   # numpy and OpenCV only when a capture starts
 
-        return SimDocumentCamera(seed=0 if seed is None else seed)
+        # a fresh sheet each time unless a test fixes it: the same seed gives the same JPEG, one attachment
+        return SimDocumentCamera(seed=secrets.randbits(32) if seed is None else seed)
     if backend == "camera":
         parsed = parse_target(target)
         source: FrameSource = VideoCaptureSource(parsed)
