@@ -10,7 +10,7 @@ from devices.doccam.live import Glimpse
 from ui.messages import Message
 from ui.widgets import ErrorPanel, Screen, button, label
 
-VIEW_SIZE = (720, 540)
+VIEW_SIZE = (640, 440)   # drawn at most this size; the minimum stays small so the window keeps its 1280×800
 
 
 class DocCaptureScreen(Screen):
@@ -23,7 +23,7 @@ class DocCaptureScreen(Screen):
         self.body.addWidget(self.hint)
         self.view = QLabel()
         self.view.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.view.setMinimumSize(*VIEW_SIZE)
+        self.view.setMinimumSize(320, 220)
         self.body.addWidget(self.view, 1)
         self.error = ErrorPanel()
         self.body.addWidget(self.error)
