@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from devices.doccam.live import open_source
 from kiosk.agents import AgentAuth, AgentSettings
 from kiosk.bookings import Bookings
 from kiosk.catalog import Catalog, CatalogError, empty_catalog, load_best_catalog
 from kiosk.catalog_updates import CatalogUpdates
-from kiosk.config import Config, load_config
+from kiosk.config import Config, id_list, load_config
 from kiosk.events import EventBus
 from kiosk.flow import ServiceFlow
 from kiosk.idle import IdleGuard
@@ -24,6 +25,7 @@ from kiosk.policies import LivePolicies
 from local_db.audit import AuditLog
 from local_db.db import open_db
 from local_db.keys import KeyFileExposed, KeyProblem, KeyRingMissing, SealError
+from local_db.drafts import DraftStore
 from local_db.sealing import seal_media_files
 from local_db.store import ApplicationStore
 from local_db.sync_state import installed_payload
@@ -49,6 +51,7 @@ class KioskCore:
     audit: AuditLog | None = None
     agents: AgentAuth | None = None
     bookings: Bookings | None = None
+    doccam: Callable[[], object] | None = None   # opens the document camera's FrameSource for one capture
 
     def adopt_staged_catalog(self) -> bool:
         """Swap in a catalog sync installed (call only between residents); False when none is waiting."""
@@ -128,11 +131,15 @@ def build_core(data_dir: Path, config: Config | None = None, *, start_sync: bool
         on_submitted=(lambda app: sync.wake()) if sync else (lambda app: None),
         guardrail=lambda: getattr(sync.status, "guardrail", None) if sync else None,
         paused_reason=policies.paused_reason,
+        needs_review=lambda item_id: item_id in id_list(config["review_items"]),
+        drafts=DraftStore(store, config["draft_keep_days"]),
     )
+    flow.drafts.purge_expired()
     core = KioskCore(config, data_dir, catalog, BackgroundSearch(catalog), events, store,
                      flow, idle, devices, sync, catalog_updates=_catalog_updates(data_dir, events),
                      policies=policies, audit=audit_log,
                      agents=AgentAuth(audit_log, AgentSettings.from_config(config)), bookings=Bookings(store))
+    core.doccam = lambda: open_source(config["doccam_backend"], config["doccam_camera"])
     devices.manager.start_monitor(config["device_scan_interval_s"])
     core.dock = _start_dock(devices, data_dir)
     if sync is not None:

@@ -104,6 +104,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("agent_max_failures", int, 5, "Wrong agent logins in a row (per entered id) before a lockout"),
     Setting("agent_lockout_min", float, 15.0, "Minutes an agent id stays locked out; survives a reboot"),
     Setting("agent_idle_timeout_s", float, 300.0, "Seconds without a touch before a logged-in agent is logged out"),
+    central("draft_keep_days", float, 7.0, "Days an agent's saved draft is kept before it is purged"),
+    central("review_items", str, "", "Item ids (comma-separated) whose agent filings a supervisor approves"
+                                     " before they are sent to the hub"),
+    Setting("doccam_backend", str, "sim", "Document camera backend", ("sim", "camera", "none")),
+    Setting("doccam_camera", str, "1", "Document camera: index, device path, video file or image sequence"),
     Setting("fullscreen", bool, True, "Start full-screen"),
     central("log_level", str, "INFO", "Logging level", ("DEBUG", "INFO", "WARNING", "ERROR")),
 )
@@ -189,6 +194,11 @@ def _coerce(setting: Setting, value: Any) -> Any:
     if setting.choices and result not in setting.choices:
         raise ValueError(f"must be one of {setting.choices}")
     return result
+
+
+def id_list(text: str) -> frozenset[str]:
+    """A comma-separated setting of ids (review_items) as a set; blanks ignored."""
+    return frozenset(part.strip() for part in text.split(",") if part.strip())
 
 
 def default_data_dir() -> Path:

@@ -6,6 +6,7 @@ message and a next step; this module never writes resident-facing text.
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import sqlite3
@@ -24,6 +25,7 @@ from kiosk.idle import IdleGuard
 from kiosk.receipt import build_receipt
 from kiosk.records import Application, Consent, FiledBy, FormField, Identity, Mode, ServiceItem
 from local_db import audit
+from local_db.drafts import DraftStore
 from local_db.store import ApplicationStore
 
 log = logging.getLogger(__name__)
@@ -46,6 +48,8 @@ class Problem(str, Enum):
     CONSENT_WITHDRAWN = "consent_withdrawn"  # the resident withdrew: the session was wiped, nothing saved
     CERTIFICATE_NOT_HERE = "certificate_not_here"   # not a certificate, or not one this station can request
     NO_CERTIFICATE = "no_certificate"       # no certificate issued (yet) for this receipt number
+    NO_DRAFT = "no_draft"                   # the draft expired, was discarded, or is another agent's
+    AGENTS_ONLY = "agents_only"             # drafts and photographed materials are for agent filings
 
 
 class FlowError(Exception):
@@ -85,10 +89,15 @@ class ResidentSession:
     consent_evidence: bytes = field(default=b"", repr=False)   # kept until the save writes it with the record
     withdrawn: bool = False
     certificate: bool = False    # 证明直通车 (begin_certificate): filed as a certificate request, routed by the hub
+    draft_id: str | None = None  # resumed from this draft: the save deletes it, a second draft replaces it
+    draft_id_number: str = field(default="", repr=False)   # whose draft: another person's card clears the answers
+    captures: dict[str, bytes] = field(default_factory=dict, repr=False)   # sha256 → JPEG, saved with the record
 
     def wipe(self) -> None:
         self.identity = None
         self.answers.clear()
+        self.captures.clear()
+        self.draft_id_number = ""
         self.application = None
         self.print_outcome = None
         self.forget_consent()
@@ -118,7 +127,8 @@ class ServiceFlow:
                  on_submitted: Callable[[Application], None] = lambda app: None,
                  guardrail: Callable[[], object | None] = lambda: None,
                  paused_reason: Callable[[str], str | None] = lambda item_id: None,
-                 clock: Clock = utc_now):
+                 needs_review: Callable[[str], bool] = lambda item_id: False,
+                 drafts: DraftStore | None = None, clock: Clock = utc_now):
         self.catalog = catalog
         self.store = store
         self.devices = devices
@@ -130,6 +140,8 @@ class ServiceFlow:
         self.on_submitted = on_submitted
         self.guardrail = guardrail   # latest sync guardrail (sync/guardrails.py), None when unknown
         self.paused_reason = paused_reason   # asked at each start: policies change while the kiosk runs
+        self.needs_review = needs_review     # item id → an agent's filing waits for a supervisor (review_items)
+        self.drafts = drafts or DraftStore(store)
         self.clock = clock
 
     def begin(self, item_id: str, agent: AgentSession | None = None) -> ResidentSession:
@@ -204,9 +216,12 @@ class ServiceFlow:
 
     def _identified(self, session: ResidentSession, identity: Identity) -> Identity:
         previous = session.identity
-        if previous is not None and previous.id_number != identity.id_number:
-            session.answers.clear()  # another person's card: nothing of the first may carry over
+        expected = previous.id_number if previous is not None else session.draft_id_number
+        if expected and expected != identity.id_number:
+            session.answers.clear()  # another person's card: nothing of the first (or the draft's) may carry over
+            session.captures.clear()
             session.forget_consent()
+        session.draft_id_number = ""
         session.identity = identity
         session.answers = self.prefill(session.item, identity) | {
             k: v for k, v in session.answers.items() if v
@@ -240,6 +255,9 @@ class ServiceFlow:
             raise FlowError(Problem.FORM_INVALID)
         if session.certificate:
             extra["certificate"] = request_for(session.item, session.answers)
+        if session.agent is not None:
+            extra |= {"media": tuple(session.captures.values()), "draft_id": session.draft_id,
+                      "review": self.needs_review(session.item.id)}
         with self.idle.busy():
             try:
                 app = self.store.submit(session.item.id, session.item.name, session.identity, session.answers,
@@ -263,6 +281,57 @@ class ServiceFlow:
         agent.touch()
         return {"filed_by": FiledBy(agent.agent_id, agent.role), "consent": session.consent,
                 "evidence": session.consent_evidence}
+
+    # --- drafts and photographed materials (agent filings) -------------------------------------------------
+    def save_draft(self, session: ResidentSession) -> str:
+        """Keep the filing to finish later (the resident went for a paper): sealed, for draft_keep_days. The
+        session keeps going; consent is never kept in a draft, nor are photographed pages (photograph them again)."""
+        agent = self._agent_of(session)
+        self.set_answers(session, {})
+        with self.idle.busy():
+            session.draft_id = self.drafts.save(agent.agent_id, session.item.id, session.item.name,
+                                                session.identity, session.answers, session.draft_id)
+        return session.draft_id
+
+    def resume_draft(self, draft_id: str, agent: AgentSession) -> ResidentSession:
+        """A new session with the draft's answers; the resident is not identified: their card or code must be
+        read again (consent is given in person), and another person's card clears the draft's answers."""
+        _check_agent(agent)
+        draft = self.drafts.load(draft_id, agent.agent_id)
+        if draft is None:
+            raise FlowError(Problem.NO_DRAFT)
+        session = self.begin_from_guide(draft.item_id, agent)
+        session.answers = dict(draft.answers)
+        session.draft_id = draft.id
+        session.draft_id_number = draft.identity.id_number if draft.identity else ""
+        agent.touch()
+        return session
+
+    def discard_draft(self, draft_id: str, agent: AgentSession) -> None:
+        _check_agent(agent)
+        if not self.drafts.discard(draft_id, agent.agent_id):
+            raise FlowError(Problem.NO_DRAFT)
+
+    def keep_capture(self, session: ResidentSession, jpeg: bytes) -> str:
+        """DocumentCapture's `store`: the page stays on the session until the save commits it with the record."""
+        self._agent_of(session)
+        sha = hashlib.sha256(jpeg).hexdigest()
+        session.captures[sha] = bytes(jpeg)
+        self.idle.touch()
+        return sha
+
+    def drop_capture(self, session: ResidentSession, sha: str) -> None:
+        """重拍: the page is not used."""
+        session.captures.pop(sha, None)
+
+    def _agent_of(self, session: ResidentSession) -> AgentSession:
+        if session.agent is None:
+            raise FlowError(Problem.AGENTS_ONLY)
+        if session.application is not None:
+            raise FlowError(Problem.ALREADY_SUBMITTED, session.application.receipt_no)
+        _check_agent(session.agent)
+        session.agent.touch()
+        return session.agent
 
     # --- consent (filing on behalf) ------------------------------------------------------------------------
     def record_consent(self, session: ResidentSession, method: str, evidence: bytes) -> Consent:
@@ -302,6 +371,9 @@ class ServiceFlow:
         app = session.application
         if app is None:
             raise FlowError(Problem.NOTHING_SUBMITTED)
+        if app.status != "submitted":   # awaiting review: no receipt is owed until a supervisor approves it
+            session.print_outcome = PrintOutcome(printed=False)
+            return session.print_outcome
         doc = build_receipt(app, session.item, self.station_name, self.follow_up)
         with self.idle.busy():
             try:

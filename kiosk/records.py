@@ -147,6 +147,8 @@ class Application:
     station_id: str = ""
     filed_by: FiledBy | None = None   # None: the resident filed alone
     consent: Consent | None = None
+    status: str = "submitted"   # submitted | awaiting_review | review_rejected (local_db/review.py)
+    attachments: tuple[str, ...] = ()   # SHA-256 of pages photographed with the document camera
 
 
 @dataclass(frozen=True)

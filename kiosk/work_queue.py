@@ -1,9 +1,11 @@
 """A proxy agent's work queue: what they filed at this station, and where each application stands now.
 
 Read from the local database, so it works offline and shows the last state sync brought back. The state is
-derived, most informative first: the hub's latest status (accepted, needs_material, done, certificate_issued,
+derived, most informative first: held at the station for supervisor review (awaiting_review, or review_rejected
+with the supervisor's reason), then the hub's latest status (accepted, needs_material, done, certificate_issued,
 rejected...), else quarantined (the hub or terminal refused the record; the technician's matter), else
-delivered (the hub has it, no decision yet), else pending_sync. Rows carry no personal data beyond the masked
+delivered (the hub has it, no decision yet), else pending_sync. The agent's unexpired drafts come first
+(state draft, with the draft's id to resume or discard it). Rows carry no personal data beyond the masked
 name that the receipt also shows. 有求必应 needs (kiosk/needs.py) join the queue with their category and short
 number; the hub's dispatch status (dispatched, in_progress, done) comes with the assignee as the note. Bookings
 (kiosk/bookings.py) join the same list too: their state is pending_sync, delivered, booking_confirmed or
@@ -16,17 +18,23 @@ from dataclasses import dataclass, replace
 
 import sqlite_utils
 
+from kiosk.ids import utc_now
 from kiosk.records import Identity
+from local_db.drafts import drafts_of
 from local_db.keys import SealError
+from local_db.review import review_note
 from local_db.sealing import APPLICANT, BOOKING_DETAILS, NEED_RESIDENT, sealer_of
 
 PENDING_SYNC = "pending_sync"
 QUARANTINED = "quarantined"
 DELIVERED = "delivered"
+DRAFT = "draft"
+HELD = ("awaiting_review", "review_rejected")   # local_db/review.py: decided at the station, not by the hub
 MAX_ROWS = 200
 
 _QUERY = """
-    SELECT a.id, a.receipt_no, a.item_name, a.created_at, a.applicant, o.delivered_at, q.reason, s.status, s.note
+    SELECT a.id, a.receipt_no, a.item_name, a.created_at, a.applicant, o.delivered_at, q.reason, s.status, s.note,
+           a.status, a.review_reason, a.review_note
     FROM applications a
     LEFT JOIN outbox o ON o.record_id = a.id
     LEFT JOIN quarantine q ON q.record_id = a.id
@@ -69,18 +77,34 @@ class QueueEntry:
     applicant_masked: str = ""  # "王**"; empty once retention has purged the applicant
     kind: str = "application"  # application | need | station_visit | home_visit (a booking: no receipt number)
     record_id: str = ""        # the booking's id, to book again after a conflict
+    draft_id: str = ""         # set for a draft (receipt_no is then empty)
+    reason: str = ""           # review_rejected: the supervisor's reason code (note: their words, if any)
 
 
-def agent_queue(db: sqlite_utils.Database, agent_id: str, limit: int = MAX_ROWS) -> list[QueueEntry]:
-    """Newest first. On the kiosk's shared connection, call it under the store's lock (ApplicationStore)."""
+def agent_queue(db: sqlite_utils.Database, agent_id: str, now_iso: str | None = None,
+                limit: int = MAX_ROWS) -> list[QueueEntry]:
+    """Drafts, then filings, needs and bookings newest first. On the kiosk's shared connection, call it under
+    the store's lock (ApplicationStore)."""
     sealer = sealer_of(db)
-    applications = [_entry(*row[1:4], _open(sealer, APPLICANT.context(row[0]), row[4]), *row[5:])
-                     for row in db.execute(_QUERY, (agent_id, limit)).fetchall()]
+    now_iso = now_iso or utc_now().isoformat(timespec="seconds")
+    drafts = [QueueEntry("", d.item_name, d.updated_at, DRAFT, "", d.applicant_masked, draft_id=d.id)
+              for d in drafts_of(db, sealer, agent_id, now_iso)]
+    applications = [_held(sealer, row) or _entry(*row[1:4], _open(sealer, APPLICANT.context(row[0]), row[4]), *row[5:9])
+                    for row in db.execute(_QUERY, (agent_id, limit)).fetchall()]
     needs = [replace(_entry(*row[1:4], _open(sealer, NEED_RESIDENT.context(row[0]), row[4]), *row[5:]), kind="need")
              for row in db.execute(_NEEDS, (agent_id, limit)).fetchall()]
     bookings = [_booking_entry(sealer, *row) for row in db.execute(_BOOKINGS, (agent_id, limit)).fetchall()]
     entries = sorted(applications + needs + bookings, key=lambda e: (e.created_at, e.receipt_no), reverse=True)
-    return entries[:limit]
+    return drafts + entries[:limit]
+
+
+def _held(sealer, row: tuple) -> QueueEntry | None:
+    """A filing still at the station for review: its state and, when rejected, the reason and note."""
+    if row[9] not in HELD:
+        return None
+    masked = _masked_name(_open(sealer, APPLICANT.context(row[0]), row[4]))
+    return QueueEntry(row[1], row[2], row[3], row[9], review_note(sealer, row[0], row[11]), masked,
+                      reason=row[10] or "")
 
 
 def _booking_entry(sealer, booking_id: str, slot_label: str, visit_kind: str, created_at: str, details: str,

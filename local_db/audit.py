@@ -63,6 +63,12 @@ NEED_FILED = "need_filed"
 NEED_REFUSED = "need_refused"
 BOOKING_FILED = "booking_filed"
 BOOKING_REFUSED = "booking_refused"
+DRAFT_SAVED = "draft_saved"
+DRAFT_DISCARDED = "draft_discarded"
+DRAFT_EXPIRED = "draft_expired"
+REVIEW_APPROVED = "review_approved"
+REVIEW_REJECTED = "review_rejected"
+REVIEW_REASONS = "missing_material wrong_item wrong_answers other"   # local_db/review.py
 _REFUSALS = "unknown wrong_secret locked_out revoked not_yet_valid expired no_credentials_synced"
 _FAULTS = ("no_card card_removed card_unreadable card_unsupported reader_absent qr_timeout qr_invalid qr_expired"
            " printer_absent paper_out cover_open printer_error")
@@ -80,6 +86,11 @@ CATALOGUE: tuple[EventType, ...] = (
     _event(NEED_REFUSED, "agent", "invalid"),                          # bad input: nothing was kept
     _event(BOOKING_FILED, "agent", "station_visit home_visit", "booking id"),   # queued; the hub confirms later
     _event(BOOKING_REFUSED, "agent", "slot_full slot_gone", "slot id"),          # at the station: nothing kept
+    _event(DRAFT_SAVED, "agent", "ok", "draft id"),                    # a filing kept to finish later
+    _event(DRAFT_DISCARDED, "agent", "ok", "draft id"),
+    _event(DRAFT_EXPIRED, "system", "ok", "draft id"),                 # past draft_keep_days: deleted
+    _event(REVIEW_APPROVED, "agent", "ok", "application id"),          # actor: the supervisor
+    _event(REVIEW_REJECTED, "agent", REVIEW_REASONS, "application id"),   # outcome: the reason code
 )
 EVENTS: dict[str, EventType] = {event.action: event for event in CATALOGUE}
 

@@ -223,4 +223,24 @@ MIGRATIONS: list[list[Statement]] = [
         "CREATE INDEX bookings_slot ON bookings(slot_id)",
         "CREATE INDEX bookings_filed_by ON bookings(filed_by, created_at)",
     ],
+    # drafts an agent saved mid-filing (local_db/drafts.py), and supervisor review (local_db/review.py)
+    [
+        """CREATE TABLE drafts (
+            id TEXT PRIMARY KEY,                     -- UUIDv7
+            agent_id TEXT NOT NULL,                  -- whose draft: only they see and resume it
+            item_id TEXT NOT NULL,
+            item_name TEXT NOT NULL,
+            body TEXT NOT NULL,                      -- sealed JSON {identity, answers}
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL                 -- purged after this (kiosk config draft_keep_days)
+        )""",
+        "CREATE INDEX drafts_agent ON drafts(agent_id, updated_at)",
+        "ALTER TABLE applications ADD COLUMN held_payload TEXT",   # sealed outbox payload while awaiting review
+        "ALTER TABLE applications ADD COLUMN reviewed_by TEXT",    # the supervisor's agent id
+        "ALTER TABLE applications ADD COLUMN reviewed_at TEXT",
+        "ALTER TABLE applications ADD COLUMN review_reason TEXT",  # a rejection's reason code
+        "ALTER TABLE applications ADD COLUMN review_note TEXT",    # sealed free text of a rejection, or NULL
+        "CREATE INDEX applications_status ON applications(status)",
+    ],
 ]

@@ -62,8 +62,12 @@ NEED_CONTACT = SealedColumn("needs", "contact", ("id",), "need_contact", skip_wh
 NEED_LOCATION = SealedColumn("needs", "location", ("id",), "need_location", skip_when="purged_at IS NOT NULL")
 NEED_RESIDENT = SealedColumn("needs", "resident", ("id",), "need_resident", skip_when="purged_at IS NOT NULL")
 BOOKING_DETAILS = SealedColumn("bookings", "details", ("id",), "booking", skip_when="purged_at IS NOT NULL")
+DRAFT_BODY = SealedColumn("drafts", "body", ("id",), "draft")
+HELD_PAYLOAD = SealedColumn("applications", "held_payload", ("id",), "held", skip_when="held_payload IS NULL")
+REVIEW_NOTE = SealedColumn("applications", "review_note", ("id",), "review_note", skip_when="review_note IS NULL")
 SEALED_COLUMNS = (APPLICANT, ANSWERS, OUTBOX_PAYLOAD, QUARANTINE_PAYLOAD, RATING_COMMENT, CERTIFICATE_TEXT,
-                  ATTACHMENT_BLOB, NEED_DESCRIPTION, NEED_CONTACT, NEED_LOCATION, NEED_RESIDENT, BOOKING_DETAILS)
+                  ATTACHMENT_BLOB, NEED_DESCRIPTION, NEED_CONTACT, NEED_LOCATION, NEED_RESIDENT, BOOKING_DETAILS,
+                  DRAFT_BODY, HELD_PAYLOAD, REVIEW_NOTE)
 
 
 def payload_context(record_id: str) -> str:

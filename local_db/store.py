@@ -14,7 +14,7 @@ from kiosk.ids import CST, Clock, receipt_number, utc_now, uuid7
 from kiosk.records import Application, Consent, FiledBy, Identity, Rating
 from local_db import audit
 from local_db.audit import AuditLog
-from local_db.sealing import ANSWERS, APPLICANT, RATING_COMMENT, payload_context, sealer_of
+from local_db.sealing import ANSWERS, APPLICANT, HELD_PAYLOAD, RATING_COMMENT, payload_context, sealer_of
 
 if TYPE_CHECKING:
     from kiosk.certificates import CertificateRequest
@@ -46,6 +46,7 @@ class ApplicationStore:
         self.station_code = station_code
         self.clock = clock
         self.sealer = sealer_of(db)   # applicant, answers, payloads and comments are sealed at rest
+        db.conn.execute("PRAGMA secure_delete=ON")   # a discarded draft's sealed bytes are zeroed, not just freed
         self._lock = threading.RLock()  # one writer: transactions from UI worker threads never interleave
         # The audit trail shares the writer lock (local_db/audit.py). Consent evidence stays in the database, not
         # the media folder, so it commits or rolls back with its application; signatures are small.
@@ -56,11 +57,17 @@ class ApplicationStore:
 
     def submit(self, item_id: str, item_name: str, applicant: Identity, answers: dict[str, str],
                filed_by: FiledBy | None = None, consent: Consent | None = None, evidence: bytes = b"",
-               certificate: "CertificateRequest | None" = None) -> Application:
+               certificate: "CertificateRequest | None" = None, media: tuple[bytes, ...] = (),
+               review: bool = False, draft_id: str | None = None) -> Application:
         """Commit the application, its outbox row and an owed receipt in one durable transaction. Filed by an
         agent, the consent evidence (an attachment) and the FILE_ON_BEHALF audit entry join the same transaction:
-        there is never an application without its consent, nor consent evidence of one that was not filed."""
+        there is never an application without its consent, nor consent evidence of one that was not filed.
+        `media` (photographed pages) are stored in it too; `draft_id` names the agent's draft it finishes, deleted
+        with it. `review`: held as awaiting_review, its payload sealed on the row, no outbox row and no receipt
+        owed until a supervisor approves it (local_db/review.py)."""
         _check_on_behalf(filed_by, consent, evidence)
+        if review and filed_by is None:
+            raise ValueError("supervisor review applies to agents' filings")
         now = self.clock()
         conn = self.db.conn
         with self._lock, conn:
@@ -69,16 +76,18 @@ class ApplicationStore:
                 id=uuid7(now), receipt_no=self._next_receipt_no(now), item_id=item_id, item_name=item_name,
                 applicant=applicant, answers=dict(answers), created_at=now.isoformat(timespec="seconds"),
                 station_id=self.station_id, filed_by=filed_by, consent=consent,
+                status="awaiting_review" if review else "submitted",
+                attachments=tuple(self.attachments.add(data) for data in media),
             )
             conn.execute(
                 "INSERT INTO applications (id, receipt_no, item_id, item_name, applicant, answers, station_id,"
-                " created_at, filed_by, filed_by_role, consent) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                " created_at, filed_by, filed_by_role, consent, status) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 (app.id, app.receipt_no, app.item_id, app.item_name,
                  self.sealer.seal(json.dumps(asdict(applicant), ensure_ascii=False), APPLICANT.context(app.id)),
                  self.sealer.seal(json.dumps(app.answers, ensure_ascii=False), ANSWERS.context(app.id)),
                  app.station_id, app.created_at,
                  filed_by.agent_id if filed_by else None, filed_by.role if filed_by else None,
-                 json.dumps(asdict(consent)) if consent else None),
+                 json.dumps(asdict(consent)) if consent else None, app.status),
             )
             if filed_by is not None:
                 self.attachments.add(evidence)
@@ -87,12 +96,23 @@ class ApplicationStore:
             payload = application_payload(app)
             if certificate is not None:
                 payload |= {"kind": "certificate_request"} | certificate.to_payload()
-            self._enqueue(app.id, payload["kind"], payload, app.created_at)
-            conn.execute(
-                "INSERT INTO print_journal (receipt_no, application_id, status, updated_at) VALUES (?,?, 'owed', ?)",
-                (app.receipt_no, app.id, app.created_at),
-            )
+            if draft_id is not None and filed_by is not None:
+                conn.execute("DELETE FROM drafts WHERE id=? AND agent_id=?", (draft_id, filed_by.agent_id))
+            if review:
+                conn.execute("UPDATE applications SET held_payload=? WHERE id=?",
+                             (self.sealer.seal(json.dumps(payload, ensure_ascii=False), HELD_PAYLOAD.context(app.id)),
+                              app.id))
+            else:
+                self.release(app.id, payload, app.receipt_no, app.created_at)
         return app
+
+    def release(self, record_id: str, payload: dict, receipt_no: str, at: str) -> None:
+        """Inside a transaction: the record's outbox row and its owed receipt (at submit, or on approval)."""
+        self._enqueue(record_id, payload["kind"], payload, at)
+        self.db.conn.execute(
+            "INSERT INTO print_journal (receipt_no, application_id, status, updated_at) VALUES (?,?, 'owed', ?)",
+            (receipt_no, record_id, at),
+        )
 
     def _next_receipt_no(self, now: datetime) -> str:
         """Inside the submit transaction: receipt numbers count per local day."""
@@ -178,7 +198,7 @@ class ApplicationStore:
         from kiosk.work_queue import agent_queue
 
         with self._lock:
-            return agent_queue(self.db, agent_id)
+            return agent_queue(self.db, agent_id, self.clock().isoformat(timespec="seconds"))
 
     def file_need(self, draft, agent_id: str, resident: Identity | None = None):
         """有求必应 (kiosk/needs.py): the need, its outbox row and its audit entry in one transaction."""
@@ -215,7 +235,9 @@ def application_payload(app: Application) -> dict:
         payload["filed_by"] = asdict(app.filed_by)
     if app.consent is not None:
         payload["consent"] = asdict(app.consent)
-        payload["attachments"] = [app.consent.evidence_sha256]
+    media = ([app.consent.evidence_sha256] if app.consent else []) + list(app.attachments)
+    if media:
+        payload["attachments"] = media
     return payload
 
 

@@ -26,17 +26,20 @@ GROUP = "agent-desk"
 class AgentDeskController(QObject):
     def __init__(self, read_queue: Callable[[str], list], agent: Callable[[], AgentSession | None], tasks: Tasks,
                  nav: Navigator, desk: AgentHomeScreen, queue: WorkQueueScreen, home: HomeScreen,
+                 discard: Callable[[str, AgentSession], None] = lambda draft_id, agent: None,
                  parent: QObject | None = None):
         super().__init__(parent)
         self.read_queue, self.agent, self.tasks, self.nav = read_queue, agent, tasks, nav
+        self.discard = discard
         self.desk, self.queue, self.home = desk, queue, home
         desk.file_requested.connect(self.file_for_resident)
         desk.queue_requested.connect(self.open_queue)
+        queue.discard_requested.connect(self.discard_draft)
         queue.back_requested.connect(nav.back)
         queue.home_requested.connect(nav.home)
 
     def logged_in(self, session: AgentSession) -> None:
-        self.desk.show_agent(session.agent_id)
+        self.desk.show_agent(session.agent_id, supervisor=session.role == "supervisor")
 
     def logged_out(self) -> None:
         self.tasks.forget(GROUP)
@@ -52,6 +55,14 @@ class AgentDeskController(QObject):
     def open_queue(self) -> None:
         self.nav.open(lambda: self.queue)
         self.refresh()
+
+    def discard_draft(self, draft_id: str) -> None:
+        """删除草稿: deleted (secure_delete) and audited on the db lane, then the queue is read again."""
+        session = self.agent()
+        if session is None:
+            return
+        self.tasks.run("db", lambda: self.discard(draft_id, session), lambda _none: self.refresh(),
+                       self._failed, group=GROUP)
 
     def refresh_if_shown(self) -> None:
         if self.nav.current is self.queue:

@@ -83,3 +83,9 @@ def need_error_text(field: str, code: FieldError) -> str:
 
 def need_save_failed_message() -> Message:
     return Message(_tr(NEED_SAVE_FAILED[0]), _tr(NEED_SAVE_FAILED[1]))
+
+
+def draft_saved_message() -> Message:
+    return Message(QCoreApplication.translate("AgentMessages", "已保存为草稿"),
+                   QCoreApplication.translate("AgentMessages", "在“我的工作队列”里点“继续办理”接着办；群众须再刷一次证件。"
+                                                               "草稿过期会自动删除。"))

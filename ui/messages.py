@@ -86,6 +86,10 @@ PROBLEMS: dict[Problem, tuple[str, str]] = {
                                    QT_TRANSLATE_NOOP("Messages", "请按办事指南到镇或区便民服务中心办理；本机没有保存任何内容")),
     Problem.NO_CERTIFICATE: (QT_TRANSLATE_NOOP("Messages", "这个回执号还没有可打印的证明"),
                              QT_TRANSLATE_NOOP("Messages", "证明出具后会自动发到本机，请稍后再查")),
+    Problem.NO_DRAFT: (QT_TRANSLATE_NOOP("Messages", "这份草稿已不在了（已过期或已删除）"),
+                       QT_TRANSLATE_NOOP("Messages", "请重新为群众填写")),
+    Problem.AGENTS_ONLY: (QT_TRANSLATE_NOOP("Messages", "只有帮办员代办时才能保存草稿或拍摄材料"),
+                          QT_TRANSLATE_NOOP("Messages", "请工作人员登录后再办")),
 }
 
 # Problems whose FlowError detail is for the resident (hub text, not a code): the text names it.
@@ -198,7 +202,23 @@ QUEUE_STATES: dict[str, str] = {
     "quarantined": QT_TRANSLATE_NOOP("Messages", "隔离待处理"),
     "booking_confirmed": QT_TRANSLATE_NOOP("Messages", "预约已确认"),
     "booking_conflict": QT_TRANSLATE_NOOP("Messages", "预约未成功，请改约"),
+    "draft": QT_TRANSLATE_NOOP("Messages", "草稿"),
+    "awaiting_review": QT_TRANSLATE_NOOP("Messages", "待审核"),
+    "review_rejected": QT_TRANSLATE_NOOP("Messages", "审核退回"),
 }
+REVIEW_REASONS: dict[str, str] = {   # local_db/review.py REASONS
+    "missing_material": QT_TRANSLATE_NOOP("Messages", "材料不全"),
+    "wrong_item": QT_TRANSLATE_NOOP("Messages", "事项选错"),
+    "wrong_answers": QT_TRANSLATE_NOOP("Messages", "填写有误"),
+    "other": QT_TRANSLATE_NOOP("Messages", "其他"),
+}
+
+
+def review_reason_label(code: str) -> str:
+    source = REVIEW_REASONS.get(code)
+    return tr(source) if source else code
+
+
 BOOKING_KINDS: dict[str, str] = {
     "station_visit": QT_TRANSLATE_NOOP("Messages", "到站预约"),
     "home_visit": QT_TRANSLATE_NOOP("Messages", "上门办预约"),

@@ -33,6 +33,8 @@ class ResidentController(QObject):
     session_ended = Signal()
     start_refused = Signal(object)    # ui.messages.Message: why the application cannot start here now
     consent_needed = Signal(object)   # the ResidentSession: an agent files for the resident, who must consent
+    draft_saved = Signal()            # the agent kept the filing as a draft: the desk says so
+    resume_refused = Signal(object)   # ui.messages.Message: the draft cannot be resumed (expired, paused item…)
 
     def __init__(self, flow: ServiceFlow, tasks: Tasks, nav: Navigator, identify: IdentifyScreen,
                  form: FormScreen, confirm: ConfirmScreen, receipt: ReceiptScreen, rating: RatingScreen,
@@ -51,6 +53,7 @@ class ResidentController(QObject):
         self.identify.back_requested.connect(self.leave_to_guide)
         self.form.submitted.connect(self.check_form)
         self.form.back_requested.connect(self.identify_again)
+        self.form.draft_requested.connect(self.save_draft)
         self.confirm.confirmed.connect(self.confirmed)
         self.confirm.edit_requested.connect(self.show_form)
         self.confirm.back_requested.connect(self.show_form)
@@ -72,6 +75,20 @@ class ResidentController(QObject):
             self.start_refused.emit(message_for_error(error))
             return
         self.identify.show_choice(self.session.item.name)
+        self.nav.open(lambda: self.identify)
+
+    def resume_draft(self, draft_id: str) -> None:
+        """继续办理 in the work queue: the draft's answers come back; the resident's card or code is read again."""
+        agent = self.agent()
+        if agent is None:
+            return
+        self.end_session(go_home=False)
+        self.tasks.run("db", lambda: self.flow.resume_draft(draft_id, agent), self._resumed,
+                       lambda error: self.resume_refused.emit(message_for_error(error)), group=GROUP)
+
+    def _resumed(self, session: ResidentSession) -> None:
+        self.session = session
+        self.identify.show_choice(session.item.name)
         self.nav.open(lambda: self.identify)
 
     def read_identity(self, method: str) -> None:
@@ -120,6 +137,7 @@ class ResidentController(QObject):
         if session is None:
             return
         self.form.show_form(session.item, session.answers, session.identity)
+        self.form.set_agent_mode(session.agent is not None)
         self.nav.open(lambda: self.form, remember=False)
 
     def check_form(self, answers: dict) -> None:
@@ -130,8 +148,36 @@ class ResidentController(QObject):
         if errors:
             self.form.show_errors(errors)
             return
+        self.show_summary()
+
+    def show_summary(self) -> None:
+        """The summary, also on coming back from 拍摄材料 (with the count of pages that go with the filing)."""
+        session = self.session
+        if session is None:
+            return
         self.confirm.show_summary(session.item.name, self.summary_rows(session))
+        self.confirm.set_pages(session.agent is not None, len(session.captures))
         self.nav.open(lambda: self.confirm, remember=False)
+
+    def save_draft(self, answers: dict) -> None:
+        """保存草稿: the answers as typed (even incomplete) are sealed in a draft; the resident's screen is cleared."""
+        session = self.session
+        if session is None or session.agent is None:
+            return
+        self.flow.set_answers(session, answers)
+        self.form.draft_button.setEnabled(False)
+        self.tasks.run("db", self.owned(session, lambda: self.flow.save_draft(session)),
+                       lambda _draft_id: self._draft_kept(), self._draft_failed, group=GROUP)
+
+    def _draft_kept(self) -> None:
+        self.end_session(go_home=True)
+        self.draft_saved.emit()
+
+    def _draft_failed(self, error: BaseException) -> None:
+        log.error("draft not saved: %s", getattr(error, "code", type(error).__name__))
+        self.form.draft_button.setEnabled(True)
+        self.form.summary.setText(message_for_error(error).text)
+        self.form.summary.show()
 
     def summary_rows(self, session: ResidentSession) -> list[tuple[str, str]]:
         identity = session.identity
@@ -170,6 +216,9 @@ class ResidentController(QObject):
     def saved(self, application: Application) -> None:
         self.receipt.show_saved(application.receipt_no, application.item_name)
         self.nav.open(lambda: self.receipt, remember=False)
+        if application.status == "awaiting_review":
+            self.receipt.show_held_for_review()
+            return
         self.print_receipt()
 
     def save_failed(self, error: BaseException) -> None:

@@ -1,7 +1,8 @@
 """Background work for the UI: blocking core calls run on executors, results come back on the GUI thread.
 
 Lanes: "db" (one thread: saving, printing, rating: the one writer), "card" and "qr" (one thread per device:
-reads may block for the device timeout) and "search" (one thread, latest query wins in the screen).
+reads may block for the device timeout), "search" (one thread, latest query wins in the screen) and "camera"
+(the document camera's capture, which waits for a still sheet).
 Callbacks belong to a group; `forget(group)` drops the callbacks of work that is no longer wanted (the resident
 left, the session was wiped) so a late result never lands on a screen.
 """
@@ -15,7 +16,7 @@ from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 log = logging.getLogger(__name__)
 
-LANES = ("db", "card", "qr", "search")
+LANES = ("db", "card", "qr", "search", "camera")
 Callback = Callable[[Any], None]
 
 

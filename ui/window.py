@@ -6,22 +6,27 @@ from dataclasses import dataclass
 from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QStackedWidget, QVBoxLayout, QWidget
 
+from local_db.review import ReviewDesk
 from ui.agent import AgentController
 from ui.agent_desk import AgentDeskController
 from ui.booking import BookingController, conflict_notice
+from ui.agent_messages import draft_saved_message
 from ui.bridge import EventBridge
 from ui.browse import BrowseController
 from ui.consent import ConsentController
+from ui.doc_capture import DocCaptureController
 from ui.idle import IdleOverlay, IdleWatcher
 from ui.navigation import Navigator
 from ui.need_desk import NeedController
 from ui.resident import ResidentController
+from ui.review import ReviewController
 from ui.screens.agent_home import AgentHomeScreen
 from ui.screens.agent_login import AgentLoginScreen
 from ui.screens.booking import BookingScreen
 from ui.screens.confirm import ConfirmScreen
 from ui.screens.consent import ConsentScreen
 from ui.screens.detail import DetailScreen
+from ui.screens.doc_capture import DocCaptureScreen
 from ui.screens.form import FormScreen
 from ui.screens.home import HomeScreen
 from ui.screens.identify import IdentifyScreen
@@ -30,6 +35,7 @@ from ui.screens.item_list import ItemListScreen
 from ui.screens.need_form import NeedFormScreen
 from ui.screens.rating import RatingScreen
 from ui.screens.receipt import ReceiptScreen
+from ui.screens.review import ReviewScreen
 from ui.screens.search import SearchScreen
 from ui.screens.tiles import TilesScreen
 from ui.screens.work_queue import WorkQueueScreen
@@ -56,6 +62,8 @@ class Screens:
     work_queue: WorkQueueScreen
     need_form: NeedFormScreen
     booking: BookingScreen
+    doc_capture: DocCaptureScreen
+    review: ReviewScreen
 
     def all(self) -> list[QWidget]:
         return list(vars(self).values())
@@ -82,6 +90,8 @@ def build_screens(core, tasks: Tasks) -> Screens:
         work_queue=WorkQueueScreen(),
         need_form=NeedFormScreen(),
         booking=BookingScreen(),
+        doc_capture=DocCaptureScreen(),
+        review=ReviewScreen(),
     )
 
 
@@ -116,8 +126,13 @@ class MainWindow(QWidget):
         s.agent_home.need_requested.connect(self.needs.open)
         self.booking = self._booking_controller()
         self.consent = ConsentController(self.resident, self.tasks, self.nav, s.consent, self.desk.show_notice, self)
+        self.doc_capture = DocCaptureController(core.flow, lambda: self.resident.session, getattr(core, "doccam", None),
+                                                self.tasks, self.nav, s.doc_capture, self)
+        self.review = ReviewController(ReviewDesk(core.store), lambda: self.agent_session, self.tasks, self.nav,
+                                       s.review, self)
         self._connect_agent()
         self._connect_bookings()
+        self._connect_agent_work()
         self.overlay = IdleOverlay(self)
         self.idle = IdleWatcher(core.idle, self.in_use, parent=self)
         self._connect_idle()
@@ -162,8 +177,26 @@ class MainWindow(QWidget):
 
     def _desk_controller(self) -> AgentDeskController:
         s = self.screens
-        return AgentDeskController(self.core.store.agent_queue, lambda: self.agent_session, self.tasks, self.nav,
-                                   s.agent_home, s.work_queue, s.home, self)
+        flow = self.core.flow
+        return AgentDeskController(self._read_queue, lambda: self.agent_session, self.tasks, self.nav,
+                                   s.agent_home, s.work_queue, s.home, flow.discard_draft, self)
+
+    def _read_queue(self, agent_id: str) -> list:
+        """On the db lane: expired drafts go first, so the queue never offers one that is gone."""
+        self.core.flow.drafts.purge_expired()
+        return self.core.store.agent_queue(agent_id)
+
+    def _connect_agent_work(self) -> None:
+        """Drafts, 拍摄材料 and supervisor review."""
+        s = self.screens
+        self.resident.draft_saved.connect(lambda: self.desk.show_notice(draft_saved_message()))
+        self.resident.resume_refused.connect(s.work_queue.show_error)
+        s.work_queue.resume_requested.connect(self.resident.resume_draft)
+        s.confirm.photo_requested.connect(self.doc_capture.open)
+        self.doc_capture.finished.connect(self.resident.show_summary)
+        self.resident.session_ended.connect(self.doc_capture.stop)
+        s.agent_home.review_requested.connect(self.review.open)
+        self.agent.logged_out.connect(lambda reason: self.review.logged_out())
 
     def _booking_controller(self) -> BookingController:
         core = self.core
@@ -228,7 +261,7 @@ class MainWindow(QWidget):
     def in_use(self) -> bool:
         """Is there anything on screen worth warning about before wiping?"""
         # the agent's own screens rest like home: the agent's idle logout, not the resident's wipe, ends them
-        resting = (self.screens.home, self.screens.agent_home, self.screens.work_queue)
+        resting = (self.screens.home, self.screens.agent_home, self.screens.work_queue, self.screens.review)
         at_home = self.nav.current in resting
         return self.resident.session is not None or not at_home or bool(self.screens.home.search_box.text())
 

@@ -6,6 +6,7 @@ import stat
 import subprocess
 import sys
 import threading
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -221,6 +222,7 @@ def test_concurrent_writers_during_a_rotation_never_use_a_retired_key(store, db_
     def keep_filing():
         while not done.is_set():
             filed.append(writer.submit("zs-hj-001", "户籍证明开具", RESIDENT, {}).id)
+            time.sleep(0.005)   # SQLite's busy wait is not fair: a writer that never pauses can starve the rotation
 
     thread = threading.Thread(target=keep_filing)
     thread.start()

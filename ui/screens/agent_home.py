@@ -14,6 +14,7 @@ class AgentHomeScreen(Screen):
     queue_requested = Signal()   # 我的工作队列
     need_requested = Signal()    # 有求必应: record a resident's need for the hub to dispatch
     booking_requested = Signal()  # 预约上门/到站
+    review_requested = Signal()  # 审核代办件: supervisors only
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(self.tr("帮办员工作台"), nav=False, parent=parent)
@@ -30,23 +31,28 @@ class AgentHomeScreen(Screen):
         self.need_button = button(self.tr("有求必应"), "method")
         self.queue_button = button(self.tr("我的工作队列"), "method")
         self.booking_button = button(self.tr("预约上门/到站"), "method")
+        self.review_button = button(self.tr("审核代办件"), "method")
+        self.review_button.hide()
         self.file_button.clicked.connect(self._file)
         self.need_button.clicked.connect(self._need)
         self.queue_button.clicked.connect(self._queue)
         self.booking_button.clicked.connect(self._booking)
+        self.review_button.clicked.connect(self._review)
         row = QHBoxLayout()
         row.setSpacing(32)
         row.addWidget(self.file_button, 1)
         row.addWidget(self.need_button, 1)
         row.addWidget(self.booking_button, 1)
         row.addWidget(self.queue_button, 1)
+        row.addWidget(self.review_button, 1)
         self.body.addStretch(1)
         self.body.addLayout(row)
         self.body.addWidget(label(self.tr("离开前请点上方的“退出”；点上方的“帮办员…已登录”随时回到本页。"
                                           "长时间不操作会自动退出。"), "hint"))
         self.body.addStretch(2)
 
-    def show_agent(self, agent_id: str) -> None:
+    def show_agent(self, agent_id: str, supervisor: bool = False) -> None:
+        self.review_button.setVisible(supervisor)
         self.greeting.setText(self.tr("帮办员 {agent}，您好。请选择要做的事：").format(agent=agent_id))
 
     def show_notice(self, message: Message) -> None:
@@ -74,7 +80,11 @@ class AgentHomeScreen(Screen):
     def _booking(self) -> None:
         self.hide_notice()
         self.booking_requested.emit()
+    def _review(self) -> None:
+        self.hide_notice()
+        self.review_requested.emit()
 
     def clear_personal(self) -> None:
+        self.review_button.hide()
         self.greeting.clear()
         self.hide_notice()

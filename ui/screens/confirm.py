@@ -13,6 +13,7 @@ from ui.widgets import ErrorPanel, Screen, button, clear_layout, frame, label, s
 class ConfirmScreen(Screen):
     confirmed = Signal()
     edit_requested = Signal()
+    photo_requested = Signal()   # 拍摄材料 (agent filings): the document camera
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(self.tr("请核对您的申请"), parent=parent)
@@ -34,11 +35,18 @@ class ConfirmScreen(Screen):
         self.confirm_button = button(self.tr("确认提交"), "primary")
         for widget in (self.edit_button, self.confirm_button):
             widget.setMinimumHeight(88)
+        self.photo_button = button(self.tr("拍摄材料"))
+        self.photo_button.setMinimumHeight(88)
+        self.photo_button.hide()
+        self.pages = label("", "hint")
+        self.body.addWidget(self.pages)
         self.edit_button.clicked.connect(self.edit_requested)
         self.confirm_button.clicked.connect(self.confirmed)
+        self.photo_button.clicked.connect(self.photo_requested)
         row = QHBoxLayout()
         row.setSpacing(24)
         row.addWidget(self.edit_button, 1)
+        row.addWidget(self.photo_button, 1)
         row.addWidget(self.confirm_button, 2)
         self.body.addLayout(row)
 
@@ -52,10 +60,16 @@ class ConfirmScreen(Screen):
         self.error.clear()
         self.set_saving(False)
 
+    def set_pages(self, agent_mode: bool, pages: int) -> None:
+        """Agent filings may carry photographed paper materials; the count says how many go with it."""
+        self.photo_button.setVisible(agent_mode)
+        self.pages.setText(self.tr("已拍摄材料 {n} 页，将随申请一起提交").format(n=pages) if pages else "")
+
     def set_saving(self, saving: bool) -> None:
         self.saving.setVisible(saving)
         self.confirm_button.setEnabled(not saving)
         self.edit_button.setEnabled(not saving)
+        self.photo_button.setEnabled(not saving)
         self.back_button.setEnabled(not saving)
         self.home_button.setEnabled(not saving)
 
@@ -68,6 +82,7 @@ class ConfirmScreen(Screen):
     def clear_personal(self) -> None:
         clear_layout(self.rows)
         self.item_name.clear()
+        self.pages.clear()
         self.error.clear()
         self.confirm_button.setText(self.tr("确认提交"))
         self.set_saving(False)

@@ -84,6 +84,7 @@ class FieldEditor(QWidget):
 
 class FormScreen(Screen):
     submitted = Signal(dict)   # the editable answers as typed
+    draft_requested = Signal(dict)   # 保存草稿 (agent filings): the answers as typed, kept to finish later
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(self.tr("填写申请"), parent=parent)
@@ -102,6 +103,10 @@ class FormScreen(Screen):
         self.body.addWidget(self.scroll, 1)
         self.next_button = button(self.tr("下一步：核对信息"), "primary")
         self.next_button.clicked.connect(lambda: self.submitted.emit(self.answers()))
+        self.draft_button = button(self.tr("保存草稿，稍后继续"))
+        self.draft_button.clicked.connect(lambda: self.draft_requested.emit(self.answers()))
+        self.draft_button.hide()
+        self.body.addWidget(self.draft_button)
         self.body.addWidget(self.next_button)
         self.editors: dict[str, FieldEditor] = {}
 
@@ -119,6 +124,10 @@ class FormScreen(Screen):
             self.fields_box.addWidget(editor)
         self.fields_box.addStretch(1)
         self.scroll.verticalScrollBar().setValue(0)
+
+    def set_agent_mode(self, agent_mode: bool) -> None:
+        self.draft_button.setVisible(agent_mode)
+        self.draft_button.setEnabled(True)
 
     def identity_line(self, identity: Identity | None) -> str:
         if identity is None:

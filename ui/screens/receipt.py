@@ -54,6 +54,13 @@ class ReceiptScreen(Screen):
         self.reprint_button.hide()
         self.done_button.setEnabled(False)
 
+    def show_held_for_review(self) -> None:
+        """An agent's filing of an item that a supervisor reviews: kept here, sent and its receipt owed on approval."""
+        self._set_print_box("card", self.tr("已保存，等待审核员审核"),
+                            self.tr("审核通过后才发送并补打回执；可在“我的工作队列”查看（待审核）。"))
+        self.reprint_button.hide()
+        self.done_button.setEnabled(True)
+
     def show_printed(self) -> None:
         self._set_print_box("ok", self.tr("✓ 回执已打印，请取走回执"), self.tr("回执上有查询进度的二维码。"))
         self.reprint_button.hide()

@@ -9,15 +9,18 @@ from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.ids import CST
 from kiosk.work_queue import QueueEntry
-from ui.messages import Message, booking_kind_label, queue_state_label
+from ui.messages import Message, booking_kind_label, queue_state_label, review_reason_label
 from ui.widgets import ErrorPanel, Screen, button, clear_layout, frame, label, scroll_area
 
-ATTENTION = ("needs_material", "rejected", "quarantined", "booking_conflict")   # drawn as a warning
+# the agent has something to do: drawn as a warning
+ATTENTION = ("needs_material", "rejected", "quarantined", "review_rejected", "booking_conflict")
 REBOOK = "booking_conflict"
 
 
 class WorkQueueScreen(Screen):
-    rebook_requested = Signal(str)   # a booking's id: 重新预约 for the same resident
+    rebook_requested = Signal(str)    # a booking's id: 重新预约 for the same resident
+    resume_requested = Signal(str)    # a draft's id: 继续办理
+    discard_requested = Signal(str)   # a draft's id: 删除草稿
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(self.tr("我的工作队列"), parent=parent)
@@ -55,18 +58,21 @@ class WorkQueueScreen(Screen):
         left = QVBoxLayout()
         left.setSpacing(4)
         booking = entry.kind in ("station_visit", "home_visit")
-        left.addWidget(label(booking_kind_label(entry.kind) if booking else entry.receipt_no, "big", wrap=False))
+        title = booking_kind_label(entry.kind) if booking else entry.receipt_no or self.tr("（未提交）")
+        left.addWidget(label(title, "big", wrap=False))
         if entry.kind == "need":   # a need may be recorded without identifying the resident
             who = entry.applicant_masked or self.tr("未核验身份")
         else:
             who = entry.applicant_masked or self.tr("（已按规定清除）")
         left.addWidget(label(self.tr("{item} · {who}").format(item=entry.item_name, who=who)))
-        left.addWidget(label(self.tr("提交于 {time}").format(time=local_time(entry.created_at)), "small"))
+        when = self.tr("保存于 {time}") if entry.draft_id else self.tr("提交于 {time}")
+        left.addWidget(label(when.format(time=local_time(entry.created_at)), "small"))
         right = QVBoxLayout()
         right.setSpacing(4)
         right.addWidget(label(queue_state_label(entry.state), "big", wrap=False), 0, Qt.AlignmentFlag.AlignRight)
-        if entry.note:
-            note = label(entry.note)
+        if entry.reason or entry.note:
+            note = label(" ".join(filter(None, (review_reason_label(entry.reason) if entry.reason else "",
+                                                entry.note))))
             note.setAlignment(Qt.AlignmentFlag.AlignRight)
             right.addWidget(note)
         if booking and entry.state == REBOOK:
@@ -74,10 +80,21 @@ class WorkQueueScreen(Screen):
             again.setObjectName(f"rebook-{entry.record_id}")
             again.clicked.connect(lambda _=False, record_id=entry.record_id: self.rebook_requested.emit(record_id))
             right.addWidget(again, 0, Qt.AlignmentFlag.AlignRight)
+        if entry.draft_id:
+            right.addLayout(self._draft_buttons(entry.draft_id))
         right.addStretch(1)
         box.layout().addLayout(left, 3)
         box.layout().addLayout(right, 2)
         return box
+
+    def _draft_buttons(self, draft_id: str) -> QHBoxLayout:
+        resume, discard = button(self.tr("继续办理"), "primary"), button(self.tr("删除草稿"))
+        resume.clicked.connect(lambda: self.resume_requested.emit(draft_id))
+        discard.clicked.connect(lambda: self.discard_requested.emit(draft_id))
+        row = QHBoxLayout()
+        row.addWidget(discard)
+        row.addWidget(resume)
+        return row
 
     def clear_personal(self) -> None:
         clear_layout(self.rows)

@@ -1,0 +1,81 @@
+"""A supervisor's review list: agents' filings held at the station, each to approve (通过) or send back (退回)."""
+from __future__ import annotations
+
+from typing import Sequence
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
+
+from local_db.review import REASONS, AwaitingReview
+from ui.messages import Message, review_reason_label
+from ui.screens.work_queue import local_time
+from ui.widgets import ErrorPanel, Screen, button, clear_layout, frame, label, scroll_area
+
+
+class ReviewScreen(Screen):
+    approve_requested = Signal(str)        # application id
+    reject_requested = Signal(str, str)    # application id, reason code
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(self.tr("待审核的代办件"), parent=parent)
+        self.summary = label("", "big")
+        self.body.addWidget(self.summary)
+        self.error = ErrorPanel()
+        self.body.addWidget(self.error)
+        content = QWidget()
+        self.rows = QVBoxLayout(content)
+        self.rows.setContentsMargins(0, 0, 8, 0)
+        self.rows.setSpacing(12)
+        self.body.addWidget(scroll_area(content), 1)
+        self.buttons: dict[str, list] = {}     # application id → its buttons (disabled while deciding)
+
+    def show_loading(self) -> None:
+        self.summary.setText(self.tr("正在读取…"))
+
+    def show_entries(self, entries: Sequence[AwaitingReview]) -> None:
+        self.error.clear()
+        clear_layout(self.rows)
+        self.buttons = {}
+        if not entries:
+            self.summary.setText(self.tr("没有待审核的代办件。"))
+            return
+        self.summary.setText(self.tr("共 {n} 件待审核，最早的在前：").format(n=len(entries)))
+        for entry in entries:
+            self.rows.addWidget(self._row(entry))
+        self.rows.addStretch(1)
+
+    def set_deciding(self, application_id: str, deciding: bool) -> None:
+        for widget in self.buttons.get(application_id, []):
+            widget.setEnabled(not deciding)
+
+    def show_error(self, message: Message) -> None:
+        self.error.show_message(message.text, message.next_step)
+
+    def _row(self, entry: AwaitingReview) -> QWidget:
+        box = frame("card", QVBoxLayout())
+        box.layout().addWidget(label(entry.receipt_no, "big", wrap=False))
+        box.layout().addWidget(label(self.tr("{item} · {who} · 帮办员 {agent} · {time}").format(
+            item=entry.item_name, who=entry.applicant_masked, agent=entry.filed_by,
+            time=local_time(entry.created_at))))
+        row = QHBoxLayout()
+        row.addWidget(label(self.tr("退回："), "hint"))
+        widgets = []
+        for reason in REASONS:
+            reject = button(review_reason_label(reason))
+            reject.clicked.connect(lambda _=False, r=reason: self.reject_requested.emit(entry.application_id, r))
+            row.addWidget(reject)
+            widgets.append(reject)
+        row.addStretch(1)
+        approve = button(self.tr("通过"), "primary")
+        approve.clicked.connect(lambda: self.approve_requested.emit(entry.application_id))
+        row.addWidget(approve)
+        widgets.append(approve)
+        self.buttons[entry.application_id] = widgets
+        box.layout().addLayout(row)
+        return box
+
+    def clear_personal(self) -> None:
+        clear_layout(self.rows)
+        self.buttons = {}
+        self.summary.clear()
+        self.error.clear()
