@@ -3,7 +3,7 @@ what they filed."""
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QWidget
 
 from ui.messages import Message
 from ui.widgets import Screen, button, frame, label
@@ -38,15 +38,15 @@ class AgentHomeScreen(Screen):
         self.queue_button.clicked.connect(self._queue)
         self.booking_button.clicked.connect(self._booking)
         self.review_button.clicked.connect(self._review)
-        row = QHBoxLayout()
-        row.setSpacing(32)
-        row.addWidget(self.file_button, 1)
-        row.addWidget(self.need_button, 1)
-        row.addWidget(self.booking_button, 1)
-        row.addWidget(self.queue_button, 1)
-        row.addWidget(self.review_button, 1)
+        # two rows: filing for residents above, the agent's own work below (five in one row overflow 1280 px)
+        grid = QGridLayout()
+        grid.setSpacing(32)
+        for column, widget in enumerate((self.file_button, self.need_button, self.booking_button)):
+            grid.addWidget(widget, 0, column)
+        grid.addWidget(self.queue_button, 1, 0)
+        grid.addWidget(self.review_button, 1, 1)
         self.body.addStretch(1)
-        self.body.addLayout(row)
+        self.body.addLayout(grid)
         self.body.addWidget(label(self.tr("离开前请点上方的“退出”；点上方的“帮办员…已登录”随时回到本页。"
                                           "长时间不操作会自动退出。"), "hint"))
         self.body.addStretch(2)
