@@ -59,6 +59,7 @@ CONSENT_WITHDRAWN = "consent_withdrawn"
 CERTIFICATE_PRINTED = "certificate_printed"
 PERSONAL_DATA_PURGED = "personal_data_purged"
 KEY_ROTATED = "key_rotated"
+DEFERRED_ACCEPTANCE = "deferred_acceptance"
 _REFUSALS = "unknown wrong_secret locked_out revoked not_yet_valid expired no_credentials_synced"
 _FAULTS = ("no_card card_removed card_unreadable card_unsupported reader_absent qr_timeout qr_invalid qr_expired"
            " printer_absent paper_out cover_open printer_error")
@@ -72,6 +73,7 @@ CATALOGUE: tuple[EventType, ...] = (
     _event(CERTIFICATE_PRINTED, "resident", "ok " + _FAULTS, "record id"),     # outcome: ok or the fault
     _event(PERSONAL_DATA_PURGED, "system", "ok", "record id"),         # whose personal data retention blanked
     _event(KEY_ROTATED, "technician system", "ok", "new key id"),      # the sealing key ring's new current key
+    _event(DEFERRED_ACCEPTANCE, "agent resident", "signature zlb_code", "application id"),  # 容缺: commitment method
 )
 EVENTS: dict[str, EventType] = {event.action: event for event in CATALOGUE}
 

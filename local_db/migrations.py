@@ -189,4 +189,9 @@ MIGRATIONS: list[list[Statement]] = [
         """CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
             BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END""",
     ],
+    # 容缺受理 and 一件事 (kiosk/flow.py): the deferral terms and the bundle's items, no personal data in either
+    [
+        "ALTER TABLE applications ADD COLUMN deferral TEXT",   # JSON {materials, deadline, commitment_sha256, method}
+        "ALTER TABLE applications ADD COLUMN bundle TEXT",     # JSON {id, parts: [{item_id, item_name}]}
+    ],
 ]
