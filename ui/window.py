@@ -10,6 +10,7 @@ from ui.agent import AgentController
 from ui.agent_desk import AgentDeskController
 from ui.bridge import EventBridge
 from ui.browse import BrowseController
+from ui.commitment import CommitmentController
 from ui.consent import ConsentController
 from ui.idle import IdleOverlay, IdleWatcher
 from ui.navigation import Navigator
@@ -48,6 +49,7 @@ class Screens:
     progress: ProgressScreen
     agent_login: AgentLoginScreen
     consent: ConsentScreen
+    commitment: ConsentScreen   # 容缺受理's 告知承诺书: the consent screen's pad and 浙里办 code
     agent_home: AgentHomeScreen
     work_queue: WorkQueueScreen
 
@@ -72,6 +74,7 @@ def build_screens(core, tasks: Tasks) -> Screens:
                                 core.flow.print_certificate),
         agent_login=AgentLoginScreen(),
         consent=ConsentScreen(),
+        commitment=ConsentScreen(),
         agent_home=AgentHomeScreen(),
         work_queue=WorkQueueScreen(),
     )
@@ -100,10 +103,13 @@ class MainWindow(QWidget):
         self.screens.home.progress_requested.connect(lambda: self.nav.open(lambda: self.screens.progress))
         s = self.screens
         self.browse = BrowseController(core.catalog, s.home, s.search, s.tiles, s.items, s.detail, self.nav,
-                                       self.resident.start, self)
+                                       self.resident.start, self.resident.start_bundle,
+                                       lambda: self.agent_session is not None, self)
         self.agent = self._agent_controller()
         self.desk = self._desk_controller()
         self.consent = ConsentController(self.resident, self.tasks, self.nav, s.consent, self.desk.show_notice, self)
+        self.commitment = CommitmentController(self.resident, self.tasks, self.nav, s.commitment,
+                                               self.desk.show_notice, self)
         self._connect_agent()
         self.overlay = IdleOverlay(self)
         self.idle = IdleWatcher(core.idle, self.in_use, parent=self)
