@@ -62,3 +62,11 @@ def _deferral(items) -> dict:
     return {"deferrable_materials": tuple(ok), "defer_days": days if ok else 0,
             "defer_self": bool(ok) and all(i.defer_self for i in items if i.deferrable_materials)}
 
+
+
+def matching_bundles(catalog: Catalog, query: str, limit: int = 3) -> tuple[Bundle, ...]:
+    """Search shows a 一件事 above the items when the query names it ("出生", "退休", "一件事")."""
+    query = query.strip()
+    if len(query) < 2:
+        return ()
+    return tuple(b for b in catalog.bundles if query in b.name)[:limit]

@@ -31,6 +31,7 @@ class BrowseController(QObject):
         home.bundles_requested.connect(self.open_bundles)
         search.item_chosen.connect(self.open_item)
         search.theme_chosen.connect(self.open_theme)
+        search.bundle_chosen.connect(self.open_bundle)
         search.categories_requested.connect(self.open_categories)
         tiles.chosen.connect(self.open_tile)
         items.item_chosen.connect(self.open_item)

@@ -197,8 +197,9 @@ class ResidentController(QObject):
                        self.saved, self.save_failed, group=GROUP)
 
     def saved(self, application: Application) -> None:
-        notes = tuple(self.tr("{n}. {item}").format(n=n, item=p.item_name)
-                      for n, p in enumerate(application.bundle_parts, start=1))
+        notes: tuple[str, ...] = ()   # one line each: the screen must still fit 1280×800
+        if application.bundle_parts:
+            notes += (self.tr("包含：{items}").format(items="、".join(p.item_name for p in application.bundle_parts)),)
         if application.deferral is not None:
             deferral = application.deferral
             notes += (self.tr("容缺受理：") + self.deferral_line(deferral.materials, deferral.deadline),)

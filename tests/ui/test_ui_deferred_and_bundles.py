@@ -103,10 +103,27 @@ def test_agent_files_a_bundle_as_one_application(qtbot, window, core):
     qtbot.waitUntil(lambda: window.nav.current is s.receipt and s.receipt.done_button.isEnabled(), timeout=WAIT_MS)
 
     shown = joined_texts(s.receipt)
-    assert bundle.name in shown and "1. 出生登记" in shown and "3. 社会保障卡申领" in shown
+    assert bundle.name in shown and "包含：出生登记、新生儿参保登记、社会保障卡申领" in shown
+    assert window.height() <= 800
     [(app_id,)] = core.store.db.execute("SELECT id FROM applications").fetchall()
     app = core.store.load_application(app_id)
     assert app.bundle_id == "newborn" and [p.item_id for p in app.bundle_parts] == list(bundle.item_ids)
     printed = core.devices.sims.printer.printed[-1].read_bytes()
     for part in app.bundle_parts:
         assert part.item_name.encode("gbk") in printed
+
+
+def test_search_shows_a_bundle_with_its_badge_and_opens_its_guide(qtbot, window, core):
+    from test_ui_search_and_browse import rows
+
+    search, items = window.screens.search, window.screens.items
+    window.browse.open_search("退休")
+    qtbot.waitUntil(lambda: any(r.text() == "退休一件事" for r in rows(search)), timeout=WAIT_MS)
+    row = next(r for r in rows(search) if r.text() == "退休一件事")
+    assert "一件事" in [w.text() for w in row.findChildren(type(row.text_label))]
+    assert rows(search)[0] is row   # above the items
+    tap(qtbot, row)
+    wait_screen(qtbot, window, items)
+    bundle = core.catalog.bundle("retire")
+    assert [r.text() for r in rows(items)] == [core.catalog.items[i].name for i in bundle.item_ids]
+    assert not items.apply_button.isVisibleTo(items)   # 职工退休申请 is 帮办: an agent files the bundle

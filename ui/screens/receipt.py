@@ -17,10 +17,11 @@ class ReceiptScreen(Screen):
         saved = frame("ok")
         self.saved_text = label(self.tr("✓ 已安全保存，网络恢复后会自动上报"), "big")
         self.item_name = label("")
-        self.notes = label("", "big")   # 一件事: the items; 容缺受理: what to bring and by when
+        self.notes = label("")   # 一件事: the items; 容缺受理: what to bring and by when
         saved.layout().addWidget(self.saved_text)
         saved.layout().addWidget(self.item_name)
         saved.layout().addWidget(self.notes)
+        self.notes.hide()   # shown only with something in it: the screen must still fit 1280×800
         self.body.addWidget(saved)
         self.body.addWidget(label(self.tr("您的回执号"), "big"))
         self.receipt_no = label("", "huge", wrap=False)
