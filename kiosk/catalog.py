@@ -47,6 +47,12 @@ class Catalog:
     def related_items(self, item: ServiceItem) -> tuple[ServiceItem, ...]:
         return tuple(self.items[i] for i in item.related if i in self.items)
 
+    def bundle(self, bundle_id: str) -> Bundle | None:
+        return next((b for b in self.bundles if b.id == bundle_id), None)
+
+    def bundle_items(self, bundle: Bundle) -> tuple[ServiceItem, ...]:
+        return tuple(self.items[i] for i in bundle.item_ids if i in self.items)
+
 
 def load_catalog(path: Path | str = SEED_PATH, source: str = "seed") -> Catalog:
     try:
@@ -96,7 +102,7 @@ def parse_catalog(raw: object, source: str = "seed") -> Catalog:
         if not isinstance(raw.get(key, []), list):
             raise CatalogError(f"'{key}' must be a list")
     themes = tuple(_parse_group(Theme, t, items, "themes", "title") for t in raw.get("themes", []))
-    bundles = tuple(_parse_group(Bundle, b, items, "bundles", "name") for b in raw.get("bundles", []))
+    bundles = tuple(_parse_bundle(b, items) for b in raw.get("bundles", []))
     categories = raw.get("categories") or sorted({i.category for i in items.values()})
     if not isinstance(categories, list) or not all(isinstance(c, str) for c in categories):
         raise CatalogError("'categories' must be a list of text")
@@ -127,11 +133,50 @@ def _parse_item(entry: object, index: int) -> ServiceItem:
             department=str(entry.get("department", "")),
             follow_up=str(entry.get("follow_up", "")),
             urgent=bool(entry.get("urgent", False)),
+            **_deferral_terms(entry, where),
         )
     except CatalogError:
         raise
     except (KeyError, TypeError, ValueError, OverflowError) as exc:   # OverflowError: int(Infinity)
         raise CatalogError(f"{where}: bad or missing field: {exc}") from exc
+
+
+MAX_DEFER_DAYS = 365
+
+
+def _deferral_terms(entry: dict, where: str) -> dict:
+    """容缺受理 (optional): only listed, required materials may be deferred, always with a deadline."""
+    names = entry.get("deferrable_materials", [])
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise CatalogError(f"{where}: 'deferrable_materials' must be a list of material names")
+    listed = {m.get("name") for m in entry.get("materials", []) if isinstance(m, dict) and not m.get("optional")}
+    unlisted = [n for n in names if n not in listed]
+    if unlisted:
+        raise CatalogError(f"{where}: deferrable materials are not required materials of the item: {unlisted}")
+    days = entry.get("defer_days", 0)
+    if type(days) is not int or not (0 < days <= MAX_DEFER_DAYS if names else days == 0):
+        raise CatalogError(f"{where}: 'defer_days' must be 1..{MAX_DEFER_DAYS} with deferrable materials, else 0")
+    return {"deferrable_materials": tuple(dict.fromkeys(names)), "defer_days": days,
+            "defer_self": entry.get("defer_self", False) is True}
+
+
+def _parse_bundle(entry: object, items: dict) -> Bundle:
+    """A 一件事 bundle; with `shared_form` it is filed as one application (kiosk/one_thing.py)."""
+    if isinstance(entry, dict) and "shared_form" in entry:
+        fields = entry["shared_form"]
+        if not isinstance(fields, list) or not all(isinstance(f, dict) for f in fields):
+            raise CatalogError(f"bundles {entry.get('id')!r}: 'shared_form' must be a list of fields")
+        try:
+            shared = tuple(_parse_field(f) for f in fields)
+        except (TypeError, ValueError) as exc:
+            raise CatalogError(f"bundles {entry.get('id')!r}: bad shared field: {exc}") from exc
+        keys = [f.key for f in shared]
+        if len(set(keys)) != len(keys) or any(not k or "/" in k for k in keys):
+            raise CatalogError(f"bundles {entry.get('id')!r}: shared field keys must be unique, without '/'")
+        if entry.get("id") in items:   # filed as one, the bundle's id stands where an item id would
+            raise CatalogError(f"bundles {entry.get('id')!r}: the id is also an item's")
+        entry = dict(entry, shared_form=shared)
+    return _parse_group(Bundle, entry, items, "bundles", "name")
 
 
 def _parse_field(entry: dict) -> FormField:

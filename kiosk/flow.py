@@ -19,11 +19,14 @@ from kiosk.agents import AgentSession
 from kiosk.catalog import Catalog
 from kiosk.certificate_print import build_certificate_doc
 from kiosk.certificates import can_request_here, is_certificate_item, request_for
+from kiosk import deferral as commitments
+from kiosk import one_thing
 from kiosk.consent import make_consent, zlb_confirmation
 from kiosk.ids import Clock, utc_now
 from kiosk.idle import IdleGuard
 from kiosk.receipt import build_receipt
-from kiosk.records import Application, Consent, FiledBy, FormField, Identity, Mode, ServiceItem
+from kiosk.records import (Application, Bundle, Consent, Deferral, FiledBy, FormField, Identity, Mode,
+                           ServiceItem)
 from local_db import audit
 from local_db.drafts import DraftStore
 from local_db.store import ApplicationStore
@@ -50,6 +53,9 @@ class Problem(str, Enum):
     NO_CERTIFICATE = "no_certificate"       # no certificate issued (yet) for this receipt number
     NO_DRAFT = "no_draft"                   # the draft expired, was discarded, or is another agent's
     AGENTS_ONLY = "agents_only"             # drafts and photographed materials are for agent filings
+    DEFERRAL_NOT_ALLOWED = "deferral_not_allowed"   # 容缺受理 is not open to this filer for this item
+    MATERIAL_NOT_DEFERRABLE = "material_not_deferrable"   # detail: the material, which must be there to apply
+    COMMITMENT_MISSING = "commitment_missing"   # materials left missing without the signed 告知承诺书
 
 
 class FlowError(Exception):
@@ -92,6 +98,10 @@ class ResidentSession:
     draft_id: str | None = None  # resumed from this draft: the save deletes it, a second draft replaces it
     draft_id_number: str = field(default="", repr=False)   # whose draft: another person's card clears the answers
     captures: dict[str, bytes] = field(default_factory=dict, repr=False)   # sha256 → JPEG, saved with the record
+    bundle: Bundle | None = None   # 一件事 (begin_bundle): `item` is then the bundle as one item (kiosk/one_thing.py)
+    missing: tuple[str, ...] = ()   # 容缺受理: deferrable materials the resident does not have with them
+    deferral: Deferral | None = None   # the signed commitment's terms, once signed
+    commitment_evidence: bytes = field(default=b"", repr=False)   # written with the record, like consent
 
     def wipe(self) -> None:
         self.identity = None
@@ -100,11 +110,17 @@ class ResidentSession:
         self.draft_id_number = ""
         self.application = None
         self.print_outcome = None
+        self.missing = ()
         self.forget_consent()
 
     def forget_consent(self) -> None:
         self.consent = None
         self.consent_evidence = b""
+        self.forget_commitment()
+
+    def forget_commitment(self) -> None:
+        self.deferral = None
+        self.commitment_evidence = b""
 
 
 PHONE = re.compile(r"^1\d{10}$|^0\d{2,3}-?\d{7,8}$")
@@ -161,6 +177,25 @@ class ServiceFlow:
         if limit is not None and limit.refuses_non_urgent and not item.urgent:
             raise FlowError(Problem.OFFLINE_LIMIT, ",".join(r.code.value for r in limit.reasons))
         return ResidentSession(item=item, agent=agent)
+
+    def begin_bundle(self, bundle_id: str, agent: AgentSession | None = None) -> ResidentSession:
+        """一件事: one application for every item of the bundle. Refused unless the bundle is filed as one and each
+        item may be filed by this person; a paused item pauses the bundle."""
+        if agent is not None:
+            _check_agent(agent)
+        bundle = self.catalog.bundle(bundle_id)
+        if bundle is None:
+            raise FlowError(Problem.UNKNOWN_ITEM, bundle_id)
+        if not one_thing.can_file(self.catalog, bundle, by_agent=agent is not None):
+            raise FlowError(Problem.NOT_AT_KIOSK, bundle_id)
+        reason = next(filter(None, map(self.paused_reason, bundle.item_ids)), None)
+        if reason:
+            raise FlowError(Problem.ITEM_PAUSED, reason)
+        item = one_thing.as_item(self.catalog, bundle)
+        limit = self.guardrail()
+        if limit is not None and limit.refuses_non_urgent and not item.urgent:
+            raise FlowError(Problem.OFFLINE_LIMIT, ",".join(r.code.value for r in limit.reasons))
+        return ResidentSession(item=item, agent=agent, bundle=bundle)
 
     def begin_from_guide(self, item_id: str, agent: AgentSession | None = None) -> ResidentSession:
         """What 在本机申请 / 为群众代办 on an item's guide opens. A certificate goes by 证明直通车 even when it is
@@ -250,7 +285,8 @@ class ServiceFlow:
             raise FlowError(Problem.ALREADY_SUBMITTED, session.application.receipt_no)
         if session.identity is None:
             raise FlowError(Problem.NOT_IDENTIFIED)
-        extra = self._on_behalf(session)
+        deferred = self._deferred(session)   # the commitment is signed before the consent: asked for first
+        extra = self._on_behalf(session) | deferred
         if self.set_answers(session, {}):
             raise FlowError(Problem.FORM_INVALID)
         if session.certificate:
@@ -258,6 +294,7 @@ class ServiceFlow:
         if session.agent is not None:
             extra |= {"media": tuple(session.captures.values()), "draft_id": session.draft_id,
                       "review": self.needs_review(session.item.id)}
+        extra |= self._bundled(session)
         with self.idle.busy():
             try:
                 app = self.store.submit(session.item.id, session.item.name, session.identity, session.answers,
@@ -333,6 +370,83 @@ class ServiceFlow:
         session.agent.touch()
         return session.agent
 
+    def _deferred(self, session: ResidentSession) -> dict:
+        if not session.missing:
+            return {}
+        if session.deferral is None:
+            raise FlowError(Problem.COMMITMENT_MISSING)
+        return {"deferral": session.deferral, "commitment": session.commitment_evidence}
+
+    def _bundled(self, session: ResidentSession) -> dict:
+        bundle = session.bundle
+        if bundle is None:
+            return {}
+        return {"bundle_id": bundle.id, "bundle_parts": one_thing.bundle_parts(self.catalog, bundle)}
+
+    # --- 容缺受理 + 告知承诺 ---------------------------------------------------------------------------------
+    def deferrable(self, session: ResidentSession) -> tuple[str, ...]:
+        """The materials this filer may tick as missing; empty: 容缺 is not offered."""
+        return session.item.deferrable_for(by_agent=session.agent is not None)
+
+    def set_missing_materials(self, session: ResidentSession, names: tuple[str, ...] | list[str]) -> str:
+        """Before the summary: which materials the resident does not have. Returns the deadline (YYYY-MM-DD) or
+        "" when none are missing. A required material that may not be deferred refuses the filing here."""
+        names = tuple(dict.fromkeys(names))
+        if names and session.agent is None and not session.item.defer_self:
+            raise FlowError(Problem.DEFERRAL_NOT_ALLOWED, session.item.id)
+        allowed = self.deferrable(session)
+        refused = next((n for n in names if n not in allowed), None)
+        if refused is not None:
+            raise FlowError(Problem.MATERIAL_NOT_DEFERRABLE, refused)
+        if names != session.missing:
+            session.forget_commitment()   # a commitment covers exactly the materials it names
+        session.missing = names
+        self.idle.touch()
+        return self.deadline(session) if names else ""
+
+    def deadline(self, session: ResidentSession) -> str:
+        return f"{commitments.deadline(self.clock(), session.item.defer_days):%Y-%m-%d}"
+
+    def commitment_text(self, session: ResidentSession) -> str:
+        due = commitments.deadline(self.clock(), session.item.defer_days)
+        return commitments.commitment_text(session.item.name, session.missing, due)
+
+    def sign_commitment(self, session: ResidentSession, png: bytes) -> Deferral:
+        return self._commit(session, "signature", png, "")
+
+    def commit_by_zlb_code(self, session: ResidentSession) -> Deferral:
+        """The resident's own verified 浙里办 code signs the commitment (the applicant's, as for consent)."""
+        self._check_commitment_possible(session)
+        raw = self._device_call(lambda: self.devices.qr.scan(self.device_timeout_s))
+        shown = self._device_call(lambda: self.qr_parser(raw))
+        if shown.id_number != session.identity.id_number:
+            raise FlowError(Problem.CONSENT_NOT_APPLICANT)
+        return self._commit(session, "zlb_code", b"", shown.id_number)
+
+    def _commit(self, session: ResidentSession, method: str, proof: bytes, id_number: str) -> Deferral:
+        self._check_commitment_possible(session)
+        now = self.clock()
+        due = commitments.deadline(now, session.item.defer_days)
+        text = commitments.commitment_text(session.item.name, session.missing, due)
+        evidence = commitments.commitment_evidence(session.item.id, text, session.missing, due, method, proof,
+                                                   now.isoformat(timespec="seconds"), id_number)
+        session.deferral = Deferral(session.missing, f"{due:%Y-%m-%d}", hashlib.sha256(evidence).hexdigest(),
+                                    method)
+        session.commitment_evidence = evidence
+        self.idle.touch()
+        return session.deferral
+
+    @staticmethod
+    def _check_commitment_possible(session: ResidentSession) -> None:
+        if session.withdrawn:
+            raise FlowError(Problem.CONSENT_WITHDRAWN)
+        if session.agent is not None:
+            _check_agent(session.agent)
+        if session.identity is None:
+            raise FlowError(Problem.NOT_IDENTIFIED)
+        if not session.missing:
+            raise ValueError("a commitment is signed only for missing materials")
+
     # --- consent (filing on behalf) ------------------------------------------------------------------------
     def record_consent(self, session: ResidentSession, method: str, evidence: bytes) -> Consent:
         """Keep the resident's consent on the session. The evidence is written with the application, in the save's
@@ -374,7 +488,7 @@ class ServiceFlow:
         if app.status != "submitted":   # awaiting review: no receipt is owed until a supervisor approves it
             session.print_outcome = PrintOutcome(printed=False)
             return session.print_outcome
-        doc = build_receipt(app, session.item, self.station_name, self.follow_up)
+        doc = build_receipt(app, session.item, self.station_name, self.follow_up)   # for a bundle: as one item
         with self.idle.busy():
             try:
                 self.devices.printer.print_receipt(doc)

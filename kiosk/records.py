@@ -62,6 +62,13 @@ class ServiceItem:
     department: str = ""
     follow_up: str = ""            # where to ask about progress
     urgent: bool = False           # still accepted when the offline guardrail refuses non-urgent applications
+    deferrable_materials: tuple[str, ...] = ()   # 容缺受理: listed materials that may follow later, under a commitment
+    defer_days: int = 0            # the deadline to supply them, in calendar days from the filing (China time)
+    defer_self: bool = False       # the resident alone may use 容缺 too; otherwise only with a proxy agent
+
+    def deferrable_for(self, by_agent: bool) -> tuple[str, ...]:
+        """The materials this filer may leave missing: none unless the item allows it for them."""
+        return self.deferrable_materials if (by_agent or self.defer_self) else ()
 
     @property
     def kiosk_ready(self) -> bool:
@@ -85,6 +92,28 @@ class Bundle:
     name: str
     item_ids: tuple[str, ...]
     description: str = ""
+    shared_form: tuple[FormField, ...] = ()   # entered once for every item; empty: a guide only, not filed as one
+
+
+@dataclass(frozen=True)
+class BundlePart:
+    """One item of a 一件事 filing: ids and names only (the answers travel in the sealed payload)."""
+    item_id: str
+    item_name: str
+
+
+@dataclass(frozen=True)
+class Deferral:
+    """容缺受理: which listed materials the resident will supply later, by when, under which signed commitment.
+    No personal data: material names come from the catalog; the commitment itself is a sealed attachment."""
+    materials: tuple[str, ...]
+    deadline: str               # YYYY-MM-DD, China time, calendar days
+    commitment_sha256: str
+    method: str                 # signature | zlb_code (CONSENT_METHODS)
+
+    def to_payload(self) -> dict:
+        return {"materials": list(self.materials), "deadline": self.deadline,
+                "commitment_sha256": self.commitment_sha256, "method": self.method}
 
 
 @dataclass(frozen=True)
@@ -149,6 +178,9 @@ class Application:
     consent: Consent | None = None
     status: str = "submitted"   # submitted | awaiting_review | review_rejected (local_db/review.py)
     attachments: tuple[str, ...] = ()   # SHA-256 of pages photographed with the document camera
+    deferral: Deferral | None = None  # 容缺受理; None: every required material was there
+    bundle_id: str = ""               # 一件事: the bundle (item_id/item_name are then the bundle's)
+    bundle_parts: tuple[BundlePart, ...] = ()
 
 
 @dataclass(frozen=True)

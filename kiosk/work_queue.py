@@ -9,7 +9,8 @@ delivered (the hub has it, no decision yet), else pending_sync. The agent's unex
 name that the receipt also shows. 有求必应 needs (kiosk/needs.py) join the queue with their category and short
 number; the hub's dispatch status (dispatched, in_progress, done) comes with the assignee as the note. Bookings
 (kiosk/bookings.py) join the same list too: their state is pending_sync, delivered, booking_confirmed or
-booking_conflict with the hub's note naming free slots.
+booking_conflict with the hub's note naming free slots. A 容缺受理 filing also
+carries what is still to be supplied and by when (待补材料), until the hub says it is done or refused.
 """
 from __future__ import annotations
 
@@ -34,7 +35,7 @@ MAX_ROWS = 200
 
 _QUERY = """
     SELECT a.id, a.receipt_no, a.item_name, a.created_at, a.applicant, o.delivered_at, q.reason, s.status, s.note,
-           a.status, a.review_reason, a.review_note
+           a.status, a.review_reason, a.review_note, a.deferral
     FROM applications a
     LEFT JOIN outbox o ON o.record_id = a.id
     LEFT JOIN quarantine q ON q.record_id = a.id
@@ -79,6 +80,11 @@ class QueueEntry:
     record_id: str = ""        # the booking's id, to book again after a conflict
     draft_id: str = ""         # set for a draft (receipt_no is then empty)
     reason: str = ""           # review_rejected: the supervisor's reason code (note: their words, if any)
+    missing: tuple[str, ...] = ()   # 容缺受理: materials still to be supplied (待补材料)
+    supply_by: str = ""         # their deadline, YYYY-MM-DD China time; "" when nothing is owed
+
+
+SETTLED = ("done", "rejected", "certificate_issued")   # the hub's final word: nothing is owed any more
 
 
 def agent_queue(db: sqlite_utils.Database, agent_id: str, now_iso: str | None = None,
@@ -89,13 +95,25 @@ def agent_queue(db: sqlite_utils.Database, agent_id: str, now_iso: str | None = 
     now_iso = now_iso or utc_now().isoformat(timespec="seconds")
     drafts = [QueueEntry("", d.item_name, d.updated_at, DRAFT, "", d.applicant_masked, draft_id=d.id)
               for d in drafts_of(db, sealer, agent_id, now_iso)]
-    applications = [_held(sealer, row) or _entry(*row[1:4], _open(sealer, APPLICANT.context(row[0]), row[4]), *row[5:9])
+    applications = [_with_deferral(_held(sealer, row)
+                                   or _entry(*row[1:4], _open(sealer, APPLICANT.context(row[0]), row[4]), *row[5:9]),
+                                   row[12])
                     for row in db.execute(_QUERY, (agent_id, limit)).fetchall()]
     needs = [replace(_entry(*row[1:4], _open(sealer, NEED_RESIDENT.context(row[0]), row[4]), *row[5:]), kind="need")
              for row in db.execute(_NEEDS, (agent_id, limit)).fetchall()]
     bookings = [_booking_entry(sealer, *row) for row in db.execute(_BOOKINGS, (agent_id, limit)).fetchall()]
     entries = sorted(applications + needs + bookings, key=lambda e: (e.created_at, e.receipt_no), reverse=True)
     return drafts + entries[:limit]
+
+
+def _with_deferral(entry: QueueEntry, stored: str | None) -> QueueEntry:
+    if stored is None or entry.state in SETTLED:
+        return entry
+    try:
+        terms = json.loads(stored)
+        return replace(entry, missing=tuple(terms["materials"]), supply_by=str(terms["deadline"]))
+    except (ValueError, KeyError, TypeError):   # written by this kiosk; a damaged value hides only the reminder
+        return entry
 
 
 def _held(sealer, row: tuple) -> QueueEntry | None:

@@ -69,6 +69,7 @@ DRAFT_EXPIRED = "draft_expired"
 REVIEW_APPROVED = "review_approved"
 REVIEW_REJECTED = "review_rejected"
 REVIEW_REASONS = "missing_material wrong_item wrong_answers other"   # local_db/review.py
+DEFERRED_ACCEPTANCE = "deferred_acceptance"
 _REFUSALS = "unknown wrong_secret locked_out revoked not_yet_valid expired no_credentials_synced"
 _FAULTS = ("no_card card_removed card_unreadable card_unsupported reader_absent qr_timeout qr_invalid qr_expired"
            " printer_absent paper_out cover_open printer_error")
@@ -91,6 +92,7 @@ CATALOGUE: tuple[EventType, ...] = (
     _event(DRAFT_EXPIRED, "system", "ok", "draft id"),                 # past draft_keep_days: deleted
     _event(REVIEW_APPROVED, "agent", "ok", "application id"),          # actor: the supervisor
     _event(REVIEW_REJECTED, "agent", REVIEW_REASONS, "application id"),   # outcome: the reason code
+    _event(DEFERRED_ACCEPTANCE, "agent resident", "signature zlb_code", "application id"),  # 容缺: commitment method
 )
 EVENTS: dict[str, EventType] = {event.action: event for event in CATALOGUE}
 

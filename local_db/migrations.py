@@ -243,4 +243,9 @@ MIGRATIONS: list[list[Statement]] = [
         "ALTER TABLE applications ADD COLUMN review_note TEXT",    # sealed free text of a rejection, or NULL
         "CREATE INDEX applications_status ON applications(status)",
     ],
+    # 容缺受理 and 一件事 (kiosk/flow.py): the deferral terms and the bundle's items, no personal data in either
+    [
+        "ALTER TABLE applications ADD COLUMN deferral TEXT",   # JSON {materials, deadline, commitment_sha256, method}
+        "ALTER TABLE applications ADD COLUMN bundle TEXT",     # JSON {id, parts: [{item_id, item_name}]}
+    ],
 ]

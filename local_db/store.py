@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import sqlite_utils
 
 from kiosk.ids import CST, Clock, receipt_number, utc_now, uuid7
-from kiosk.records import Application, Consent, FiledBy, Identity, Rating
+from kiosk.records import Application, BundlePart, Consent, Deferral, FiledBy, Identity, Rating
 from local_db import audit
 from local_db.audit import AuditLog
 from local_db.sealing import ANSWERS, APPLICANT, HELD_PAYLOAD, RATING_COMMENT, payload_context, sealer_of
@@ -58,14 +58,19 @@ class ApplicationStore:
     def submit(self, item_id: str, item_name: str, applicant: Identity, answers: dict[str, str],
                filed_by: FiledBy | None = None, consent: Consent | None = None, evidence: bytes = b"",
                certificate: "CertificateRequest | None" = None, media: tuple[bytes, ...] = (),
-               review: bool = False, draft_id: str | None = None) -> Application:
+               review: bool = False, draft_id: str | None = None, deferral: Deferral | None = None,
+               commitment: bytes = b"", bundle_id: str = "", bundle_parts: tuple[BundlePart, ...] = ()
+               ) -> Application:
         """Commit the application, its outbox row and an owed receipt in one durable transaction. Filed by an
         agent, the consent evidence (an attachment) and the FILE_ON_BEHALF audit entry join the same transaction:
         there is never an application without its consent, nor consent evidence of one that was not filed.
         `media` (photographed pages) are stored in it too; `draft_id` names the agent's draft it finishes, deleted
         with it. `review`: held as awaiting_review, its payload sealed on the row, no outbox row and no receipt
-        owed until a supervisor approves it (local_db/review.py)."""
+        owed until a supervisor approves it (local_db/review.py). 容缺受理 (`deferral`) adds the signed commitment
+        and its audit entry the same way. 一件事 (`bundle_id`, `bundle_parts`) is one record and one receipt
+        covering every item."""
         _check_on_behalf(filed_by, consent, evidence)
+        _check_evidence(deferral.commitment_sha256 if deferral else None, commitment, "commitment")
         if review and filed_by is None:
             raise ValueError("supervisor review applies to agents' filings")
         now = self.clock()
@@ -77,22 +82,32 @@ class ApplicationStore:
                 applicant=applicant, answers=dict(answers), created_at=now.isoformat(timespec="seconds"),
                 station_id=self.station_id, filed_by=filed_by, consent=consent,
                 status="awaiting_review" if review else "submitted",
-                attachments=tuple(self.attachments.add(data) for data in media),
+                attachments=tuple(self.attachments.add(data) for data in media), deferral=deferral,
+                bundle_id=bundle_id, bundle_parts=tuple(bundle_parts),
             )
             conn.execute(
                 "INSERT INTO applications (id, receipt_no, item_id, item_name, applicant, answers, station_id,"
-                " created_at, filed_by, filed_by_role, consent, status) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                " created_at, filed_by, filed_by_role, consent, status, deferral, bundle)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (app.id, app.receipt_no, app.item_id, app.item_name,
                  self.sealer.seal(json.dumps(asdict(applicant), ensure_ascii=False), APPLICANT.context(app.id)),
                  self.sealer.seal(json.dumps(app.answers, ensure_ascii=False), ANSWERS.context(app.id)),
                  app.station_id, app.created_at,
                  filed_by.agent_id if filed_by else None, filed_by.role if filed_by else None,
-                 json.dumps(asdict(consent)) if consent else None, app.status),
+                 json.dumps(asdict(consent)) if consent else None, app.status,
+                 json.dumps(deferral.to_payload(), ensure_ascii=False) if deferral else None,
+                 json.dumps({"id": bundle_id, "parts": [asdict(p) for p in bundle_parts]}, ensure_ascii=False)
+                 if bundle_id else None),
             )
             if filed_by is not None:
                 self.attachments.add(evidence)
                 self.audit.write(self.audit.entry(audit.agent_actor(filed_by.agent_id), audit.FILE_ON_BEHALF,
                                                   target=app.id, outcome=consent.method))
+            if deferral is not None:
+                self.attachments.add(commitment)
+                actor = audit.agent_actor(filed_by.agent_id) if filed_by else audit.RESIDENT
+                self.audit.write(self.audit.entry(actor, audit.DEFERRED_ACCEPTANCE, target=app.id,
+                                                  outcome=deferral.method))
             payload = application_payload(app)
             if certificate is not None:
                 payload |= {"kind": "certificate_request"} | certificate.to_payload()
@@ -210,7 +225,7 @@ class ApplicationStore:
         with self._lock:
             row = self.db.execute(
                 "SELECT id, receipt_no, item_id, item_name, applicant, answers, created_at, station_id, purged_at,"
-                " filed_by, filed_by_role, consent FROM applications WHERE id=?", (application_id,)
+                " filed_by, filed_by_role, consent, deferral, bundle FROM applications WHERE id=?", (application_id,)
             ).fetchone()
         if row is None or row[8] is not None:   # purged (local_db/retention.py): no applicant to rebuild
             return None
@@ -218,9 +233,12 @@ class ApplicationStore:
         consent = Consent(**json.loads(row[11])) if row[11] is not None else None
         applicant = self.sealer.open(row[4], APPLICANT.context(row[0]))
         answers = self.sealer.open(row[5], ANSWERS.context(row[0]))
+        bundle = json.loads(row[13]) if row[13] is not None else {"id": "", "parts": []}
         return Application(id=row[0], receipt_no=row[1], item_id=row[2], item_name=row[3],
                            applicant=Identity(**json.loads(applicant)), answers=json.loads(answers),
-                           created_at=row[6], station_id=row[7], filed_by=filed_by, consent=consent)
+                           created_at=row[6], station_id=row[7], filed_by=filed_by, consent=consent,
+                           deferral=_deferral(row[12]), bundle_id=bundle["id"],
+                           bundle_parts=tuple(BundlePart(**p) for p in bundle["parts"]))
 
 
 def application_payload(app: Application) -> dict:
@@ -236,9 +254,38 @@ def application_payload(app: Application) -> dict:
     if app.consent is not None:
         payload["consent"] = asdict(app.consent)
     media = ([app.consent.evidence_sha256] if app.consent else []) + list(app.attachments)
+    if app.deferral is not None:
+        payload["deferred"] = app.deferral.to_payload()
+        media.append(app.deferral.commitment_sha256)
     if media:
         payload["attachments"] = media
+    if app.bundle_id:
+        payload["bundle_id"] = app.bundle_id
+        payload["items"] = bundle_items(app)
     return payload
+
+
+def bundle_items(app: Application) -> list[dict]:
+    """一件事, per item: the shared answers (keys without "/") and the item's own ("<item id>/<key>", unprefixed),
+    as kiosk/one_thing.py lays out the bundle's form: the shared data entered once reaches every item."""
+    shared = {k: v for k, v in app.answers.items() if "/" not in k}
+    return [{"item_id": p.item_id, "item_name": p.item_name,
+             "answers": shared | {k.split("/", 1)[1]: v for k, v in app.answers.items()
+                                  if k.startswith(p.item_id + "/")}} for p in app.bundle_parts]
+
+
+def _deferral(stored: str | None) -> Deferral | None:
+    if stored is None:
+        return None
+    data = json.loads(stored)
+    return Deferral(tuple(data["materials"]), data["deadline"], data["commitment_sha256"], data["method"])
+
+
+def _check_evidence(sha256: str | None, evidence: bytes, what: str) -> None:
+    if sha256 is not None and hashlib.sha256(evidence).hexdigest() != sha256:
+        raise ValueError(f"{what} evidence does not match its hash")
+    if sha256 is None and evidence:
+        raise ValueError(f"{what} evidence without its terms")
 
 
 def _check_on_behalf(filed_by: FiledBy | None, consent: Consent | None, evidence: bytes) -> None:

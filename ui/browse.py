@@ -5,6 +5,7 @@ from typing import Callable
 
 from PySide6.QtCore import QObject
 
+from kiosk import one_thing
 from kiosk.catalog import Catalog
 from ui.navigation import Navigator
 from ui.screens.detail import DetailScreen
@@ -17,7 +18,8 @@ from ui.screens.tiles import TilesScreen
 class BrowseController(QObject):
     def __init__(self, catalog: Catalog, home: HomeScreen, search: SearchScreen, tiles: TilesScreen,
                  items: ItemListScreen, detail: DetailScreen, nav: Navigator, apply: Callable[[str], None],
-                 parent: QObject | None = None):
+                 apply_bundle: Callable[[str], None] = lambda bundle_id: None,
+                 by_agent: Callable[[], bool] = lambda: False, parent: QObject | None = None):
         super().__init__(parent)
         self.catalog, self.home, self.search, self.tiles = catalog, home, search, tiles
         self.items, self.detail, self.nav = items, detail, nav
@@ -29,11 +31,14 @@ class BrowseController(QObject):
         home.bundles_requested.connect(self.open_bundles)
         search.item_chosen.connect(self.open_item)
         search.theme_chosen.connect(self.open_theme)
+        search.bundle_chosen.connect(self.open_bundle)
         search.categories_requested.connect(self.open_categories)
         tiles.chosen.connect(self.open_tile)
         items.item_chosen.connect(self.open_item)
         detail.item_chosen.connect(self.open_item)
         detail.apply_requested.connect(apply)
+        items.bundle_apply_requested.connect(apply_bundle)
+        self.by_agent = by_agent   # asked each time: an agent may log in or out while the kiosk runs
         for screen in (search, tiles, items, detail):
             screen.back_requested.connect(nav.back)
             screen.home_requested.connect(nav.home)
@@ -78,18 +83,21 @@ class BrowseController(QObject):
         self.nav.open(lambda: self._list(category, self.catalog.in_category(category)))
 
     def open_bundle(self, bundle_id: str) -> None:
-        bundle = next((b for b in self.catalog.bundles if b.id == bundle_id), None)
+        bundle = self.catalog.bundle(bundle_id)
         if bundle is not None:
-            items = tuple(self.catalog.items[i] for i in bundle.item_ids if i in self.catalog.items)
-            self.nav.open(lambda: self._list(bundle.name, items, bundle.description))
+            agent = self.by_agent()
+            fileable = bundle.id if one_thing.can_file(self.catalog, bundle, by_agent=agent) else ""
+            self.nav.open(lambda: self._list(bundle.name, self.catalog.bundle_items(bundle), bundle.description,
+                                             fileable, agent))
 
     def open_item(self, item_id: str) -> None:
         item = self.catalog.get(item_id)
         if item is not None:
             self.nav.open(lambda: self._detail(item))
 
-    def _list(self, title: str, items, description: str = "") -> ItemListScreen:
-        self.items.show_items(title, items, description)
+    def _list(self, title: str, items, description: str = "", bundle_id: str = "",
+              by_agent: bool = False) -> ItemListScreen:
+        self.items.show_items(title, items, description, bundle_id, by_agent)
         return self.items
 
     def _detail(self, item) -> DetailScreen:

@@ -90,11 +90,18 @@ PROBLEMS: dict[Problem, tuple[str, str]] = {
                        QT_TRANSLATE_NOOP("Messages", "请重新为群众填写")),
     Problem.AGENTS_ONLY: (QT_TRANSLATE_NOOP("Messages", "只有帮办员代办时才能保存草稿或拍摄材料"),
                           QT_TRANSLATE_NOOP("Messages", "请工作人员登录后再办")),
+    Problem.DEFERRAL_NOT_ALLOWED: (QT_TRANSLATE_NOOP("Messages", "这个事项不能缺材料先受理"),
+                                   QT_TRANSLATE_NOOP("Messages", "请带齐材料再来，或请帮办员帮忙")),
+    Problem.MATERIAL_NOT_DEFERRABLE: (QT_TRANSLATE_NOOP("Messages", "缺少必须当场提供的材料，暂时不能受理"),
+                                      QT_TRANSLATE_NOOP("Messages", "请带上这份材料再来办理")),
+    Problem.COMMITMENT_MISSING: (QT_TRANSLATE_NOOP("Messages", "缺材料受理需要先签告知承诺书"),
+                                 QT_TRANSLATE_NOOP("Messages", "请群众本人签名，或取消勾选缺少的材料")),
 }
 
 # Problems whose FlowError detail is for the resident (hub text, not a code): the text names it.
 WITH_DETAIL: dict[Problem, str] = {
     Problem.ITEM_PAUSED: QT_TRANSLATE_NOOP("Messages", "这个事项在本机暂停办理，原因：{detail}"),
+    Problem.MATERIAL_NOT_DEFERRABLE: QT_TRANSLATE_NOOP("Messages", "缺少“{detail}”，这份材料必须当场提供，暂时不能受理"),
 }
 
 FIELD_ERRORS: dict[FieldError, str] = {

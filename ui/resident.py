@@ -35,6 +35,7 @@ class ResidentController(QObject):
     consent_needed = Signal(object)   # the ResidentSession: an agent files for the resident, who must consent
     draft_saved = Signal()            # the agent kept the filing as a draft: the desk says so
     resume_refused = Signal(object)   # ui.messages.Message: the draft cannot be resumed (expired, paused item…)
+    commitment_needed = Signal(object)   # the ResidentSession: 容缺受理 needs the signed 告知承诺书 first
 
     def __init__(self, flow: ServiceFlow, tasks: Tasks, nav: Navigator, identify: IdentifyScreen,
                  form: FormScreen, confirm: ConfirmScreen, receipt: ReceiptScreen, rating: RatingScreen,
@@ -67,11 +68,22 @@ class ResidentController(QObject):
 
     # --- start and identify --------------------------------------------------------------------------------
     def start(self, item_id: str) -> None:
+        self._start(item_id, self.flow.begin_from_guide)
+
+    def start_bundle(self, bundle_id: str) -> None:
+        """一件事: the bundle's guide asked for one application covering every item."""
+        self._start(bundle_id, self.flow.begin_bundle)
+
+    def _begin(self, key: str, bundle: bool) -> ResidentSession:
+        begin = self.flow.begin_bundle if bundle else self.flow.begin_from_guide
+        return begin(key, agent=self.agent())
+
+    def _start(self, key: str, begin: Callable) -> None:
         self.end_session(go_home=False)
         try:
-            self.session = self.flow.begin_from_guide(item_id, agent=self.agent())
+            self.session = begin(key, agent=self.agent())
         except FlowError as error:
-            log.warning("cannot begin %s: %s", item_id, error.code.value)
+            log.warning("cannot begin %s: %s", key, error.code.value)
             self.start_refused.emit(message_for_error(error))
             return
         self.identify.show_choice(self.session.item.name)
@@ -113,11 +125,12 @@ class ResidentController(QObject):
     def identify_again(self) -> None:
         """返回 from the form: start over with a fresh session (another person may present a card)."""
         item_id = self.session.item.id if self.session else None
+        bundle = self.session is not None and self.session.bundle is not None
         self._drop_session()
         if item_id is None:
             return
         try:
-            self.session = self.flow.begin_from_guide(item_id, agent=self.agent())
+            self.session = self._begin(item_id, bundle)
         except FlowError as error:   # paused by the district, or past the offline limit, since this one began
             log.warning("cannot begin %s again: %s", item_id, error.code.value)
             self.end_session(go_home=False)   # the form still shows who began it
@@ -136,7 +149,8 @@ class ResidentController(QObject):
         session = self.session
         if session is None:
             return
-        self.form.show_form(session.item, session.answers, session.identity)
+        self.form.show_form(session.item, session.answers, session.identity, self.flow.deferrable(session),
+                            session.missing)
         self.form.set_agent_mode(session.agent is not None)
         self.nav.open(lambda: self.form, remember=False)
 
@@ -147,6 +161,11 @@ class ResidentController(QObject):
         errors = self.flow.set_answers(session, answers)
         if errors:
             self.form.show_errors(errors)
+            return
+        try:   # 容缺受理: a ticked material that may not be deferred refuses the filing, with its name
+            self.flow.set_missing_materials(session, self.form.missing())
+        except FlowError as error:
+            self.form.show_problem(message_for_error(error).text)
             return
         self.show_summary()
 
@@ -186,12 +205,22 @@ class ResidentController(QObject):
             rows += [(self.tr("申请人"), identity.masked_name()), (self.tr("证件号码"), identity.masked_id())]
         rows += [(f.label, session.answers.get(f.key, "")) for f in session.item.form
                  if f.prefill not in MASKED_PREFILLS]
+        if session.bundle is not None:
+            rows.append((self.tr("一件事包含"), "、".join(i.name for i in self.flow.catalog.bundle_items(session.bundle))))
+        if session.missing:
+            rows.append((self.tr("容缺受理"), self.deferral_line(session.missing, self.flow.deadline(session))))
         return rows
+
+    def deferral_line(self, materials, deadline: str) -> str:
+        return self.tr("请于 {date} 前补交：{materials}").format(date=deadline, materials="、".join(materials))
 
     # --- save and print ------------------------------------------------------------------------------------
     def confirmed(self) -> None:
         """确认提交: an agent's filing first asks the resident's consent (ui/consent.py), which then saves."""
         session = self.session
+        if session is not None and session.missing and session.deferral is None:
+            self.commitment_needed.emit(session)   # then back here, for the consent or the save
+            return
         if session is not None and session.agent is not None and session.consent is None:
             self.consent_needed.emit(session)
             return
@@ -214,7 +243,13 @@ class ResidentController(QObject):
                        self.saved, self.save_failed, group=GROUP)
 
     def saved(self, application: Application) -> None:
-        self.receipt.show_saved(application.receipt_no, application.item_name)
+        notes: tuple[str, ...] = ()   # one line each: the screen must still fit 1280×800
+        if application.bundle_parts:
+            notes += (self.tr("包含：{items}").format(items="、".join(p.item_name for p in application.bundle_parts)),)
+        if application.deferral is not None:
+            deferral = application.deferral
+            notes += (self.tr("容缺受理：") + self.deferral_line(deferral.materials, deferral.deadline),)
+        self.receipt.show_saved(application.receipt_no, application.item_name, notes)
         self.nav.open(lambda: self.receipt, remember=False)
         if application.status == "awaiting_review":
             self.receipt.show_held_for_review()

@@ -13,6 +13,7 @@ from ui.booking import BookingController, conflict_notice
 from ui.agent_messages import draft_saved_message
 from ui.bridge import EventBridge
 from ui.browse import BrowseController
+from ui.commitment import CommitmentController
 from ui.consent import ConsentController
 from ui.doc_capture import DocCaptureController
 from ui.idle import IdleOverlay, IdleWatcher
@@ -58,6 +59,7 @@ class Screens:
     progress: ProgressScreen
     agent_login: AgentLoginScreen
     consent: ConsentScreen
+    commitment: ConsentScreen   # 容缺受理's 告知承诺书: the consent screen's pad and 浙里办 code
     agent_home: AgentHomeScreen
     work_queue: WorkQueueScreen
     need_form: NeedFormScreen
@@ -86,6 +88,7 @@ def build_screens(core, tasks: Tasks) -> Screens:
                                 core.flow.print_certificate),
         agent_login=AgentLoginScreen(),
         consent=ConsentScreen(),
+        commitment=ConsentScreen(),
         agent_home=AgentHomeScreen(),
         work_queue=WorkQueueScreen(),
         need_form=NeedFormScreen(),
@@ -118,7 +121,8 @@ class MainWindow(QWidget):
         self.screens.home.progress_requested.connect(lambda: self.nav.open(lambda: self.screens.progress))
         s = self.screens
         self.browse = BrowseController(core.catalog, s.home, s.search, s.tiles, s.items, s.detail, self.nav,
-                                       self.resident.start, self)
+                                       self.resident.start, self.resident.start_bundle,
+                                       lambda: self.agent_session is not None, self)
         self.agent = self._agent_controller()
         self.desk = self._desk_controller()
         self.needs = NeedController(core.store.file_need, lambda: self.agent_session, self.tasks, self.nav,
@@ -130,6 +134,8 @@ class MainWindow(QWidget):
                                                 self.tasks, self.nav, s.doc_capture, self)
         self.review = ReviewController(ReviewDesk(core.store), lambda: self.agent_session, self.tasks, self.nav,
                                        s.review, self)
+        self.commitment = CommitmentController(self.resident, self.tasks, self.nav, s.commitment,
+                                               self.desk.show_notice, self)
         self._connect_agent()
         self._connect_bookings()
         self._connect_agent_work()

@@ -89,12 +89,14 @@ def record_page(record: StoredRecord, history: list[StatusUpdate], token: str, i
              ("申请人", mask_name(applicant.get("name"))), ("证件号", s["applicant_id_masked"]),
              ("服务站", record.station_id), ("终端", record.terminal_id or "—"),
              ("经办", filed_by_text(record.payload)), ("群众同意", consent_text(record.payload)),
+             ("容缺受理", deferred_text(record.payload)),
              ("接收时间", local_time(record.received_at)), ("状态", STATUS_LABELS.get(record.status, record.status)),
              ("说明", record.status_note)]
     answers = record.payload.get("answers") if isinstance(record.payload.get("answers"), dict) else {}
     return page(
         f"<h1>记录 {e(s['receipt_no'] or record.id)}</h1>{_table(facts)}"
         f"<h2>填报内容</h2>{_table(sorted(answers.items())) if answers else '<p>无</p>'}"
+        + _bundle_items(record.payload) +
         f"<h2>附件</h2><p>{e(', '.join(record.attachments) or '无')}</p>"
         f"<h2>办理记录</h2>{_history(history)}"
         + _route(record, history, token) + _status_form(record.id, token) + _certificate_form(record.id, token, issuer))
@@ -162,6 +164,31 @@ def filed_by_text(payload: dict[str, Any]) -> str:
     if not isinstance(filed_by, dict) or not filed_by.get("agent_id"):
         return "本人自助"
     return f"帮办员 {_text(filed_by.get('agent_id'))} 代办"
+
+
+def deferred_text(payload: dict[str, Any]) -> str:
+    """容缺受理: the materials still owed and the deadline the resident signed for; "否" when all were there."""
+    deferred = payload.get("deferred")
+    if not isinstance(deferred, dict):
+        return "否"
+    materials = deferred.get("materials") if isinstance(deferred.get("materials"), list) else []
+    owed = "、".join(_text(m) for m in materials)
+    method = CONSENT_METHODS.get(deferred.get("method"), "")
+    return (f"待补材料：{owed}；补交期限 {_text(deferred.get('deadline'))}"
+            + (f"；告知承诺书（{method}）" if method else "；告知承诺书已签"))
+
+
+def _bundle_items(payload: dict[str, Any]) -> str:
+    """一件事: each item of the bundle with its answers (the shared ones repeated, as each department needs)."""
+    items = payload.get("items")
+    if not payload.get("bundle_id") or not isinstance(items, list):
+        return ""
+    blocks = []
+    for n, item in enumerate(i for i in items if isinstance(i, dict)):
+        answers = item.get("answers") if isinstance(item.get("answers"), dict) else {}
+        blocks.append(f"<h3>{n + 1}. {e(_text(item.get('item_name')) or _text(item.get('item_id')))}</h3>"
+                      + (_table(sorted(answers.items())) if answers else "<p>无</p>"))
+    return f"<h2>一件事 · 包含 {len(blocks)} 个事项</h2>" + "".join(blocks)
 
 
 def consent_text(payload: dict[str, Any]) -> str:

@@ -94,6 +94,13 @@ class ConsentScreen(Screen):
         return page
 
     # --- states --------------------------------------------------------------------------------------------
+    def show_commitment(self, text: str) -> None:
+        """容缺受理: the same pad and 浙里办 code sign the 告知承诺书 (ui/commitment.py)."""
+        self.title.setText(self.tr("请群众本人签署告知承诺书"))
+        self.explain.setText(text)
+        self.pad.clear()
+        self.show_choice()
+
     def show_request(self, item_name: str, agent_id: str, masked_name: str, department: str) -> None:
         to = department or self.tr("负责审批的部门")
         self.explain.setText(self.tr(

@@ -5,10 +5,10 @@ the full ID number is never on screen.
 """
 from __future__ import annotations
 
-from typing import Mapping
+from typing import Mapping, Sequence
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QButtonGroup, QGridLayout, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QButtonGroup, QGridLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from kiosk.flow import FieldError
 from kiosk.records import FormField, Identity, ServiceItem
@@ -109,8 +109,11 @@ class FormScreen(Screen):
         self.body.addWidget(self.draft_button)
         self.body.addWidget(self.next_button)
         self.editors: dict[str, FieldEditor] = {}
+        self.deferrable: dict[str, QPushButton] = {}
 
-    def show_form(self, item: ServiceItem, answers: Mapping[str, str], identity: Identity | None) -> None:
+    def show_form(self, item: ServiceItem, answers: Mapping[str, str], identity: Identity | None,
+                  deferrable: Sequence[str] = (), missing: Sequence[str] = ()) -> None:
+        """`deferrable`: 容缺受理 is open here; the agent ticks which of these materials the resident lacks."""
         self.title.setText(self.tr("填写申请：{item}").format(item=item.name))
         self.identity_text.setText(self.identity_line(identity))
         self.summary.hide()
@@ -122,12 +125,35 @@ class FormScreen(Screen):
             editor = FieldEditor(spec, answers.get(spec.key, ""))
             self.editors[spec.key] = editor
             self.fields_box.addWidget(editor)
+        self.deferrable = {}
+        if deferrable:
+            self.fields_box.addWidget(self._deferral_box(deferrable, missing))
         self.fields_box.addStretch(1)
         self.scroll.verticalScrollBar().setValue(0)
 
     def set_agent_mode(self, agent_mode: bool) -> None:
         self.draft_button.setVisible(agent_mode)
         self.draft_button.setEnabled(True)
+
+    def _deferral_box(self, deferrable: Sequence[str], missing: Sequence[str]) -> QWidget:
+        box = frame("card")
+        box.layout().addWidget(label(self.tr("容缺受理：以下材料今天没带的，请勾选（需签告知承诺书，按期补交）"), "big"))
+        row = QGridLayout()
+        row.setSpacing(12)
+        for name in deferrable:
+            self.deferrable[name] = button(name, "choice", checkable=True)
+            self.deferrable[name].setChecked(name in missing)
+        fill_grid(row, list(self.deferrable.values()), 3)
+        box.layout().addLayout(row)
+        return box
+
+    def missing(self) -> tuple[str, ...]:
+        """The materials ticked as missing (容缺受理)."""
+        return tuple(name for name, box in self.deferrable.items() if box.isChecked())
+
+    def show_problem(self, text: str) -> None:
+        self.summary.setText(text)
+        self.summary.setVisible(bool(text))
 
     def identity_line(self, identity: Identity | None) -> str:
         if identity is None:
@@ -155,6 +181,7 @@ class FormScreen(Screen):
     def clear_personal(self) -> None:
         clear_layout(self.fields_box)
         self.editors = {}
+        self.deferrable = {}
         self.identity_text.clear()
         self.summary.clear()
         self.summary.hide()

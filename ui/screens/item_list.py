@@ -1,4 +1,5 @@
-"""A list of items: one category, one "我要…" theme, or one 一件事 bundle."""
+"""A list of items: one category, one "我要…" theme, or one 一件事 bundle (its guide: the items, and, when the
+bundle is filed as one, a button for one application covering them all)."""
 from __future__ import annotations
 
 from typing import Sequence
@@ -7,11 +8,12 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from kiosk.records import ServiceItem
-from ui.widgets import RowButton, Screen, clear_layout, label, scroll_area
+from ui.widgets import RowButton, Screen, button, clear_layout, label, scroll_area
 
 
 class ItemListScreen(Screen):
     item_chosen = Signal(str)
+    bundle_apply_requested = Signal(str)   # 一件事: the bundle's id
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__("", parent=parent)
@@ -22,8 +24,19 @@ class ItemListScreen(Screen):
         self.rows.setContentsMargins(0, 0, 8, 0)
         self.rows.setSpacing(12)
         self.body.addWidget(scroll_area(content), 1)
+        self.apply_button = button("", "primary")
+        self.apply_button.clicked.connect(lambda: self.bundle_apply_requested.emit(self._bundle_id))
+        self.body.addWidget(self.apply_button)
+        self._bundle_id = ""
+        self.apply_button.hide()
 
-    def show_items(self, title: str, items: Sequence[ServiceItem], description: str = "") -> None:
+    def show_items(self, title: str, items: Sequence[ServiceItem], description: str = "", bundle_id: str = "",
+                   by_agent: bool = False) -> None:
+        """`bundle_id`: a 一件事 this person may file as one application here."""
+        self._bundle_id = bundle_id
+        self.apply_button.setText(self.tr("为群众一次申请这{n}件事") if by_agent else self.tr("一次申请这{n}件事"))
+        self.apply_button.setText(self.apply_button.text().format(n=len(items)))
+        self.apply_button.setVisible(bool(bundle_id))
         self.title.setText(title)
         self.description.setText(description)
         self.description.setVisible(bool(description))

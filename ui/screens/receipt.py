@@ -17,8 +17,11 @@ class ReceiptScreen(Screen):
         saved = frame("ok")
         self.saved_text = label(self.tr("✓ 已安全保存，网络恢复后会自动上报"), "big")
         self.item_name = label("")
+        self.notes = label("")   # 一件事: the items; 容缺受理: what to bring and by when
         saved.layout().addWidget(self.saved_text)
         saved.layout().addWidget(self.item_name)
+        saved.layout().addWidget(self.notes)
+        self.notes.hide()   # shown only with something in it: the screen must still fit 1280×800
         self.body.addWidget(saved)
         self.body.addWidget(label(self.tr("您的回执号"), "big"))
         self.receipt_no = label("", "huge", wrap=False)
@@ -44,9 +47,11 @@ class ReceiptScreen(Screen):
             widget.setMinimumHeight(88)
         self.body.addLayout(row)
 
-    def show_saved(self, receipt_no: str, item_name: str) -> None:
+    def show_saved(self, receipt_no: str, item_name: str, notes: tuple[str, ...] = ()) -> None:
         self.receipt_no.setText(receipt_no)
         self.item_name.setText(self.tr("办理事项：{item}").format(item=item_name))
+        self.notes.setText("\n".join(notes))
+        self.notes.setVisible(bool(notes))
         self.show_printing()
 
     def show_printing(self) -> None:
@@ -81,5 +86,6 @@ class ReceiptScreen(Screen):
     def clear_personal(self) -> None:
         self.receipt_no.clear()
         self.item_name.clear()
+        self.notes.clear()
         self.print_text.clear()
         self.print_next.clear()

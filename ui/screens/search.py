@@ -7,6 +7,7 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
 
 from kiosk.catalog import Catalog
+from kiosk.one_thing import matching_bundles
 from ui.tasks import Tasks
 from ui.widgets import RowButton, Screen, button, clear_layout, fill_grid, label, scroll_area
 
@@ -17,6 +18,7 @@ SUGGESTED_THEMES = 5
 
 class SearchScreen(Screen):
     item_chosen = Signal(str)
+    bundle_chosen = Signal(str)   # 一件事: the bundle's id
     theme_chosen = Signal(str)
     categories_requested = Signal()
     results_shown = Signal(int)   # number of rows now on screen (tests and logging wait on it)
@@ -72,8 +74,9 @@ class SearchScreen(Screen):
     def _answered(self, asked: int, query: str, hits: Sequence) -> None:
         if asked != self._asked:
             return
-        if hits:
-            self._show_hits(query, hits)
+        bundles = matching_bundles(self._catalog, query)
+        if hits or bundles:
+            self._show_hits(query, hits, bundles)
         else:
             self._show_nothing(query)
 
@@ -83,8 +86,12 @@ class SearchScreen(Screen):
         self.rows.addStretch(1)
         self.results_shown.emit(0)
 
-    def _show_hits(self, query: str, hits: Sequence) -> None:
+    def _show_hits(self, query: str, hits: Sequence, bundles: Sequence = ()) -> None:
         clear_layout(self.rows)
+        for bundle in bundles:   # above the items: one application may cover what the resident came for
+            row = RowButton(bundle.name, self.tr("一件事"), "badge")
+            row.clicked.connect(lambda _checked=False, bundle_id=bundle.id: self.bundle_chosen.emit(bundle_id))
+            self.rows.addWidget(row)
         # Naming the query tells a slow typist which words the list answers.
         self._say(self.tr("“{q}”找到 {n} 个事项，请点选：").format(q=query, n=len(hits)))
         for hit in hits:

@@ -54,7 +54,7 @@ class WorkQueueScreen(Screen):
         self.error.show_message(message.text, message.next_step)
 
     def _row(self, entry: QueueEntry) -> QWidget:
-        box = frame("warn" if entry.state in ATTENTION else "card", QHBoxLayout())
+        box = frame("warn" if entry.state in ATTENTION or entry.missing else "card", QHBoxLayout())
         left = QVBoxLayout()
         left.setSpacing(4)
         booking = entry.kind in ("station_visit", "home_visit")
@@ -70,6 +70,11 @@ class WorkQueueScreen(Screen):
         right = QVBoxLayout()
         right.setSpacing(4)
         right.addWidget(label(queue_state_label(entry.state), "big", wrap=False), 0, Qt.AlignmentFlag.AlignRight)
+        if entry.missing:   # 容缺受理: 待补材料, with the deadline the resident signed for
+            owed = label(self.tr("待补材料：{materials}（{date} 前）").format(
+                materials="、".join(entry.missing), date=entry.supply_by))
+            owed.setAlignment(Qt.AlignmentFlag.AlignRight)
+            right.addWidget(owed)
         if entry.reason or entry.note:
             note = label(" ".join(filter(None, (review_reason_label(entry.reason) if entry.reason else "",
                                                 entry.note))))

@@ -131,3 +131,23 @@ def test_staff_issue_a_code_and_revoke_a_terminal(session, hub):
     revoked = session.post(hub.url + f"/staff/terminals/{terminal_id}/revoke", auth=STAFF, timeout=10,
                            data={"csrf": token}, allow_redirects=False)
     assert revoked.status_code == 303 and hub.store.terminal(terminal_id).revoked
+
+
+def test_the_record_page_shows_deferral_and_bundle_items(session, hub, terminal):
+    sha = "ab" * 32
+    submit_application(session, hub, terminal, "bundle", item_name="新生儿落户参保一件事", bundle_id="newborn",
+                       answers={"name": "测试人", "child_name": "测小舟"},
+                       items=[{"item_id": "hu.birth_reg", "item_name": "出生登记",
+                               "answers": {"name": "测试人", "child_name": "测小舟"}},
+                              {"item_id": "sb.sbk_apply", "item_name": "社会保障卡申领",
+                               "answers": {"name": "测试人", "child_name": "测小舟", "pickup": "邮寄到家"}}],
+                       deferred={"materials": ["父母户口簿"], "deadline": "2026-12-25", "commitment_sha256": sha,
+                                 "method": "signature"})
+    page = session.get(hub.url + "/staff/records/bundle", auth=STAFF, timeout=10).text
+    assert "<th>容缺受理</th><td>待补材料：父母户口簿；补交期限 2026-12-25；告知承诺书（手写签名）</td>" in page
+    assert "一件事 · 包含 2 个事项" in page and "<h3>1. 出生登记</h3>" in page and "<h3>2. 社会保障卡申领</h3>" in page
+    assert page.count("<th>child_name</th><td>测小舟</td>") == 3   # the shared data, in the form and for each item
+    assert "<th>pickup</th><td>邮寄到家</td>" in page
+    submit_application(session, hub, terminal, "plain", receipt_no="DH001-20261125-0002")
+    plain = session.get(hub.url + "/staff/records/plain", auth=STAFF, timeout=10).text
+    assert "<th>容缺受理</th><td>否</td>" in plain and "一件事" not in plain
