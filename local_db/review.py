@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from kiosk.records import Identity
 from local_db import audit
 from local_db.keys import SealError
-from local_db.sealing import APPLICANT, HELD_PAYLOAD, REVIEW_NOTE
+from local_db.sealing import APPLICANT, HELD_PAYLOAD, REVIEW_NOTE, sealer_of
 from local_db.sync_state import transaction
 
 SUPERVISOR = "supervisor"
@@ -109,3 +109,16 @@ def review_note(sealer, application_id: str, sealed: str | None) -> str:
         return sealer.open(sealed, REVIEW_NOTE.context(application_id))
     except SealError:
         return ""
+
+
+def held_media(db) -> set[str]:
+    """Hashes of media that only filings held at the station name (awaiting review, or sent back): they stay off
+    the hub until a supervisor approves the filing, as its record does."""
+    sealer = sealer_of(db)
+    named: set[str] = set()
+    for record_id, sealed in db.execute("SELECT id, held_payload FROM applications WHERE held_payload IS NOT NULL"):
+        try:
+            named.update(json.loads(sealer.open(sealed, HELD_PAYLOAD.context(record_id))).get("attachments") or ())
+        except (SealError, ValueError, AttributeError):
+            continue   # an unreadable held payload names nothing we could hold back
+    return named

@@ -15,6 +15,7 @@ from typing import Callable
 import sqlite_utils
 
 from kiosk.ids import Clock, utc_now
+from local_db.review import held_media
 from local_db.sealing import media_context, sealer_of
 from local_db.fsutil import atomic_write
 from sync.protocol import MAX_ATTACHMENT_BYTES, ProtocolError, attachment_path, parse_upload_state
@@ -76,10 +77,12 @@ class AttachmentStore:
         return self.sealer.open_bytes((self.media_dir / path).read_bytes(), media_context(sha))
 
     def pending(self, limit: int = 100) -> list[AttachmentInfo]:
+        """Oldest first, leaving out media of filings held for supervisor review (local_db/review.py)."""
+        held = held_media(self.db)
         rows = self.db.execute("SELECT sha256, size, uploaded, attempts FROM attachments WHERE done_at IS NULL"
                                " AND attempts < ? ORDER BY created_at, sha256 LIMIT ?",
-                               (MAX_FAILURES, limit)).fetchall()
-        return [AttachmentInfo(*row) for row in rows]
+                               (MAX_FAILURES, limit + len(held))).fetchall()
+        return [AttachmentInfo(*row) for row in rows if row[0] not in held][:limit]
 
     def pending_count(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM attachments WHERE done_at IS NULL").fetchone()[0]

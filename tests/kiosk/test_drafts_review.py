@@ -208,3 +208,15 @@ def test_no_document_camera_is_reported_as_absent():
     with pytest.raises(DeviceError) as absent:
         open_source("none")
     assert absent.value.reason is Fault.READER_ABSENT
+
+
+def test_media_of_a_held_filing_stay_off_the_hub_until_approved(reviewed, agent):
+    from sync.attachments import AttachmentStore
+
+    flow, devices, store, desk = reviewed
+    app, _ = filed(flow, devices, agent)
+    signature = app.consent.evidence_sha256
+    uploads = AttachmentStore(store.db)
+    assert signature not in [a.sha256 for a in uploads.pending()]   # held with its record
+    desk.approve(app.id, "sv-1", "supervisor")
+    assert signature in [a.sha256 for a in uploads.pending()]       # approved: it goes with the record
