@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from kiosk.records import Identity
 from local_db import audit
 from local_db.keys import SealError
-from local_db.sealing import APPLICANT, HELD_PAYLOAD, REVIEW_NOTE, sealer_of
+from local_db.sealing import ANSWERS, APPLICANT, HELD_PAYLOAD, REVIEW_NOTE, sealer_of
 from local_db.sync_state import transaction
 
 SUPERVISOR = "supervisor"
@@ -39,6 +39,8 @@ class AwaitingReview:
     filed_by: str
     created_at: str
     applicant_masked: str
+    item_id: str = ""
+    answers: tuple[tuple[str, str], ...] = ()   # (field key, value) as the agent entered them: what is approved
 
 
 class ReviewDesk:
@@ -50,9 +52,10 @@ class ReviewDesk:
 
     def awaiting(self) -> list[AwaitingReview]:
         with self.lock:
-            rows = self.db.execute("SELECT id, receipt_no, item_name, filed_by, created_at, applicant FROM applications"
-                                   " WHERE status=? ORDER BY created_at", (AWAITING,)).fetchall()
-        return [AwaitingReview(*row[:5], self._masked(row[0], row[5])) for row in rows]
+            rows = self.db.execute("SELECT id, receipt_no, item_name, filed_by, created_at, applicant, item_id, answers"
+                                   " FROM applications WHERE status=? ORDER BY created_at", (AWAITING,)).fetchall()
+        return [AwaitingReview(*row[:5], self._masked(row[0], row[5]), row[6], self._answers(row[0], row[7]))
+                for row in rows]
 
     def approve(self, application_id: str, supervisor_id: str, role: str) -> None:
         entry = self.trail.entry(audit.agent_actor(supervisor_id), audit.REVIEW_APPROVED, target=application_id)
@@ -90,6 +93,13 @@ class ReviewDesk:
         if row[2] == supervisor_id:
             raise ReviewRefused("own_filing")     # four eyes: the filer cannot approve their own filing
         return row[0], row[1]
+
+    def _answers(self, application_id: str, sealed: str) -> tuple[tuple[str, str], ...]:
+        try:
+            answers = json.loads(self.store.sealer.open(sealed, ANSWERS.context(application_id)))
+        except (SealError, ValueError):
+            return ()
+        return tuple((str(k), str(v)) for k, v in answers.items()) if isinstance(answers, dict) else ()
 
     def _masked(self, application_id: str, applicant: str) -> str:
         try:

@@ -28,9 +28,11 @@ def is_supervisor(session: AgentSession | None) -> bool:
 
 class ReviewController(QObject):
     def __init__(self, desk: ReviewDesk, agent: Callable[[], AgentSession | None], tasks: Tasks, nav: Navigator,
-                 screen: ReviewScreen, parent: QObject | None = None):
+                 screen: ReviewScreen, parent: QObject | None = None,
+                 label_of: Callable[[str, str], str] = lambda item_id, key: key):
         super().__init__(parent)
         self.desk, self.agent, self.tasks, self.nav, self.screen = desk, agent, tasks, nav, screen
+        self.label_of = label_of
         screen.approve_requested.connect(self.approve)
         screen.reject_requested.connect(self.reject)
         screen.back_requested.connect(nav.back)
@@ -49,8 +51,8 @@ class ReviewController(QObject):
     def approve(self, application_id: str) -> None:
         self._decide(application_id, lambda s: self.desk.approve(application_id, s.agent_id, s.role))
 
-    def reject(self, application_id: str, reason: str) -> None:
-        self._decide(application_id, lambda s: self.desk.reject(application_id, s.agent_id, s.role, reason))
+    def reject(self, application_id: str, reason: str, note: str = "") -> None:
+        self._decide(application_id, lambda s: self.desk.reject(application_id, s.agent_id, s.role, reason, note))
 
     def _decide(self, application_id: str, call: Callable[[AgentSession], None]) -> None:
         session = self.agent()
@@ -62,7 +64,7 @@ class ReviewController(QObject):
 
     def _listed(self, entries: list) -> None:
         if is_supervisor(self.agent()):   # logged out meanwhile: nothing is shown
-            self.screen.show_entries(entries)
+            self.screen.show_entries(entries, self.label_of)
 
     def _failed(self, error: BaseException) -> None:
         code = error.code if isinstance(error, ReviewRefused) else type(error).__name__

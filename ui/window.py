@@ -133,7 +133,7 @@ class MainWindow(QWidget):
         self.doc_capture = DocCaptureController(core.flow, lambda: self.resident.session, getattr(core, "doccam", None),
                                                 self.tasks, self.nav, s.doc_capture, self)
         self.review = ReviewController(ReviewDesk(core.store), lambda: self.agent_session, self.tasks, self.nav,
-                                       s.review, self)
+                                       s.review, self, label_of=self._field_label)
         self.commitment = CommitmentController(self.resident, self.tasks, self.nav, s.commitment,
                                                self.desk.show_notice, self)
         self._connect_agent()
@@ -203,6 +203,11 @@ class MainWindow(QWidget):
         self.resident.session_ended.connect(self.doc_capture.stop)
         s.agent_home.review_requested.connect(self.review.open)
         self.agent.logged_out.connect(lambda reason: self.review.logged_out())
+
+    def _field_label(self, item_id: str, key: str) -> str:
+        """A form field's label as the resident saw it (an item since dropped from the catalog: the key)."""
+        item = self.core.catalog.get(item_id)
+        return next((f.label for f in item.form if f.key == key), key) if item is not None else key
 
     def _booking_controller(self) -> BookingController:
         core = self.core

@@ -151,12 +151,17 @@ def test_a_supervisor_approves_a_held_filing_and_sends_another_back(qtbot, core_
             "SELECT id FROM applications ORDER BY created_at, receipt_no").fetchall()
         tap(qtbot, s.review.buttons[first[0]][-1])               # 通过
         qtbot.waitUntil(lambda: receipts[0] not in joined_texts(s.review), timeout=WAIT_MS)
+        answers = core.store.load_application(second[0]).answers
+        shown = joined_texts(s.review)
+        assert all(value in shown for value in answers.values() if value)   # what is approved is on screen
+        s.review.notes[second[0]].setText("缺户口本复印件")
         tap(qtbot, s.review.buttons[second[0]][0])               # 退回：材料不全
         qtbot.waitUntil(lambda: "没有待审核" in joined_texts(s.review), timeout=WAIT_MS)
         assert "application" in _kinds(core) and _kinds(core).count("application") == 1
         actions = [r[0] for r in core.store.db.execute("SELECT action FROM audit ORDER BY seq").fetchall()]
         assert "review_approved" in actions and "review_rejected" in actions
         assert [q.state for q in core.store.agent_queue("ag-7")] == ["review_rejected", "pending_sync"]
+        assert core.store.agent_queue("ag-7")[0].note == "缺户口本复印件"   # the filer reads why
     finally:
         window.shutdown()
 
