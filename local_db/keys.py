@@ -261,20 +261,32 @@ def key_id_of(value: str | bytes) -> str | None:
 
 
 _cache_lock = threading.Lock()
-_cache: dict[Path, tuple[int, KeyRing]] = {}
+_cache: dict[Path, tuple[Path, tuple, KeyRing]] = {}   # keys folder → (ring file, its version, the ring)
+
+
+def _version(path: Path) -> tuple:
+    """The ring file's identity: every save replaces the file (a new inode), so a save within the same clock
+    tick as the last one is still seen."""
+    info = path.stat()
+    return info.st_ino, info.st_mtime_ns, info.st_size
 
 
 def load_cached(store: KeyStore) -> KeyRing:
-    """One load per process and ring version: a TPM unseal takes a while, and every connection needs the ring."""
-    path = store.directory / (SEALED_RING_FILE if store.protection == "tpm" else RING_FILE)
-    with _cache_lock:
+    """One load per process and ring version: a TPM unseal takes a while, and every seal asks for the ring. The
+    common case is one stat of the ring file last seen (a rotation replaces the file)."""
+    cached = _cache.get(store.directory)
+    if cached is not None:
         try:
-            version = path.stat().st_mtime_ns
+            if _version(cached[0]) == cached[1]:
+                return cached[2]
         except FileNotFoundError:
-            version = -1
-        cached = _cache.get(path)
-        if cached is not None and cached[0] == version:
-            return cached[1]
+            pass
+    with _cache_lock:
+        path = store.directory / (SEALED_RING_FILE if store.protection == "tpm" else RING_FILE)
+        try:
+            version = _version(path)
+        except FileNotFoundError:
+            version = ()
         ring = store.load()
-        _cache[path] = (version, ring)
+        _cache[store.directory] = (path, version, ring)
         return ring
