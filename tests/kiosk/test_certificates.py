@@ -3,16 +3,12 @@ import json
 
 import pytest
 
-from devices.qr import parse_identity_code
-from devices.registry import build_devices
 from kiosk.catalog import load_catalog, parse_catalog
 from kiosk.certificates import LEVELS, can_request_here, is_certificate_item, route_for
-from kiosk.config import Config
-from kiosk.flow import FlowError, Problem, ServiceFlow
-from kiosk.idle import IdleGuard
-from local_db.db import open_db
-from local_db.store import ApplicationStore, Outbox
+from kiosk.flow import FlowError, Problem
+from local_db.store import Outbox
 from tests.local_db.sealed_helpers import opened_payload
+from tests.kiosk.flow_helpers import station
 
 
 def item(item_id, department, category="证明开具", places=("station", "town", "district"), modes=("自助办", "帮办"),
@@ -66,12 +62,8 @@ def test_every_seed_certificate_has_a_route_and_most_can_be_requested_here():
 
 @pytest.fixture
 def kiosk(tmp_path):
-    devices = build_devices(Config({"device_timeout_s": 3.0}), tmp_path)
-    store = ApplicationStore(open_db(tmp_path / "k.db", shared=True), "st-1", "DH001")
-    flow = ServiceFlow(CATALOG, store, devices, parse_identity_code, IdleGuard(90, 20), "长岛便民服务站",
-                       "拨打 12345", device_timeout_s=3.0)
-    yield flow, store
-    devices.close()
+    with station(tmp_path, CATALOG) as (flow, _devices, store):
+        yield flow, store
 
 
 def test_a_certificate_request_goes_out_with_its_route_and_purpose(kiosk):

@@ -5,18 +5,13 @@ from datetime import datetime, timezone
 
 import pytest
 
-from devices.qr import parse_identity_code
-from devices.registry import build_devices
 from kiosk.agents import AgentSession
 from kiosk.catalog import CatalogError, parse_catalog
-from kiosk.config import Config
-from kiosk.flow import FlowError, Problem, ServiceFlow
-from kiosk.idle import IdleGuard
+from kiosk.flow import FlowError, Problem
 from kiosk.receipt import build_receipt
 from local_db import audit
-from local_db.db import open_db
-from local_db.store import ApplicationStore
 from tests.clocks import FakeClock
+from tests.kiosk.flow_helpers import station, table_counts
 from tests.devices.escpos_decode import decode
 from tests.kiosk.test_filing_on_behalf import ID_NUMBER, PNG, show_code
 from tests.local_db.sealed_helpers import opened_payload
@@ -42,13 +37,8 @@ def clock():
 
 @pytest.fixture
 def kiosk(tmp_path, clock):
-    devices = build_devices(Config({"device_timeout_s": 3.0}), tmp_path)
-    store = ApplicationStore(open_db(tmp_path / "k.db", shared=True), "st-1", "DH001", clock=clock)
-    flow = ServiceFlow(CATALOG, store, devices, parse_identity_code, IdleGuard(90, 20), "长岛便民服务站",
-                       "拨打 12345", device_timeout_s=3.0, clock=clock)
-    yield flow, devices, store
-    devices.close()
-    store.db.conn.close()
+    with station(tmp_path, CATALOG, clock) as parts:
+        yield parts
 
 
 @pytest.fixture
@@ -57,8 +47,7 @@ def agent(clock):
 
 
 def counts(store) -> dict[str, int]:
-    return {table: store.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
-            for table in ("applications", "outbox", "attachments", "audit", "print_journal")}
+    return table_counts(store, "applications", "outbox", "attachments", "audit", "print_journal")
 
 
 def filled(flow, devices, item_id="cj.sub", agent=None):

@@ -16,6 +16,7 @@ from kiosk.flow import FieldError, FlowError, Problem, ServiceFlow
 from kiosk.idle import IdleGuard
 from local_db.db import open_db
 from local_db.store import ApplicationStore, Outbox
+from tests.kiosk.flow_helpers import station
 
 CATALOG = parse_catalog({
     "items": [
@@ -33,15 +34,9 @@ CATALOG = parse_catalog({
 
 @pytest.fixture
 def kiosk(tmp_path):
-    config = Config({"device_timeout_s": 3.0})
-    devices = build_devices(config, tmp_path)
-    store = ApplicationStore(open_db(tmp_path / "k.db", shared=True), "st-1", "DH001")
     submitted = []
-    flow = ServiceFlow(CATALOG, store, devices, parse_identity_code,
-                       IdleGuard(90, 20), "长岛便民服务站", "拨打 12345", device_timeout_s=3.0,
-                       on_submitted=submitted.append)
-    yield flow, devices, store, submitted
-    devices.close()
+    with station(tmp_path, CATALOG, on_submitted=submitted.append) as (flow, devices, store):
+        yield flow, devices, store, submitted
 
 
 def fill(flow, session):

@@ -4,19 +4,14 @@ from datetime import datetime, timezone
 
 import pytest
 
-from devices.qr import parse_identity_code
-from devices.registry import build_devices
 from kiosk.agents import AgentSession
 from kiosk.catalog import CatalogError, load_catalog, parse_catalog
-from kiosk.config import Config
-from kiosk.flow import FlowError, Problem, ServiceFlow
-from kiosk.idle import IdleGuard
+from kiosk.flow import FlowError, Problem
 from kiosk.one_thing import as_item, can_file
 from kiosk.receipt import build_receipt
 from kiosk.records import BundlePart
-from local_db.db import open_db
-from local_db.store import ApplicationStore
 from tests.clocks import FakeClock
+from tests.kiosk.flow_helpers import station, table_counts
 from tests.kiosk.test_filing_on_behalf import ID_NUMBER, PNG, show_code
 from tests.local_db.sealed_helpers import opened_payload
 
@@ -54,13 +49,8 @@ def clock():
 
 @pytest.fixture
 def kiosk(tmp_path, clock):
-    devices = build_devices(Config({"device_timeout_s": 3.0}), tmp_path)
-    store = ApplicationStore(open_db(tmp_path / "k.db", shared=True), "st-1", "DH001", clock=clock)
-    flow = ServiceFlow(CATALOG, store, devices, parse_identity_code, IdleGuard(90, 20), "长岛便民服务站",
-                       "拨打 12345", device_timeout_s=3.0, clock=clock)
-    yield flow, devices, store
-    devices.close()
-    store.db.conn.close()
+    with station(tmp_path, CATALOG, clock) as parts:
+        yield parts
 
 
 @pytest.fixture
@@ -69,8 +59,7 @@ def agent(clock):
 
 
 def counts(store) -> dict[str, int]:
-    return {table: store.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
-            for table in ("applications", "outbox", "print_journal")}
+    return table_counts(store, "applications", "outbox", "print_journal")
 
 
 def test_one_filing_one_transaction_one_receipt_shared_data_for_every_item(kiosk, agent):
@@ -132,16 +121,11 @@ def test_who_may_file_a_bundle(kiosk, agent):
 
 
 def test_a_paused_item_pauses_its_bundle(tmp_path, clock, agent):
-    devices = build_devices(Config({"device_timeout_s": 3.0}), tmp_path)
-    store = ApplicationStore(open_db(tmp_path / "k.db", shared=True), "st-1", "DH001", clock=clock)
-    flow = ServiceFlow(CATALOG, store, devices, parse_identity_code, IdleGuard(90, 20), "站", "12345",
-                       paused_reason=lambda item_id: "系统升级" if item_id == "sb.card" else None, clock=clock)
-    try:
+    paused = {"paused_reason": lambda item_id: "系统升级" if item_id == "sb.card" else None}
+    with station(tmp_path, CATALOG, clock, **paused) as (flow, _devices, _store):
         with pytest.raises(FlowError) as err:
             flow.begin_bundle("newborn", agent=agent)
         assert err.value.code is Problem.ITEM_PAUSED and err.value.detail == "系统升级"
-    finally:
-        devices.close()
 
 
 def test_withdrawing_a_bundle_saves_nothing(kiosk, agent):
