@@ -91,6 +91,16 @@ def fill_grid(grid: QGridLayout, widgets: list[QWidget], columns: int) -> None:
         grid.setColumnStretch(column, 1)
 
 
+def scrolling_rows(body: QBoxLayout) -> QVBoxLayout:
+    """A column of cards filling the rest of `body`, scrolled by finger (the list screens' results)."""
+    content = QWidget()
+    rows = QVBoxLayout(content)
+    rows.setContentsMargins(0, 0, 8, 0)   # room for the scroll bar
+    rows.setSpacing(12)
+    body.addWidget(scroll_area(content), 1)
+    return rows
+
+
 def scroll_area(content: QWidget) -> QScrollArea:
     """A vertical scroll area that scrolls by dragging a finger (kinetic), as touch users expect."""
     area = QScrollArea()

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Sequence
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QWidget
 
 from kiosk.records import ServiceItem
-from ui.widgets import RowButton, Screen, button, clear_layout, label, scroll_area
+from ui.widgets import RowButton, Screen, button, clear_layout, label, scrolling_rows
 
 
 class ItemListScreen(Screen):
@@ -19,11 +19,7 @@ class ItemListScreen(Screen):
         super().__init__("", parent=parent)
         self.description = label("", "hint")
         self.body.addWidget(self.description)
-        content = QWidget()
-        self.rows = QVBoxLayout(content)
-        self.rows.setContentsMargins(0, 0, 8, 0)
-        self.rows.setSpacing(12)
-        self.body.addWidget(scroll_area(content), 1)
+        self.rows = scrolling_rows(self.body)
         self.apply_button = button("", "primary")
         self.apply_button.clicked.connect(lambda: self.bundle_apply_requested.emit(self._bundle_id))
         self.body.addWidget(self.apply_button)

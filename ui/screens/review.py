@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
 from local_db.review import MAX_NOTE, REASONS, AwaitingReview
 from ui.messages import Message, review_reason_label
 from ui.screens.work_queue import local_time
-from ui.widgets import ErrorPanel, Screen, button, clear_layout, frame, label, scroll_area
+from ui.widgets import ErrorPanel, Screen, button, clear_layout, frame, label, scrolling_rows
 
 
 class ReviewScreen(Screen):
@@ -22,11 +22,7 @@ class ReviewScreen(Screen):
         self.body.addWidget(self.summary)
         self.error = ErrorPanel()
         self.body.addWidget(self.error)
-        content = QWidget()
-        self.rows = QVBoxLayout(content)
-        self.rows.setContentsMargins(0, 0, 8, 0)
-        self.rows.setSpacing(12)
-        self.body.addWidget(scroll_area(content), 1)
+        self.rows = scrolling_rows(self.body)
         self.buttons: dict[str, list] = {}     # application id → its buttons (disabled while deciding)
         self.notes: dict[str, QLineEdit] = {}  # application id → the supervisor's note for a 退回
 

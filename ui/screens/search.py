@@ -4,12 +4,12 @@ from __future__ import annotations
 from typing import Callable, Sequence
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit, QWidget
 
 from kiosk.catalog import Catalog
 from kiosk.one_thing import matching_bundles
 from ui.tasks import Tasks
-from ui.widgets import RowButton, Screen, button, clear_layout, fill_grid, label, scroll_area
+from ui.widgets import RowButton, Screen, button, clear_layout, fill_grid, label, scrolling_rows
 
 DEBOUNCE_MS = 80
 LIMIT = 20
@@ -43,11 +43,7 @@ class SearchScreen(Screen):
         self.status = label("", "hint")
         self.status.hide()
         self.body.addWidget(self.status)
-        content = QWidget()
-        self.rows = QVBoxLayout(content)
-        self.rows.setContentsMargins(0, 0, 8, 0)
-        self.rows.setSpacing(12)
-        self.body.addWidget(scroll_area(content), 1)
+        self.rows = scrolling_rows(self.body)
         self._debounce = QTimer(self, singleShot=True, interval=DEBOUNCE_MS, timeout=self._run)
 
     def set_catalog(self, catalog: Catalog, search: Callable[..., Sequence]) -> None:

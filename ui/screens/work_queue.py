@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 from kiosk.ids import CST
 from kiosk.work_queue import QueueEntry
 from ui.messages import Message, booking_kind_label, queue_state_label, review_reason_label
-from ui.widgets import ErrorPanel, Screen, button, clear_layout, frame, label, scroll_area
+from ui.widgets import ErrorPanel, Screen, button, clear_layout, frame, label, scrolling_rows
 
 # the agent has something to do: drawn as a warning
 ATTENTION = ("needs_material", "rejected", "quarantined", "review_rejected", "booking_conflict")
@@ -28,11 +28,7 @@ class WorkQueueScreen(Screen):
         self.body.addWidget(self.summary)
         self.error = ErrorPanel()
         self.body.addWidget(self.error)
-        content = QWidget()
-        self.rows = QVBoxLayout(content)
-        self.rows.setContentsMargins(0, 0, 8, 0)
-        self.rows.setSpacing(12)
-        self.body.addWidget(scroll_area(content), 1)
+        self.rows = scrolling_rows(self.body)
 
     def show_loading(self) -> None:
         if not self.rows.count():
