@@ -32,9 +32,16 @@ def logged_in(qtbot, window, core):
 
 
 def to_consent(qtbot, window, core):
-    """Agent desk → 为群众代办事项 → the item's guide → 为群众代办 → ID card → form → 确认提交 → consent."""
-    s = window.screens
+    """Log in, then desk → form (desk_to_form) → 确认提交 → consent (form_to_consent)."""
     logged_in(qtbot, window, core)
+    item = desk_to_form(qtbot, window, core)
+    form_to_consent(qtbot, window)
+    return item
+
+
+def desk_to_form(qtbot, window, core):
+    """Agent desk → 为群众代办事项 → the item's guide → 为群众代办 → ID card → the form."""
+    s = window.screens
     tap(qtbot, s.agent_home.file_button)
     wait_screen(qtbot, window, s.home)
     item = banban_item(core)
@@ -44,12 +51,17 @@ def to_consent(qtbot, window, core):
     wait_screen(qtbot, window, s.identify)
     tap(qtbot, s.identify.card_button)
     wait_screen(qtbot, window, s.form)
+    return item
+
+
+def form_to_consent(qtbot, window):
+    """A valid form → 确认提交 → the consent screen."""
+    s = window.screens
     fill_valid(s.form)
     tap(qtbot, s.form.next_button)
     wait_screen(qtbot, window, s.confirm)
     tap(qtbot, s.confirm.confirm_button)
     wait_screen(qtbot, window, s.consent)
-    return item
 
 
 def sign(qtbot, pad) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from test_ui_agent_filing import banban_item, logged_in, sign, to_consent
+from test_ui_agent_filing import banban_item, desk_to_form, form_to_consent, logged_in, sign, to_consent
 from test_ui_agent_login import NOW, PIN, try_login
 from ui_helpers import WAIT_MS, fill_valid, joined_texts, open_window, tap, wait_idle_tasks, wait_screen
 
@@ -25,14 +25,8 @@ def issue_supervisor(core) -> None:
 
 
 def to_form(qtbot, window, core):
-    s = window.screens
     logged_in(qtbot, window, core)
-    tap(qtbot, s.agent_home.file_button)
-    window.browse.open_item(banban_item(core).id)
-    tap(qtbot, s.detail.apply_button)
-    wait_screen(qtbot, window, s.identify)
-    tap(qtbot, s.identify.card_button)
-    wait_screen(qtbot, window, s.form)
+    desk_to_form(qtbot, window, core)
 
 
 def test_a_draft_is_saved_and_resumed_after_the_card_is_read_again(qtbot, window, core):
@@ -167,18 +161,8 @@ def test_a_supervisor_approves_a_held_filing_and_sends_another_back(qtbot, core_
 
 
 def _file_again(qtbot, window, core):
-    s = window.screens
-    tap(qtbot, s.agent_home.file_button)
-    window.browse.open_item(banban_item(core).id)
-    tap(qtbot, s.detail.apply_button)
-    wait_screen(qtbot, window, s.identify)
-    tap(qtbot, s.identify.card_button)
-    wait_screen(qtbot, window, s.form)
-    fill_valid(s.form)
-    tap(qtbot, s.form.next_button)
-    wait_screen(qtbot, window, s.confirm)
-    tap(qtbot, s.confirm.confirm_button)
-    wait_screen(qtbot, window, s.consent)
+    desk_to_form(qtbot, window, core)
+    form_to_consent(qtbot, window)
 
 
 def _kinds(core) -> list[str]:
