@@ -33,35 +33,36 @@ DRAFT = "draft"
 HELD = ("awaiting_review", "review_rejected")   # local_db/review.py: decided at the station, not by the hub
 MAX_ROWS = 200
 
-_QUERY = """
+def _sync_state(alias: str) -> str:
+    """Where a record stands on its way to the hub, alike for every kind the queue lists: its outbox row (delivered
+    or not), a quarantine, the hub's latest status; selected as o.delivered_at, q.reason, s.status, s.note."""
+    return (f"LEFT JOIN outbox o ON o.record_id = {alias}.id LEFT JOIN quarantine q ON q.record_id = {alias}.id"
+            f" LEFT JOIN record_status s ON s.record_id = {alias}.id")
+
+
+_QUERY = f"""
     SELECT a.id, a.receipt_no, a.item_name, a.created_at, a.applicant, o.delivered_at, q.reason, s.status, s.note,
            a.status, a.review_reason, a.review_note, a.deferral
     FROM applications a
-    LEFT JOIN outbox o ON o.record_id = a.id
-    LEFT JOIN quarantine q ON q.record_id = a.id
-    LEFT JOIN record_status s ON s.record_id = a.id
+    {_sync_state("a")}
     WHERE a.filed_by = ?
     ORDER BY a.created_at DESC, a.receipt_no DESC
     LIMIT ?
 """
-_NEEDS = """
+_NEEDS = f"""
     SELECT n.id, n.number, '有求必应 · ' || n.category, n.created_at, n.resident, o.delivered_at, q.reason,
            s.status, s.note
     FROM needs n
-    LEFT JOIN outbox o ON o.record_id = n.id
-    LEFT JOIN quarantine q ON q.record_id = n.id
-    LEFT JOIN record_status s ON s.record_id = n.id
+    {_sync_state("n")}
     WHERE n.filed_by = ?
     ORDER BY n.created_at DESC, n.number DESC
     LIMIT ?
 """
-_BOOKINGS = """
+_BOOKINGS = f"""
     SELECT b.id, b.slot_label, b.visit_kind, b.created_at, b.details, b.purged_at, o.delivered_at, q.reason,
            s.status, s.note
     FROM bookings b
-    LEFT JOIN outbox o ON o.record_id = b.id
-    LEFT JOIN quarantine q ON q.record_id = b.id
-    LEFT JOIN record_status s ON s.record_id = b.id
+    {_sync_state("b")}
     WHERE b.filed_by = ?
     ORDER BY b.created_at DESC, b.id DESC
     LIMIT ?
