@@ -142,8 +142,9 @@ def _purge_media(db: sqlite_utils.Database, media_dir: Path | None, cutoff: str,
     conn = db.conn
     files = _leftovers(db, media_dir)
     marked = 0
-    still_named = _media_named_by_unsettled(db)
-    for sha, path in conn.execute(_DUE_MEDIA, (cutoff,)).fetchall():
+    due = conn.execute(_DUE_MEDIA, (cutoff,)).fetchall()
+    still_named = _media_named_by_unsettled(db) if due else frozenset()   # opens every unsent payload: only if needed
+    for sha, path in due:
         if sha in still_named:
             continue
         if path is not None and media_dir is None:
