@@ -143,9 +143,9 @@ def _purge_media(db: sqlite_utils.Database, media_dir: Path | None, cutoff: str,
     files = _leftovers(db, media_dir)
     marked = 0
     due = conn.execute(_DUE_MEDIA, (cutoff,)).fetchall()
-    still_named = _media_named_by_unsettled(db) if due else frozenset()   # opens every unsent payload: only if needed
+    still_named = _media_named_by_unsettled(db) if due else set()   # opens every unsent payload: only if needed
     for sha, path in due:
-        if sha in still_named:
+        if still_named is None or sha in still_named:
             continue
         if path is not None and media_dir is None:
             continue   # a file we cannot reach: leave it for a run that knows the media folder
@@ -159,7 +159,7 @@ def _purge_media(db: sqlite_utils.Database, media_dir: Path | None, cutoff: str,
     return marked, files
 
 
-def _media_named_by_unsettled(db: sqlite_utils.Database) -> set[str] | frozenset:
+def _media_named_by_unsettled(db: sqlite_utils.Database) -> set[str] | None:
     """Hashes any not-yet-delivered or quarantined record mentions. A payload that does not open keeps every
     file: losing a file a record still needs is worse than keeping one too long."""
     sealer = sealer_of(db)
@@ -168,17 +168,11 @@ def _media_named_by_unsettled(db: sqlite_utils.Database) -> set[str] | frozenset
         try:
             text = sealer.open(payload, payload_context(record_id))
         except SealError:
-            return _ALL_MEDIA
+            return None   # None: keep every file
         named.update(_SHA256.findall(text))
     return named
 
 
-class _AllMedia(frozenset):
-    def __contains__(self, item: object) -> bool:
-        return True
-
-
-_ALL_MEDIA = _AllMedia()
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
 

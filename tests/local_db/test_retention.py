@@ -290,3 +290,14 @@ def test_each_purge_is_audited_and_audit_rows_are_never_purged(store, clock, med
     assert purge() == PurgeResult()   # the trail's own delivered rows hold nothing personal: no purge, no new entry
     assert store.db.execute("SELECT COUNT(*) FROM audit").fetchone()[0] == 2
     assert store.audit.verify().ok
+
+
+def test_an_unsent_payload_that_does_not_open_keeps_every_file(store, clock, media_dir, purge):
+    """A record's payload that cannot be read might name any file: none is deleted while it waits."""
+    _sha, file = _attach(store, clock, media_dir, b"scan of a delivered record", done=True)
+    store.db.execute("INSERT INTO outbox (record_id, kind, payload, created_at) VALUES ('r-1', 'application', ?, ?)",
+                     ("zs1.00000000.AAAA", "2026-11-25T01:30:00+00:00"))
+    clock.now += timedelta(hours=KEEP_H + 1)
+    assert purge().media == 0 and file.exists()
+    store.db.execute("DELETE FROM outbox WHERE record_id='r-1'")
+    assert purge().media == 1 and not file.exists()
