@@ -16,14 +16,8 @@ from local_db.drafts import DraftStore
 from local_db.review import ReviewDesk, ReviewRefused
 from tests.kiosk.test_filing_on_behalf import (CATALOG, ID_NUMBER, PNG, T0, agent, clock, counts,  # noqa: F401
                                                identified, kiosk, show_code)
-from tests.local_db.sealed_helpers import opened_payload
+from tests.local_db.sealed_helpers import opened_payload, stored_rows_text
 
-
-
-def raw_text(db) -> str:
-    """Everything in the database file's tables as stored (sealed values stay sealed)."""
-    return "\n".join(repr(row) for table in ("drafts", "applications", "outbox")
-                     for row in db.execute(f"SELECT * FROM {table}").fetchall())
 
 
 def actions(store) -> list[tuple[str, str, str]]:
@@ -36,7 +30,7 @@ def test_a_draft_is_sealed_listed_and_resumed_with_answers_but_not_identity(kios
     session = identified(flow, devices, agent)
     draft_id = flow.save_draft(session)
     assert counts(store)["outbox"] == 1 and counts(store)["applications"] == 0   # the audit line only
-    assert "台风损房" not in raw_text(store.db) and ID_NUMBER not in raw_text(store.db)
+    assert "台风损房" not in stored_rows_text(store.db) and ID_NUMBER not in stored_rows_text(store.db)
     [entry] = store.agent_queue("ag-7")
     assert (entry.state, entry.draft_id, entry.applicant_masked) == (DRAFT, draft_id, "王**")
     assert store.agent_queue("someone-else") == []
@@ -129,7 +123,7 @@ def test_a_reviewed_item_waits_outside_the_outbox(reviewed, agent):
     assert [e.state for e in store.agent_queue("ag-7")] == ["awaiting_review"]
     [waiting] = desk.awaiting()
     assert (waiting.application_id, waiting.filed_by, waiting.applicant_masked) == (app.id, "ag-7", "王**")
-    assert ID_NUMBER not in raw_text(store.db)  # the held payload is sealed
+    assert ID_NUMBER not in stored_rows_text(store.db)  # the held payload is sealed
 
 
 def test_approval_moves_the_record_into_the_outbox_in_one_transaction(reviewed, agent, clock, monkeypatch):
@@ -167,7 +161,7 @@ def test_a_rejection_is_shown_to_the_filer_and_keeps_the_record(reviewed, agent)
     desk.reject(app.id, "sv-1", "supervisor", "missing_material", "缺少房屋受损照片")
     [entry] = store.agent_queue("ag-7")
     assert entry.state == "review_rejected" and (entry.reason, entry.note) == ("missing_material", "缺少房屋受损照片")
-    assert "缺少房屋受损照片" not in raw_text(store.db)   # the note is sealed
+    assert "缺少房屋受损照片" not in stored_rows_text(store.db)   # the note is sealed
     assert outbox_kinds(store) == ["audit", "audit"]
     assert actions(store)[-1] == ("agent:sv-1", audit.REVIEW_REJECTED, "missing_material")
     assert store.load_application(app.id).answers["reason"] == "台风损房"   # nothing lost

@@ -14,7 +14,7 @@ from local_db.db import SCHEMA_VERSION, open_db
 from local_db.retention import purge_delivered
 from local_db.store import ApplicationStore, Outbox
 from tests.clocks import TickingClock
-from tests.local_db.sealed_helpers import opened_payload, opened_rows_text
+from tests.local_db.sealed_helpers import opened_payload, opened_rows_text, stored_rows_text
 
 T0 = datetime(2026, 11, 25, 1, 30, tzinfo=timezone.utc)
 DESCRIPTION = "独居老人家中水管爆裂，需要上门维修"
@@ -34,11 +34,6 @@ def store(tmp_path, clock):
     db = open_db(tmp_path / "k.db")
     yield ApplicationStore(db, "st-1", "DH001", clock=clock)
     db.conn.close()
-
-
-def raw_text(db) -> str:
-    tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-    return "\n".join(repr(row) for t in tables for row in db.execute(f"SELECT * FROM {t}").fetchall())
 
 
 # --- validation ----------------------------------------------------------------------------------------------
@@ -74,7 +69,7 @@ def test_a_need_is_row_outbox_and_audit_in_one_go_sealed_at_rest(store):
     assert payload["filed_by"]["agent_id"] == "ag-7" and payload["applicant"]["id_number"] == RESIDENT.id_number
     entry = store.audit.recent(1)[0]
     assert (entry.actor, entry.action, entry.target, entry.outcome) == ("agent:ag-7", audit.NEED_FILED, need.id, "ok")
-    raw = raw_text(store.db)
+    raw = stored_rows_text(store.db)
     for secret in (DESCRIPTION, PHONE, LOCATION, RESIDENT.name, RESIDENT.id_number):
         assert secret not in raw and secret in opened_rows_text(store.db)
     assert NeedStore(store).load(need.id) == need

@@ -28,3 +28,9 @@ def edit_payload(db, record_id: str, change) -> None:
     change(body)
     db.execute("UPDATE outbox SET payload=? WHERE record_id=?",
                (db.sealer.seal(json.dumps(body, ensure_ascii=False), context), record_id))
+
+
+def stored_rows_text(db) -> str:
+    """Every row of every table as stored in the file (sealed values stay sealed), one per line."""
+    tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+    return "\n".join(repr(row) for t in tables for row in db.execute(f"SELECT * FROM {t}").fetchall())

@@ -12,7 +12,7 @@ from local_db.store import ApplicationStore, Outbox
 from sync.attachments import AttachmentStore
 from sync.quarantine import Quarantine
 from tests.clocks import FakeClock
-from tests.local_db.sealed_helpers import opened_payload, opened_rows_text
+from tests.local_db.sealed_helpers import opened_payload, opened_rows_text, stored_rows_text
 
 RESIDENT = Identity(source="idcard", name="王海生", id_number="330902195803150012", address="定海区长岛路88号",
                     phone="13812345678")
@@ -59,11 +59,6 @@ def deliver(store, clock, *record_ids):
 
 def one(store, sql, *args):
     return store.db.execute(sql, args).fetchone()
-
-
-def all_rows_text(db) -> str:
-    tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-    return "\n".join(repr(row) for t in tables for row in db.execute(f"SELECT * FROM {t}").fetchall())
 
 
 def test_purges_only_after_the_window(store, clock, purge):
@@ -220,7 +215,7 @@ def test_no_personal_data_left_in_any_row_nor_in_the_file(store, clock, purge, t
     assert all(value in opened_rows_text(store.db) for value in PERSONAL)
     clock.now += timedelta(hours=KEEP_H + 1)
     assert purge() == PurgeResult(applications=3, outbox=4, rating_comments=1)
-    text = all_rows_text(store.db)
+    text = stored_rows_text(store.db)
     assert not [value for value in PERSONAL if value in text]
     # secure_delete zeroes the old row bytes; after a checkpoint the database file holds none of them
     store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -233,10 +228,10 @@ def test_second_run_changes_nothing(store, clock, purge):
     deliver(store, clock, app.id)
     clock.now += timedelta(hours=KEEP_H + 1)
     assert purge().applications == 1
-    before = all_rows_text(store.db)
+    before = stored_rows_text(store.db)
     clock.now += timedelta(hours=1)
     assert purge() == PurgeResult()
-    assert all_rows_text(store.db) == before
+    assert stored_rows_text(store.db) == before
 
 
 def test_log_says_counts_only(store, clock, purge, caplog):
