@@ -14,6 +14,7 @@ from kiosk.ids import CST, Clock, receipt_number, utc_now, uuid7
 from kiosk.records import Application, BundlePart, Consent, Deferral, FiledBy, Identity, Rating
 from local_db import audit
 from local_db.audit import AuditLog
+from local_db.keys import SealError
 from local_db.sealing import ANSWERS, APPLICANT, HELD_PAYLOAD, RATING_COMMENT, payload_context, sealer_of
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ class OutboxItem:
     seq: int
     record_id: str
     kind: str
-    payload: dict
+    payload: dict | None   # None: the stored payload does not open or is not a JSON object (damaged on disk)
     attempts: int
 
 
@@ -313,8 +314,17 @@ class Outbox:
             "SELECT seq, record_id, kind, payload, attempts FROM outbox WHERE delivered_at IS NULL AND seq > ?"
             " ORDER BY seq LIMIT ?", (after_seq, limit)
         ).fetchall()
-        return [OutboxItem(seq, rid, kind, json.loads(self.sealer.open(payload, payload_context(rid))), attempts)
+        return [OutboxItem(seq, rid, kind, self._payload(rid, payload), attempts)
                 for seq, rid, kind, payload, attempts in rows]
+
+    def _payload(self, record_id: str, stored: str) -> dict | None:
+        """The payload as queued; None for one damaged on disk, which the push quarantines rather than letting one
+        bad row stop every round (sync/client.py)."""
+        try:
+            body = json.loads(self.sealer.open(stored, payload_context(record_id)))
+        except (SealError, ValueError):
+            return None
+        return body if isinstance(body, dict) else None
 
     def mark_delivered(self, record_ids: list[str]) -> None:
         now = self.clock().isoformat(timespec="seconds")

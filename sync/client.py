@@ -192,6 +192,9 @@ def _wire(item: OutboxItem) -> WireRecord:
 def _split_invalid(items: list[OutboxItem]) -> tuple[list[OutboxItem], list[Rejection]]:
     good, bad = [], []
     for item in items:
+        if item.payload is None:
+            bad.append(Rejection(item.record_id, "payload unreadable at this terminal"))
+            continue
         refs = item.payload.get("attachments", [])
         if isinstance(refs, list) and all(isinstance(h, str) and SHA256_RE.match(h) for h in refs):
             good.append(item)

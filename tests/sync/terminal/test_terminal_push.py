@@ -236,3 +236,13 @@ def test_retry_after_is_carried_on_the_error(db, session, chub, chub_terminal, s
     with pytest.raises(HubHttpError) as info:
         client(db, session, chub.url, chub_terminal).push()
     assert (info.value.status, info.value.retry_after) == (429, 42.0)
+
+
+def test_a_payload_damaged_on_disk_is_quarantined_and_the_queue_moves_on(real_hub, terminal, db, session, submit):
+    apps = submit(3)
+    raw = db.execute("SELECT payload FROM outbox WHERE record_id=?", (apps[1].id,)).fetchone()[0]
+    db.execute("UPDATE outbox SET payload=? WHERE record_id=?", (raw[:-12] + "AAAAAAAAAAAA", apps[1].id))   # bit rot
+    result = client(db, session, real_hub.url, terminal).push()
+    assert sorted(result.accepted) == sorted((apps[0].id, apps[2].id))
+    assert [(r.record_id, r.reason) for r in result.rejected] == [(apps[1].id, "payload unreadable at this terminal")]
+    assert real_hub.store.get(apps[1].id) is None and Quarantine(db).count() == 1   # kept as it was, not sent
