@@ -109,6 +109,10 @@ SETTINGS: tuple[Setting, ...] = (
                                      " before they are sent to the hub"),
     Setting("doccam_backend", str, "sim", "Document camera backend", ("sim", "camera", "none")),
     Setting("doccam_camera", str, "1", "Document camera: index, device path, video file or image sequence"),
+    # maintenance mode (kiosk/technicians.py, ui/maintenance.py)
+    Setting("technician_max_failures", int, 5, "Wrong maintenance PINs in a row (per entered id) before a lockout"),
+    Setting("technician_lockout_min", float, 30.0, "Minutes maintenance stays locked for that id; survives a reboot"),
+    Setting("technician_idle_timeout_s", float, 600.0, "Seconds without a touch before maintenance mode closes"),
     Setting("fullscreen", bool, True, "Start full-screen"),
     central("log_level", str, "INFO", "Logging level", ("DEBUG", "INFO", "WARNING", "ERROR")),
 )
