@@ -204,3 +204,25 @@ def test_each_panel_works_alone_with_the_contract_signature(qtbot, core, module,
     assert joined_texts(panel) or getattr(panel, "lines", None) is not None
     panel.clear()
     tasks.shutdown()
+
+
+def test_the_maintenance_screenshots_render_at_kiosk_size(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from PySide6.QtGui import QImage
+
+    root = Path(__file__).resolve().parents[2]
+    result = subprocess.run([sys.executable, "-m", "ui.shots", "--maintenance", str(tmp_path)], cwd=root,
+                            env=os.environ | {"QT_QPA_PLATFORM": "offscreen"}, capture_output=True, text=True,
+                            timeout=240)
+    assert result.returncode == 0, result.stderr[-2000:]
+    listed = {Path(line).stem for line in result.stdout.split() if line.endswith(".png")}
+    assert {"maintenance-login", "maintenance-login-locked", "maintenance-devices-test-print",
+            "maintenance-devices-card", "maintenance-devices-scan", "maintenance-devices-paper-out",
+            "maintenance-sync", "maintenance-logs"} <= listed
+    for stem in listed:
+        image = QImage(str(tmp_path / f"{stem}.png"))
+        assert (image.width(), image.height()) == (1280, 800), stem

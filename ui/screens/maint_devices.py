@@ -12,7 +12,7 @@ from typing import Callable
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
 
 from devices.base import Fault
-from kiosk.device_tests import DeviceTests, FamilyStatus, TestOutcome, device_status, rescan
+from kiosk.device_tests import DeviceTests, FamilyStatus, TestOutcome, rescan
 from local_db import audit
 from ui.screens.maint_widgets import STATE_WORDS, ResultBox, tr
 from ui.tasks import Tasks
@@ -67,7 +67,7 @@ class DevicesPanel(QWidget):
             buttons.addWidget(each)
         box = QVBoxLayout(self)
         box.setContentsMargins(24, 16, 24, 16)
-        box.setSpacing(14)
+        box.setSpacing(10)
         box.addWidget(label(self.tr("设备状态"), "section"))
         box.addLayout(self.grid)
         box.addLayout(buttons)
@@ -78,8 +78,8 @@ class DevicesPanel(QWidget):
 
     # --- contract ------------------------------------------------------------------------------------------
     def refresh(self) -> None:
-        self.tasks.run("db", lambda: device_status(self.core.devices), self.show_status, self._status_failed,
-                       group=GROUP)
+        """Probe every family now (the monitor's own round), so a fault a test just met shows in the table."""
+        self.tasks.run("db", lambda: rescan(self.core.devices), self.show_status, self._status_failed, group=GROUP)
 
     def clear(self) -> None:
         self.tasks.forget(GROUP)
@@ -121,7 +121,7 @@ class DevicesPanel(QWidget):
             cells = (tr(FAMILY_NAMES[status.family]), tr(STATE_WORDS[status.state.value]), backend,
                      status.reason or "")
             for column, text in enumerate(cells):
-                self.grid.addWidget(label(text, "big" if column < 2 else "", wrap=column == 3), row, column)
+                self.grid.addWidget(label(text, wrap=column == 3), row, column)
         self.grid.setColumnStretch(3, 1)
 
     # --- tests ---------------------------------------------------------------------------------------------
@@ -135,8 +135,8 @@ class DevicesPanel(QWidget):
         self.tasks.run("db", lambda: self._audit(outcome.family, outcome.audit_outcome), lambda _e: None,
                        lambda error: log.error("device test not audited: %s", type(error).__name__))
         if outcome.ok:
-            lines = [f"{tr(name)}：{tr(value)}" for name, value in outcome.facts]
-            self.result.show_result("ok", tr(DONE[outcome.family]), lines)
+            facts = "　".join(f"{tr(name)}：{tr(value)}" for name, value in outcome.facts)
+            self.result.show_result("ok", tr(DONE[outcome.family]), [facts])
         elif outcome.fault is not None:
             self.result.show_result("error", tr(FAULT_WORDS[outcome.fault]),
                                     [self.tr("故障代码：{code}").format(code=outcome.fault.value)])

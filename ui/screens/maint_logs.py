@@ -4,9 +4,10 @@ from __future__ import annotations
 import logging
 from typing import Callable
 
-from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QListWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.log_view import LogPage, read_page
+from ui.screens.maint_widgets import text_list
 from ui.tasks import Tasks
 from ui.widgets import button, label
 
@@ -31,8 +32,7 @@ class LogsPanel(QWidget):
             self.levels.addButton(choice, index)
             filters.addWidget(choice)
         self.levels.idClicked.connect(lambda index: self.show_level(FILTERS[index][0]))
-        self.lines = QListWidget()
-        self.lines.setWordWrap(True)
+        self.lines = text_list()
         self.newer = button(self.tr("‹ 较新"))
         self.older = button(self.tr("较早 ›"))
         self.newer.clicked.connect(lambda: self.show_page(self.page - 1))

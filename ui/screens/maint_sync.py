@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import datetime
 from typing import Any, Callable
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QListWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.log_redaction import redact
 from kiosk.sync_report import RecentErrors, SyncReport, force_sync, report_for
 from ui.bridge import SYNC_STATUS_HOMES, optional_event_type
-from ui.screens.maint_widgets import ResultBox, age_words, fact_grid, local_time
+from ui.screens.maint_widgets import ResultBox, age_words, fact_grid, local_time, text_list
 from ui.tasks import Tasks
 from ui.widgets import button, label
 
@@ -42,8 +43,7 @@ class SyncPanel(QWidget):
         self._deadline = 0.0
         self._poll = QTimer(self, interval=300, timeout=self._check_round)
         self.facts = QGridLayout()
-        self.quarantine = QListWidget()
-        self.recent = QListWidget()
+        self.quarantine, self.recent = text_list(), text_list()
         self.sync_button = button(self.tr("立即同步"), "primary")
         self.sync_button.clicked.connect(self.force)
         self.refresh_button = button(self.tr("刷新"))
@@ -88,11 +88,11 @@ class SyncPanel(QWidget):
 
     # --- rendering -----------------------------------------------------------------------------------------
     def show_report(self, report: SyncReport) -> None:
-        fact_grid(self._facts(report), self.facts)
+        fact_grid(self._facts(report), self.facts, columns=2)
         self.quarantine.clear()
         for row in report.quarantine:
             self.quarantine.addItem(self.tr("{kind} · {reason} · {at} · 尝试{n}次\n  {id}").format(
-                kind=_kind(row.kind), reason=row.reason, at=row.quarantined_at[:16].replace("T", " "),
+                kind=_kind(row.kind), reason=row.reason, at=local_time(_when(row.quarantined_at)),
                 n=row.attempts, id=row.record_id))
         if not report.quarantine:
             self.quarantine.addItem(self.tr("隔离区是空的"))
@@ -169,3 +169,11 @@ class SyncPanel(QWidget):
 
 def _kind(kind: str) -> str:
     return KIND_NAMES.get(kind, kind)
+
+
+def _when(text: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text)
+    except (TypeError, ValueError):
+        return None
+

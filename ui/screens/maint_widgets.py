@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QListWidget, QScroller, QVBoxLayout, QWidget
 
 from kiosk.ids import CST
 from ui.widgets import label, restyle
@@ -62,18 +62,20 @@ class ResultBox(QFrame):
         self.hide()
 
 
-def fact_grid(rows: list[tuple[str, str]], grid: QGridLayout | None = None) -> QGridLayout:
-    """Label: value rows; a given grid is emptied and refilled."""
+def fact_grid(rows: list[tuple[str, str]], grid: QGridLayout | None = None, columns: int = 1) -> QGridLayout:
+    """Label: value pairs, `columns` pairs to a row; a given grid is emptied and refilled."""
     grid = grid or QGridLayout()
     while grid.count():
         widget = grid.takeAt(0).widget()
         if widget is not None:
             widget.hide()
             widget.deleteLater()
-    for row, (name, value) in enumerate(rows):
-        grid.addWidget(label(name, "hint", wrap=False), row, 0)
-        grid.addWidget(_value(value), row, 1)
-    grid.setColumnStretch(1, 1)
+    for index, (name, value) in enumerate(rows):
+        row, column = divmod(index, columns)
+        grid.addWidget(label(name, "hint", wrap=False), row, 2 * column)
+        grid.addWidget(_value(value), row, 2 * column + 1)
+    for column in range(columns):
+        grid.setColumnStretch(2 * column + 1, 1)
     grid.setHorizontalSpacing(24)
     grid.setVerticalSpacing(6)
     return grid
@@ -83,6 +85,17 @@ def _value(text: str) -> QLabel:
     widget = label(text)
     widget.setProperty("role", "")
     return widget
+
+
+def text_list() -> QListWidget:
+    """A read-only list of wrapped text lines, scrolled by dragging a finger."""
+    rows = QListWidget()
+    rows.setWordWrap(True)
+    rows.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    rows.setVerticalScrollMode(QListWidget.ScrollMode.ScrollPerPixel)
+    rows.setMinimumHeight(96)
+    QScroller.grabGesture(rows.viewport(), QScroller.ScrollerGestureType.LeftMouseButtonGesture)
+    return rows
 
 
 def local_time(moment: datetime | None) -> str:

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from ui.screens.maint_widgets import MAINT_SHEET
 from ui.tasks import Tasks
-from ui.widgets import Screen, button, label
+from ui.widgets import Screen, button, label, scroll_area
 
 log = logging.getLogger(__name__)
 
@@ -76,8 +76,8 @@ class MaintenanceScreen(Screen):
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(False)
         self.panels = [self._build(cls, core, tasks, lambda: self.actor) for cls in panel_classes()]
-        for panel in self.panels:
-            self.tabs.addTab(panel, panel.title)
+        for panel in self.panels:   # in a finger-scrolled area: a tall panel scrolls instead of growing the window
+            self.tabs.addTab(scroll_area(panel), panel.title)
         self.tabs.currentChanged.connect(self._opened)
         self.body.addWidget(self.tabs, 1)
 
@@ -102,13 +102,13 @@ class MaintenanceScreen(Screen):
         """Open the tab with this title (tests and the screenshot tool); returns its panel."""
         index = next(i for i in range(self.tabs.count()) if self.tabs.tabText(i) == title)
         self.tabs.setCurrentIndex(index)
-        return self.tabs.widget(index)
+        return self.panels[index]
 
     def _opened(self, index: int) -> None:
         if self.actor is None or index < 0:
             return
         try:
-            self.tabs.widget(index).refresh()
+            self.panels[index].refresh()
         except Exception:
             log.exception("maintenance panel refresh failed")
 
