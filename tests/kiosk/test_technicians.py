@@ -205,3 +205,28 @@ def test_the_audit_catalogue_tracks_the_refusals_and_allows_technician_actors():
         audit.check_fields("technician:13812345678", audit.MAINTENANCE_ENTERED, "", "ok")
     with pytest.raises(audit.NotInCatalogue):
         audit.check_event("agent:ag-7", audit.MAINTENANCE_ENTERED, "", "ok")
+
+
+def test_a_technician_issued_by_the_hub_cli_opens_maintenance(db, tmp_path):
+    import subprocess
+    import sys
+
+    from sync.hub.store import open_store
+    from sync.hub.testing import REPO_ROOT
+
+    hub_db = tmp_path / "hub" / "hub.db"
+    done = subprocess.run([sys.executable, "-m", "sync.hub", "add-agent", "--agent-id", "T001", "--all-stations",
+                           "--name", "张技术员", "--role", "technician", "--password-stdin", "--db", str(hub_db),
+                           "--data-dir", str(tmp_path / "hub")], cwd=REPO_ROOT, input="tech-pass-2026\n",
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    store = open_store(str(hub_db))
+    try:
+        [item] = store.feed_page("agent_credentials", STATION, 0, 10).items
+    finally:
+        store.close()
+    assert item["role"] == "technician"
+    db.execute("INSERT INTO stream_items (stream, id, body, updated_at) VALUES ('agent_credentials', 'T001', ?, ?)",
+               (json.dumps(item, ensure_ascii=False), T0.isoformat()))
+    auth = TechnicianAuth(AuditLog(db, STATION), tmp_path, SETTINGS)       # the real clock: valid from now
+    assert isinstance(auth.login("T001", "tech-pass-2026"), TechnicianSession)
