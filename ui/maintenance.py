@@ -102,8 +102,9 @@ class MaintenanceController(QObject):
         self._attempt += 1
         attempt = self._attempt
         self.login_screen.set_checking(True)
-        self.tasks.run("db", lambda: self.auth.login(technician_id, pin), lambda result: self._answered(attempt, result),
-                       lambda error: self._broken(attempt, error), group=GROUP)
+        self.tasks.run("db", lambda: self.auth.login(technician_id, pin),
+                       lambda result: self._answered(attempt, result), lambda error: self._broken(attempt, error),
+                       group=GROUP)
 
     def _answered(self, attempt: int, result: TechnicianSession | MaintenanceRefused) -> None:
         if attempt != self._attempt:
