@@ -132,8 +132,7 @@ class MaintenanceController(QObject):
     # --- exit ----------------------------------------------------------------------------------------------
     def exit(self, reason: str = MANUAL) -> bool:
         """End maintenance now (panels cleared, home); False when nobody was in. Audited in the background."""
-        self._attempt += 1                   # a check still running lets nobody in
-        self.tasks.forget(GROUP)
+        self._attempt += 1                   # a check still running lets nobody in (and is closed in the trail)
         session = self.session
         if session is None:
             if self.nav.current is self.login_screen:

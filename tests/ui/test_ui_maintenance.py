@@ -226,3 +226,26 @@ def test_the_maintenance_screenshots_render_at_kiosk_size(tmp_path):
     for stem in listed:
         image = QImage(str(tmp_path / f"{stem}.png"))
         assert (image.width(), image.height()) == (1280, 800), stem
+
+
+def test_a_login_still_checking_when_the_kiosk_is_wiped_lets_nobody_in(qtbot, core_factory):
+    import threading
+
+    core = core_factory()
+    issue(core)
+    window = open_window(qtbot, core)
+    gesture(qtbot, window)
+    wait_screen(qtbot, window, window.screens.maint_login)
+    release = threading.Event()
+    window.tasks.run("db", lambda: release.wait(WAIT_MS / 1000), lambda _r: None)   # the lane is busy
+    screen = window.screens.maint_login
+    type_text(screen.account, TECH)
+    type_text(screen.pin, PIN)
+    tap(qtbot, screen.login_button)
+    window.wipe()
+    release.set()
+    wait_idle_tasks(qtbot, window)
+    assert window.maintenance.session is None and window.nav.current is window.screens.home
+    assert [(act, o) for _a, act, _t, o in trail(core)] == [("maintenance_entered", "ok"),
+                                                             ("maintenance_exited", "manual")]
+    window.shutdown()
