@@ -2,7 +2,6 @@
 import json
 import os
 import sqlite3
-import subprocess
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from local_db.keys import KeyStore
 from local_db.sealing import rotate_keys
 from local_db.store import ApplicationStore
 from tests.clocks import FakeClock, TickingClock
+from tests.tmpfs_helpers import small_tmpfs
 from tests.local_db.sealed_helpers import opened_rows_text, stored_rows_text
 
 RESIDENT = Identity(source="idcard", name="王海生", id_number="330902195803150012", address="定海区长岛")
@@ -118,14 +118,8 @@ def test_a_backup_that_fails_its_check_is_not_kept(tmp_path):
 
 @pytest.fixture
 def small_disk(tmp_path):
-    """A 64 KiB tmpfs: the disk-full case on a real file system (root only)."""
-    mount = tmp_path / "small"
-    mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)], capture_output=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode(errors='replace').strip()}")
-    yield mount
-    subprocess.run(["umount", "-l", str(mount)], check=False)
+    with small_tmpfs(tmp_path / "small") as mount:
+        yield mount
 
 
 def test_disk_full_during_a_backup_leaves_no_partial_file_and_says_so(tmp_path, clock, small_disk):
