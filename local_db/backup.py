@@ -678,6 +678,47 @@ def _salvage_after(restored: Restored, db_path: Path) -> Salvage:
         return Salvage(unreadable={"*": None})
 
 
+# --- the maintenance screen's actions (Qt-free; ui/screens/maint_database.py schedules them) --------------------
+
+def statuses(data_dir: Path | str) -> list[BackupStatus]:
+    """Every backup, newest first, with whether it can be restored and why not."""
+    data_dir = Path(data_dir)
+    ring = ring_key_ids(data_dir)
+    return [backup_status(info, ring) for info in list_backups(data_dir / BACKUPS_DIR)]
+
+
+def backup_now(data_dir: Path | str, keep: int, trail=None, actor: str = "technician",
+               clock: Clock = utc_now) -> BackupInfo:
+    """A technician's backup, audited with the backup's file name."""
+    from local_db import audit
+
+    data_dir = Path(data_dir)
+    info = backup(data_dir / DB_FILE, data_dir / BACKUPS_DIR, clock, keep=keep,
+                  ring_keys=lambda: ring_key_ids(data_dir))
+    if trail is not None:
+        trail.record(actor, audit.DB_BACKED_UP, info.name)
+    return info
+
+
+def order_restore(data_dir: Path | str, backup_name: str, trail=None, actor: str = "technician",
+                  clock: Clock = utc_now) -> None:
+    """A technician's restore: checked and staged now, done at the next start (the kiosk restarts)."""
+    from local_db import audit
+
+    request_restore(data_dir, backup_name, clock)
+    if trail is not None:
+        trail.record(actor, audit.DB_RESTORED, backup_name)
+
+
+def acknowledge(data_dir: Path | str, notice_id: str, trail=None, actor: str = "technician") -> bool:
+    from local_db import audit
+
+    done = Notices(data_dir).acknowledge(notice_id)
+    if done and trail is not None:
+        trail.record(actor, audit.NOTICE_ACKNOWLEDGED, notice_id)
+    return done
+
+
 # --- schedule --------------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)

@@ -295,3 +295,22 @@ def test_healthy_database_is_left_alone(tmp_path, clock):
     store.db.conn.close()
     assert bk.recover_at_start(tmp_path) is None
     assert bk.Notices(tmp_path).all() == []
+
+
+def test_scheduler_thread_backs_up_at_start_and_waits_while_a_resident_is_saving(tmp_path, clock):
+    store = open_store(tmp_path, clock)
+    file_some(store, 1)
+    busy = bk.BackupScheduler(tmp_path, interval_h=24, keep=7, quiet=lambda: False)
+    assert busy.run_once() is None and bk.list_backups(tmp_path / "backups") == []
+    scheduler = bk.BackupScheduler(tmp_path, interval_h=24, keep=7, check_every_s=3600)
+    scheduler.start()
+    try:
+        for _ in range(200):
+            if bk.list_backups(tmp_path / "backups"):
+                break
+            scheduler._stop.wait(0.05)
+        assert len(bk.list_backups(tmp_path / "backups")) == 1
+    finally:
+        scheduler.stop()
+    assert not scheduler._thread.is_alive()
+    store.db.conn.close()
