@@ -563,6 +563,8 @@ class Notices:
 
 def notice_text(notice: dict) -> str:
     """The notice in Chinese for the technician."""
+    if notice.get("kind") == "db_restore_failed":
+        return f"要求的恢复未能完成（{notice.get('at')}）：备份 {notice.get('backup')}，数据库保持原样。"
     if notice.get("kind") not in ("db_restored", "db_missing_restored", "db_restore_requested"):
         return f"{notice.get('kind')}（{notice.get('at')}）"
     lead = {"db_restored": "数据库损坏，已自动从备份恢复",
@@ -622,7 +624,11 @@ def recover_at_start(data_dir: Path | str, clock: Clock = utc_now,
             log.error("backup %s not usable: %s", info.name, status.reason)
             continue
         label = "replaced" if kind == "db_restore_requested" else "damaged"
-        restored = restore(info.path, db_path, clock, ring_keys=ring, aside_label=label)
+        try:
+            restored = restore(info.path, db_path, clock, ring_keys=ring, aside_label=label)
+        except BackupError as exc:   # e.g. no room for the copy: nothing was moved, try the next one
+            log.error("restore from %s failed: %s", info.name, exc)
+            continue
         found = _salvage_after(restored, db_path)
         notice = Notices(data_dir, clock).add(kind, backup=info.name, aside=restored.aside.name if restored.aside
                                               else None, salvaged=found.total_copied,
@@ -635,6 +641,7 @@ def recover_at_start(data_dir: Path | str, clock: Clock = utc_now,
     (data_dir / RESTORE_REQUEST).unlink(missing_ok=True)
     if kind == "db_restore_requested":
         log.error("the requested restore of %s could not be done; the database is kept as it is", wanted)
+        Notices(data_dir, clock).add("db_restore_failed", backup=wanted)
         return None
     if kind == "db_missing_restored":
         return None   # no backup either: a new kiosk's first start

@@ -314,3 +314,16 @@ def test_scheduler_thread_backs_up_at_start_and_waits_while_a_resident_is_saving
         scheduler.stop()
     assert not scheduler._thread.is_alive()
     store.db.conn.close()
+
+
+def test_a_requested_restore_that_cannot_be_done_keeps_the_database_and_says_so(tmp_path, clock):
+    store = open_store(tmp_path, clock)
+    ids = file_some(store, 2)
+    info = bk.backup(tmp_path / "kiosk.db", tmp_path / "backups", FakeClock(START))
+    store.db.conn.close()
+    bk.request_restore(tmp_path, info.name)
+    info.path.write_bytes(b"damaged since" * 100)   # the backup went bad before the restart
+    assert bk.recover_at_start(tmp_path) is None
+    assert ids_in(tmp_path / "kiosk.db") == set(ids) and not (tmp_path / bk.RESTORE_REQUEST).exists()
+    notice, = bk.Notices(tmp_path).pending()
+    assert "未能完成" in bk.notice_text(notice)
