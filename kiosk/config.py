@@ -109,6 +109,11 @@ SETTINGS: tuple[Setting, ...] = (
                                      " before they are sent to the hub"),
     Setting("doccam_backend", str, "sim", "Document camera backend", ("sim", "camera", "none")),
     Setting("doccam_camera", str, "1", "Document camera: index, device path, video file or image sequence"),
+    # data tools (kiosk/settings_edit.py, local_db/backup.py, kiosk/usb_export.py)
+    Setting("backup_keep", int, 7, "Newest database backups kept in the data dir's backups folder"),
+    Setting("backup_interval_h", float, 24.0, "Hours between automatic database backups (0: none)"),
+    central("diagnostics_public_key", str, "", "Hex X25519 public key of the district: USB diagnostic exports"
+                                               " are encrypted to it (empty: no export)"),
     Setting("fullscreen", bool, True, "Start full-screen"),
     central("log_level", str, "INFO", "Logging level", ("DEBUG", "INFO", "WARNING", "ERROR")),
 )
