@@ -52,6 +52,7 @@ class KioskCore:
     agents: AgentAuth | None = None
     bookings: Bookings | None = None
     doccam: Callable[[], object] | None = None   # opens the document camera's FrameSource for one capture
+    backups: object | None = None   # local_db.backup.BackupScheduler, with the sync worker (the real kiosk)
 
     def adopt_staged_catalog(self) -> bool:
         """Swap in a catalog sync installed (call only between residents); False when none is waiting."""
@@ -68,6 +69,8 @@ class KioskCore:
             self.dock.close()
         if self.sync is not None:
             self.sync.stop()
+        if self.backups is not None:
+            self.backups.stop()
         self.devices.close()
         self.store.db.conn.close()
 
@@ -144,7 +147,17 @@ def build_core(data_dir: Path, config: Config | None = None, *, start_sync: bool
     core.dock = _start_dock(devices, data_dir)
     if sync is not None:
         sync.start()
+        core.backups = _start_backups(data_dir, config, idle)
     return core
+
+
+def _start_backups(data_dir: Path, config: Config, idle: IdleGuard):
+    from local_db.backup import BackupScheduler
+
+    scheduler = BackupScheduler(data_dir, config["backup_interval_h"], config["backup_keep"],
+                                quiet=lambda: not idle.is_busy)
+    scheduler.start()
+    return scheduler
 
 
 class StartupRefused(Exception):
@@ -166,11 +179,31 @@ def open_local_db(data_dir: Path):
     from local_db.tpm import TpmError
 
     try:
+        _recover_database(data_dir)
         return open_db(data_dir / "kiosk.db", shared=True)
     except (KeyProblem, TpmError, SealError) as exc:
         code = next((c for kind, c in _KEY_REFUSALS.items() if isinstance(exc, kind)), "key_ring_unreadable")
         log.error("kiosk database refused: %s (%s)", code, type(exc).__name__)
         raise StartupRefused(code) from None
+
+
+def _recover_database(data_dir: Path) -> None:
+    """A corrupt database replaced by its newest good backup (the technician is told in a notice), or a restore
+    a technician asked for; StartupRefused("db_corrupt_no_backup") when no backup will do (local_db/backup.py)."""
+    from local_db import audit
+    from local_db.backup import DatabaseUnrecoverable, recover_at_start
+
+    def record(db_path: Path, backup_name: str) -> None:
+        db = open_db(db_path)
+        try:
+            AuditLog(db, load_config(data_dir)["station_id"]).record(audit.SYSTEM, audit.DB_RESTORED, backup_name)
+        finally:
+            db.conn.close()
+
+    try:
+        recover_at_start(data_dir, audit=record)
+    except DatabaseUnrecoverable as exc:
+        raise StartupRefused(exc.code) from None
 
 
 def load_startup_config(data_dir: Path) -> Config:

@@ -109,6 +109,11 @@ SETTINGS: tuple[Setting, ...] = (
                                      " before they are sent to the hub"),
     Setting("doccam_backend", str, "sim", "Document camera backend", ("sim", "camera", "none")),
     Setting("doccam_camera", str, "1", "Document camera: index, device path, video file or image sequence"),
+    # data tools (kiosk/settings_edit.py, local_db/backup.py, kiosk/usb_export.py)
+    Setting("backup_keep", int, 7, "Newest database backups kept in the data dir's backups folder"),
+    Setting("backup_interval_h", float, 24.0, "Hours between automatic database backups (0: none)"),
+    central("diagnostics_public_key", str, "", "Hex X25519 public key of the district: USB diagnostic exports"
+                                               " are encrypted to it (empty: no export)"),
     # maintenance mode (kiosk/technicians.py, ui/maintenance.py)
     Setting("technician_max_failures", int, 5, "Wrong maintenance PINs in a row (per entered id) before a lockout"),
     Setting("technician_lockout_min", float, 30.0, "Minutes maintenance stays locked for that id; survives a reboot"),

@@ -70,6 +70,12 @@ REVIEW_APPROVED = "review_approved"
 REVIEW_REJECTED = "review_rejected"
 REVIEW_REASONS = "missing_material wrong_item wrong_answers other"   # local_db/review.py
 DEFERRED_ACCEPTANCE = "deferred_acceptance"
+# data tools (kiosk/settings_edit.py, local_db/backup.py, kiosk/usb_export.py)
+SETTINGS_CHANGED = "settings_changed"
+DB_BACKED_UP = "db_backed_up"
+DB_RESTORED = "db_restored"
+NOTICE_ACKNOWLEDGED = "notice_acknowledged"
+DIAGNOSTICS_EXPORTED = "diagnostics_exported"
 # maintenance mode (kiosk/technicians.py, kiosk/device_tests.py, ui/maintenance.py)
 MAINTENANCE_ENTERED = "maintenance_entered"
 MAINTENANCE_REFUSED = "maintenance_refused"
@@ -102,6 +108,12 @@ CATALOGUE: tuple[EventType, ...] = (
     _event(REVIEW_APPROVED, "agent", "ok", "application id"),          # actor: the supervisor
     _event(REVIEW_REJECTED, "agent", REVIEW_REASONS, "application id"),   # outcome: the reason code
     _event(DEFERRED_ACCEPTANCE, "agent resident", "signature zlb_code", "application id"),  # 容缺: commitment method
+    # data tools: settings keys and backup file names only, never a setting's value
+    _event(SETTINGS_CHANGED, "technician", "set reset", "setting key"),   # reset: the local value removed
+    _event(DB_BACKED_UP, "technician", "ok", "backup file"),              # scheduled backups are not audited
+    _event(DB_RESTORED, "technician system", "ok", "backup file"),       # system: a corrupt database at start
+    _event(NOTICE_ACKNOWLEDGED, "technician", "ok", "notice id"),         # a maintenance notice read
+    _event(DIAGNOSTICS_EXPORTED, "technician", "ok"),                     # encrypted, to a USB stick
     # maintenance mode: actor technician:<id> once known, unidentified for an id no credential has
     _event(MAINTENANCE_ENTERED, "technician", "ok"),
     _event(MAINTENANCE_REFUSED, "technician unidentified", _MAINT_REFUSALS),   # outcome: the refusal reason

@@ -16,6 +16,8 @@ TECHNICIAN_HINTS = {
     "key_ring_missing": QT_TRANSLATE_NOOP("OutOfService", "数据密钥丢失：请从备份恢复本机 keys 文件夹，切勿新建"),
     "key_file_exposed": QT_TRANSLATE_NOOP("OutOfService", "数据密钥文件权限过宽：请改为仅本机服务账户可读（0600）"),
     "key_ring_unreadable": QT_TRANSLATE_NOOP("OutOfService", "数据密钥无法读取（已损坏，或属于另一台设备的安全芯片）"),
+    "db_corrupt_no_backup": QT_TRANSLATE_NOOP("OutOfService", "数据库已损坏且没有可用的备份：请联系区级技术支持，"
+                                                              "勿删除数据目录中的任何文件"),
 }
 
 
