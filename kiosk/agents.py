@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 
 STREAM = "agent_credentials"
 MAX_ENTERED_ID = 128
+NOT_AGENT_ROLES = frozenset({"technician"})   # same stream, other doors (kiosk/technicians.py): unknown here
 
 
 class Refusal(str, enum.Enum):
@@ -173,6 +174,8 @@ class AgentAuth:
         if not credentials:
             return self._refused(audit.UNIDENTIFIED, None, LoginRefused(Refusal.NO_CREDENTIALS_SYNCED))
         credential = credentials.get(entered)
+        if credential is not None and credential.role in NOT_AGENT_ROLES:
+            credential = None
         actor = audit.agent_actor(entered) if credential else audit.UNIDENTIFIED
         key = _login_key(entered, credential)
         until = self._locked_until(key, now)

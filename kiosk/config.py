@@ -114,6 +114,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("backup_interval_h", float, 24.0, "Hours between automatic database backups (0: none)"),
     central("diagnostics_public_key", str, "", "Hex X25519 public key of the district: USB diagnostic exports"
                                                " are encrypted to it (empty: no export)"),
+    # maintenance mode (kiosk/technicians.py, ui/maintenance.py)
+    Setting("technician_max_failures", int, 5, "Wrong maintenance PINs in a row (per entered id) before a lockout"),
+    Setting("technician_lockout_min", float, 30.0, "Minutes maintenance stays locked for that id; survives a reboot"),
+    Setting("technician_idle_timeout_s", float, 600.0, "Seconds without a touch before maintenance mode closes"),
     Setting("fullscreen", bool, True, "Start full-screen"),
     central("log_level", str, "INFO", "Logging level", ("DEBUG", "INFO", "WARNING", "ERROR")),
 )

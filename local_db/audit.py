@@ -76,6 +76,15 @@ DB_BACKED_UP = "db_backed_up"
 DB_RESTORED = "db_restored"
 NOTICE_ACKNOWLEDGED = "notice_acknowledged"
 DIAGNOSTICS_EXPORTED = "diagnostics_exported"
+# maintenance mode (kiosk/technicians.py, kiosk/device_tests.py, ui/maintenance.py)
+MAINTENANCE_ENTERED = "maintenance_entered"
+MAINTENANCE_REFUSED = "maintenance_refused"
+MAINTENANCE_LOCKED = "maintenance_locked"
+MAINTENANCE_EXITED = "maintenance_exited"
+DEVICE_TEST = "device_test"
+SYNC_FORCED = "sync_forced"
+_MAINT_REFUSALS = ("unknown wrong_secret locked_out revoked not_yet_valid expired no_credentials"
+                   " local_pin_retired")   # kiosk.technicians.MaintRefusal
 _REFUSALS = "unknown wrong_secret locked_out revoked not_yet_valid expired no_credentials_synced"
 _FAULTS = ("no_card card_removed card_unreadable card_unsupported reader_absent qr_timeout qr_invalid qr_expired"
            " printer_absent paper_out cover_open printer_error")
@@ -105,12 +114,20 @@ CATALOGUE: tuple[EventType, ...] = (
     _event(DB_RESTORED, "technician system", "ok", "backup file"),       # system: a corrupt database at start
     _event(NOTICE_ACKNOWLEDGED, "technician", "ok", "notice id"),         # a maintenance notice read
     _event(DIAGNOSTICS_EXPORTED, "technician", "ok"),                     # encrypted, to a USB stick
+    # maintenance mode: actor technician:<id> once known, unidentified for an id no credential has
+    _event(MAINTENANCE_ENTERED, "technician", "ok"),
+    _event(MAINTENANCE_REFUSED, "technician unidentified", _MAINT_REFUSALS),   # outcome: the refusal reason
+    _event(MAINTENANCE_LOCKED, "technician unidentified", "locked"),          # the streak reached the limit
+    _event(MAINTENANCE_EXITED, "technician", "manual idle"),
+    _event(DEVICE_TEST, "technician", "ok failed " + _FAULTS, "device family"),  # outcome: ok or the fault
+    _event(SYNC_FORCED, "technician", "ok"),
 )
 EVENTS: dict[str, EventType] = {event.action: event for event in CATALOGUE}
 
 _CODE = re.compile(r"[a-z][a-z0-9_]{0,39}")
 _AGENT_ID = re.compile(r"[A-Za-z0-9_.-]{1,64}")
-_ACTOR = re.compile(rf"{RESIDENT}|{TECHNICIAN}|{SYSTEM}|{UNIDENTIFIED}|{AGENT}:{_AGENT_ID.pattern}")
+_ACTOR = re.compile(rf"{RESIDENT}|{TECHNICIAN}|{SYSTEM}|{UNIDENTIFIED}|{AGENT}:{_AGENT_ID.pattern}"
+                    rf"|{TECHNICIAN}:{_AGENT_ID.pattern}")
 _TARGET = re.compile(r"[A-Za-z0-9_.:-]{0,80}")
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 # 11+ digits in a row (mobile 11, ID number 15/18, bank card 16-19), an ID number ending in X, and the usual
@@ -140,6 +157,10 @@ def agent_actor(agent_id: str) -> str:
     return f"agent:{agent_id}"
 
 
+def technician_actor(technician_id: str) -> str:
+    return f"{TECHNICIAN}:{technician_id}"
+
+
 def agent_id_ok(agent_id: str) -> bool:
     """Whether an agent id can stand in an audit actor (the hub's ids do; a phone number used as one does not)."""
     return bool(_AGENT_ID.fullmatch(agent_id)) and not looks_personal(agent_id)
@@ -159,7 +180,8 @@ def check_fields(actor: str, action: str, target: str, outcome: str) -> None:
 
 
 def role_of(actor: str) -> str:
-    return AGENT if actor.startswith(AGENT + ":") else actor
+    """agent:<id> → agent, technician:<id> → technician; the plain roles are their own."""
+    return actor.split(":", 1)[0]
 
 
 def check_event(actor: str, action: str, target: str, outcome: str) -> EventType:

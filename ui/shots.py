@@ -325,9 +325,14 @@ def quiet_offscreen_warnings() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
-    outdir = Path(args[0] if args else "shots")
     use_offscreen_without_display()
     quiet_offscreen_warnings()
+    if args[:1] == ["--maintenance"]:   # maintenance mode's screens (ui/maint_shots.py), e.g. into docs/shots
+        from ui import maint_shots
+        for path in maint_shots.main(Path(args[1] if len(args) > 1 else "docs/shots")):
+            print(path)
+        return 0
+    outdir = Path(args[0] if args else "shots")
     from kiosk.app import build_core
 
     with tempfile.TemporaryDirectory(prefix="zdb-shots-") as tmp:

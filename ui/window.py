@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QStackedWidget, QVBoxLayout, QWidget
 
+from kiosk.technicians import TechnicianAuth, TechnicianSettings
 from local_db.review import ReviewDesk
 from ui.agent import AgentController
 from ui.agent_desk import AgentDeskController
@@ -17,6 +18,7 @@ from ui.commitment import CommitmentController
 from ui.consent import ConsentController
 from ui.doc_capture import DocCaptureController
 from ui.idle import IdleOverlay, IdleWatcher
+from ui.maintenance import MaintenanceController
 from ui.navigation import Navigator
 from ui.need_desk import NeedController
 from ui.resident import ResidentController
@@ -33,6 +35,8 @@ from ui.screens.home import HomeScreen
 from ui.screens.identify import IdentifyScreen
 from ui.screens.progress import ProgressScreen
 from ui.screens.item_list import ItemListScreen
+from ui.screens.maint_login import MaintLoginScreen
+from ui.screens.maintenance import MaintenanceScreen
 from ui.screens.need_form import NeedFormScreen
 from ui.screens.rating import RatingScreen
 from ui.screens.receipt import ReceiptScreen
@@ -66,6 +70,8 @@ class Screens:
     booking: BookingScreen
     doc_capture: DocCaptureScreen
     review: ReviewScreen
+    maint_login: MaintLoginScreen
+    maintenance: MaintenanceScreen
 
     def all(self) -> list[QWidget]:
         return list(vars(self).values())
@@ -95,6 +101,8 @@ def build_screens(core, tasks: Tasks) -> Screens:
         booking=BookingScreen(),
         doc_capture=DocCaptureScreen(),
         review=ReviewScreen(),
+        maint_login=MaintLoginScreen(),
+        maintenance=MaintenanceScreen(core, tasks),
     )
 
 
@@ -139,6 +147,7 @@ class MainWindow(QWidget):
         self._connect_agent()
         self._connect_bookings()
         self._connect_agent_work()
+        self.maintenance = self._maintenance_controller()
         self.overlay = IdleOverlay(self)
         self.idle = IdleWatcher(core.idle, self.in_use, parent=self)
         self._connect_idle()
@@ -257,6 +266,17 @@ class MainWindow(QWidget):
         """The logged-in proxy agent's AgentSession, or None."""
         return self.agent.session
 
+    def _maintenance_controller(self) -> MaintenanceController:
+        """Technicians' maintenance mode, opened by five taps on the station name while the kiosk is at rest."""
+        core = self.core
+        auth = TechnicianAuth(core.audit, core.data_dir, TechnicianSettings.from_config(core.config))
+        at_rest = lambda: (not core.idle.is_busy and self.resident.session is None and self.agent_session is None
+                           and self.nav.current is self.screens.home and not self.in_use())   # noqa: E731
+        controller = MaintenanceController(auth, self.tasks, self.nav, self.screens.maint_login,
+                                           self.screens.maintenance, at_rest, self)
+        controller.watch_gesture(self.status_bar.station)
+        return controller
+
     def _connect_idle(self) -> None:
         self.idle.warning.connect(self.overlay.show_countdown)
         self.idle.active.connect(self.overlay.hide)
@@ -267,12 +287,15 @@ class MainWindow(QWidget):
         """Begin watching for idleness and input (call once the window is shown)."""
         QApplication.instance().installEventFilter(self.idle)
         QApplication.instance().installEventFilter(self.agent)
+        QApplication.instance().installEventFilter(self.maintenance)
         self.idle.start()
 
     def in_use(self) -> bool:
         """Is there anything on screen worth warning about before wiping?"""
         # the agent's own screens rest like home: the agent's idle logout, not the resident's wipe, ends them
-        resting = (self.screens.home, self.screens.agent_home, self.screens.work_queue, self.screens.review)
+        # and maintenance rests too: the technician's own idle exit (technician_idle_timeout_s) ends it
+        resting = (self.screens.home, self.screens.agent_home, self.screens.work_queue, self.screens.review,
+                   self.screens.maintenance)
         at_home = self.nav.current in resting
         return self.resident.session is not None or not at_home or bool(self.screens.home.search_box.text())
 
@@ -286,6 +309,7 @@ class MainWindow(QWidget):
             return
         self.agent.cancel_login()
         self.agent.logout("idle")
+        self.maintenance.exit("idle")
         self.forget_resident()
 
     def forget_resident(self) -> None:
@@ -304,6 +328,7 @@ class MainWindow(QWidget):
     def shutdown(self) -> None:
         QApplication.instance().removeEventFilter(self.idle)
         QApplication.instance().removeEventFilter(self.agent)
+        QApplication.instance().removeEventFilter(self.maintenance)
         self.idle.stop()
         self.bridge.close()
         self.tasks.shutdown()

@@ -15,7 +15,7 @@ from typing import Any
 from sync.credentials_hash import DKLEN, SCRYPT_N, SCRYPT_P, SCRYPT_R, hash_password, verify_password  # noqa: F401
 from sync.hub.store import FeedItem
 
-AGENT_ROLES = ("agent", "supervisor")
+AGENT_ROLES = ("agent", "supervisor", "technician")   # technician: maintenance mode only (kiosk/technicians.py)
 
 
 @dataclass(frozen=True)

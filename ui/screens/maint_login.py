@@ -1,0 +1,97 @@
+"""Technician login to maintenance mode: the agent login's account field, masked PIN and keypad, its own words.
+
+Reached only by the hidden gesture (ui/maintenance.py). The account may be left empty on a fresh install that has
+not synced yet: the PIN is then the local one set with `python -m kiosk.technicians set-pin`. Each refusal gets a
+plain Chinese message with what to do next; a lockout says until when (China time, the station's clock).
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from kiosk.ids import CST
+from kiosk.technicians import MaintenanceRefused, MaintRefusal
+from ui.messages import Message
+from ui.screens.agent_login import AgentLoginScreen, _labelled
+from ui.widgets import ErrorPanel, button, label
+
+CONTEXT = "MaintMessages"
+_AGAIN = QT_TRANSLATE_NOOP("MaintMessages", "连续输错多次，维护入口会暂时锁定")
+_ASK = QT_TRANSLATE_NOOP("MaintMessages", "请联网同步后再试，或联系运维负责人")
+
+REFUSALS: dict[MaintRefusal, tuple[str, str]] = {
+    MaintRefusal.UNKNOWN: (QT_TRANSLATE_NOOP("MaintMessages", "账号或维护密码不对，请再试一次"), _AGAIN),
+    MaintRefusal.WRONG_SECRET: (QT_TRANSLATE_NOOP("MaintMessages", "账号或维护密码不对，请再试一次"), _AGAIN),
+    MaintRefusal.LOCKED_OUT: (QT_TRANSLATE_NOOP("MaintMessages", "输错次数太多，维护入口已锁定，请在 {time} 后再试"),
+                              QT_TRANSLATE_NOOP("MaintMessages", "忘记密码请联系运维负责人在服务端重置")),
+    MaintRefusal.REVOKED: (QT_TRANSLATE_NOOP("MaintMessages", "这个技术员账号已停用"),
+                           QT_TRANSLATE_NOOP("MaintMessages", "请联系运维负责人")),
+    MaintRefusal.NOT_YET_VALID: (QT_TRANSLATE_NOOP("MaintMessages", "这个技术员账号要到 {time} 才能使用"), _ASK),
+    MaintRefusal.EXPIRED: (QT_TRANSLATE_NOOP("MaintMessages", "这个技术员账号已于 {time} 到期"), _ASK),
+    MaintRefusal.NO_CREDENTIALS: (
+        QT_TRANSLATE_NOOP("MaintMessages", "本机还没有技术员账号，也没有设置本机维护密码"),
+        QT_TRANSLATE_NOOP("MaintMessages", "请联网同步；新装机器可运行 python -m kiosk.technicians set-pin 设置维护密码")),
+    MaintRefusal.LOCAL_PIN_RETIRED: (
+        QT_TRANSLATE_NOOP("MaintMessages", "本机维护密码已停用：技术员账号已同步到本机"),
+        QT_TRANSLATE_NOOP("MaintMessages", "请输入您的技术员账号和密码")),
+}
+EMPTY = (QT_TRANSLATE_NOOP("MaintMessages", "请输入维护密码"),
+         QT_TRANSLATE_NOOP("MaintMessages", "账号只在尚未同步的新装机器上留空"))
+BROKEN = (QT_TRANSLATE_NOOP("MaintMessages", "暂时无法核对维护密码"),
+          QT_TRANSLATE_NOOP("MaintMessages", "请稍后再试；详情见日志"))
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate(CONTEXT, text) if text else ""
+
+
+def refusal_message(refusal: MaintenanceRefused) -> Message:
+    text, next_step = REFUSALS[refusal.reason]
+    return Message(_tr(text).format(time=_time_text(refusal)), _tr(next_step))
+
+
+def empty_message() -> Message:
+    return Message(*(_tr(t) for t in EMPTY))
+
+
+def unavailable_message() -> Message:
+    return Message(*(_tr(t) for t in BROKEN))
+
+
+def _time_text(refusal: MaintenanceRefused) -> str:
+    if refusal.at is None:
+        return ""
+    local = refusal.at.astimezone(CST)
+    if refusal.reason is MaintRefusal.LOCKED_OUT:   # a lock ending at 10:15:30 is still on at 10:15
+        whole = local.replace(second=0, microsecond=0)
+        return (whole if whole == local else whole + timedelta(minutes=1)).strftime("%H:%M")
+    return local.strftime("%Y-%m-%d %H:%M")
+
+
+class MaintLoginScreen(AgentLoginScreen):
+    """The agent login's fields and keypad; `login_requested(account, pin)` with an account that may be empty."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.title.setText(self.tr("维护模式 · 技术员登录"))
+        self.account.setPlaceholderText(self.tr("技术员账号（新装机器可留空）"))
+        self.pin.setPlaceholderText(self.tr("维护密码"))
+
+    def _form_column(self) -> QVBoxLayout:
+        self.error = ErrorPanel()
+        self.login_button = button(self.tr("进入维护"), "primary")
+        self.login_button.setMinimumHeight(96)
+        self.login_button.clicked.connect(self.submit)
+        self.checking = label("", "hint")
+        self.checking.hide()
+        column = QVBoxLayout()
+        column.setSpacing(20)
+        column.addLayout(_labelled(self.tr("账号"), self.account))
+        column.addLayout(_labelled(self.tr("密码"), self.pin))
+        for widget in (self.login_button, self.checking, self.error):
+            column.addWidget(widget)
+        column.addStretch(1)
+        column.addWidget(label(self.tr("仅供设备维护技术员使用，每次进入和尝试都会记录。办事群众请点“返回”。"), "small"))
+        return column

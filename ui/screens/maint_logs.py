@@ -1,0 +1,89 @@
+"""Maintenance tab 日志: the kiosk log newest first, by level, a page at a time (kiosk/log_view.py reads and redacts)."""
+from __future__ import annotations
+
+import logging
+from typing import Callable
+
+from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QVBoxLayout, QWidget
+
+from kiosk.log_view import LogPage, read_page
+from ui.screens.maint_widgets import text_list
+from ui.tasks import Tasks
+from ui.widgets import button, label
+
+log = logging.getLogger(__name__)
+
+GROUP = "maint-logs"
+FILTERS = (("DEBUG", "全部"), ("INFO", "信息及以上"), ("WARNING", "警告及以上"), ("ERROR", "仅错误"))
+LEVEL_WORDS = {"DEBUG": "调试", "INFO": "信息", "WARNING": "警告", "ERROR": "错误", "CRITICAL": "严重"}
+
+
+class LogsPanel(QWidget):
+    def __init__(self, core, tasks: Tasks, technician: Callable[[], str | None], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.title = self.tr("日志")
+        self.core, self.tasks, self.technician = core, tasks, technician
+        self.level, self.page = "INFO", 0
+        self.levels = QButtonGroup(self)
+        filters = QHBoxLayout()
+        for index, (level, words) in enumerate(FILTERS):
+            choice = button(self.tr(words), "choice", checkable=True)
+            choice.setChecked(level == self.level)
+            self.levels.addButton(choice, index)
+            filters.addWidget(choice)
+        self.levels.idClicked.connect(lambda index: self.show_level(FILTERS[index][0]))
+        self.lines = text_list()
+        self.newer = button(self.tr("‹ 较新"))
+        self.older = button(self.tr("较早 ›"))
+        self.newer.clicked.connect(lambda: self.show_page(self.page - 1))
+        self.older.clicked.connect(lambda: self.show_page(self.page + 1))
+        self.where = label("", wrap=False)
+        pages = QHBoxLayout()
+        pages.addWidget(self.newer)
+        pages.addWidget(self.where, 1)
+        pages.addWidget(self.older)
+        box = QVBoxLayout(self)
+        box.setContentsMargins(24, 12, 24, 12)
+        box.setSpacing(10)
+        box.addLayout(filters)
+        box.addWidget(self.lines, 1)
+        box.addLayout(pages)
+
+    # --- contract ------------------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        level, page = self.level, self.page
+        self.tasks.run("db", lambda: read_page(self.core.data_dir, level, page), self.show_log, self._unreadable,
+                       group=GROUP)
+
+    def clear(self) -> None:
+        self.tasks.forget(GROUP)
+        self.lines.clear()
+        self.where.clear()
+        self.page = 0
+
+    # --- paging and filter ---------------------------------------------------------------------------------
+    def show_level(self, level: str) -> None:
+        self.level, self.page = level, 0
+        self.refresh()
+
+    def show_page(self, page: int) -> None:
+        self.page = max(page, 0)
+        self.refresh()
+
+    def show_log(self, page: LogPage) -> None:
+        self.page = page.page
+        self.lines.clear()
+        for entry in page.entries:
+            head = f"{entry.at[5:]}  {self.tr(LEVEL_WORDS[entry.level])}  {entry.source}: {entry.text}"
+            self.lines.addItem("\n".join([head, *(f"    {more}" for more in entry.more[-12:])]))
+        if not page.entries:
+            self.lines.addItem(self.tr("没有这一级别的日志"))
+        self.where.setText(self.tr("第 {p} / {n} 页 · 共 {t} 条（最新的在前）").format(
+            p=page.page + 1, n=page.pages, t=page.total))
+        self.newer.setEnabled(page.page > 0)
+        self.older.setEnabled(page.page < page.pages - 1)
+
+    def _unreadable(self, error: BaseException) -> None:
+        log.error("log unreadable: %s", type(error).__name__)
+        self.lines.clear()
+        self.lines.addItem(self.tr("日志读取失败"))
