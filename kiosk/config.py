@@ -109,6 +109,11 @@ SETTINGS: tuple[Setting, ...] = (
                                      " before they are sent to the hub"),
     Setting("doccam_backend", str, "sim", "Document camera backend", ("sim", "camera", "none")),
     Setting("doccam_camera", str, "1", "Document camera: index, device path, video file or image sequence"),
+    # updates (kiosk/updates.py)
+    central("update_quiet_start", str, "02:00", "Local time (HH:MM) from which a staged software update may be"
+                                                " installed, when nobody is using the kiosk"),
+    central("update_quiet_end", str, "04:00", "Local time (HH:MM) the update quiet window ends (may be past"
+                                              " midnight: 23:00-01:00)"),
     Setting("fullscreen", bool, True, "Start full-screen"),
     central("log_level", str, "INFO", "Logging level", ("DEBUG", "INFO", "WARNING", "ERROR")),
 )

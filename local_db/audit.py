@@ -70,6 +70,12 @@ REVIEW_APPROVED = "review_approved"
 REVIEW_REJECTED = "review_rejected"
 REVIEW_REASONS = "missing_material wrong_item wrong_answers other"   # local_db/review.py
 DEFERRED_ACCEPTANCE = "deferred_acceptance"
+# updates (kiosk/updates.py, sync/updates.py, installer/launcher.py); outcomes track kiosk.updates.REASONS
+UPDATE_APPLIED = "update_applied"
+UPDATE_ROLLED_BACK = "update_rolled_back"
+UPDATE_REFUSED = "update_refused"
+_UPDATE_REFUSALS = ("bad_signature stale_bundle bad_manifest not_newer too_old disk_full archive_missing"
+                    " size_mismatch hash_mismatch unsafe_archive bad_archive no_main version_mismatch backup_failed")
 _REFUSALS = "unknown wrong_secret locked_out revoked not_yet_valid expired no_credentials_synced"
 _FAULTS = ("no_card card_removed card_unreadable card_unsupported reader_absent qr_timeout qr_invalid qr_expired"
            " printer_absent paper_out cover_open printer_error")
@@ -93,6 +99,10 @@ CATALOGUE: tuple[EventType, ...] = (
     _event(REVIEW_APPROVED, "agent", "ok", "application id"),          # actor: the supervisor
     _event(REVIEW_REJECTED, "agent", REVIEW_REASONS, "application id"),   # outcome: the reason code
     _event(DEFERRED_ACCEPTANCE, "agent resident", "signature zlb_code", "application id"),  # 容缺: commitment method
+    # updates: the target is the software version
+    _event(UPDATE_APPLIED, "system technician", "started confirmed", "update version"),   # installing; running
+    _event(UPDATE_ROLLED_BACK, "system", "failed_starts release_missing backup_missing", "update version"),
+    _event(UPDATE_REFUSED, "system", _UPDATE_REFUSALS, "update version"),   # outcome: the reason code
 )
 EVENTS: dict[str, EventType] = {event.action: event for event in CATALOGUE}
 
