@@ -309,10 +309,11 @@ def apply_staged(app_root: Path | None, data_dir: Path | str, clock: Clock = utc
                  audit: Audit | None = None, actor: str = "system") -> ApplyResult:
     """Back up the database, write the trial into state.json and tell the caller to restart.
 
-    `actor`: "system" at the quiet hour, the technician's actor for 立即安装. Nothing changes when the backup
-    fails: the update stays staged for the next quiet hour.
+    `actor`: "system" at the quiet hour, the technician's actor for 立即安装. The audit entry is written before
+    the backup, so a rollback (which restores the backup) keeps the trail the hub may already hold. Nothing
+    else changes when the backup fails: the update stays staged for the next quiet hour.
     """
-    from local_db.audit import UPDATE_APPLIED
+    from local_db.audit import SYSTEM, UPDATE_APPLIED, UPDATE_REFUSED
 
     data_dir = Path(data_dir)
     if app_root is None:
@@ -320,6 +321,7 @@ def apply_staged(app_root: Path | None, data_dir: Path | str, clock: Clock = utc
     status = staged_update(data_dir, app_root)
     if status is None:
         return ApplyResult(False, reason="nothing_staged")
+    _audit(audit, actor, UPDATE_APPLIED, status.version, "started")
     backup = data_dir / BACKUPS_DIR / f"pre-update-{status.version}.db"
     try:
         backup_database(data_dir / DB_FILE, backup)
@@ -327,16 +329,29 @@ def apply_staged(app_root: Path | None, data_dir: Path | str, clock: Clock = utc
         log.error("update %s not applied: database backup failed (%s)", status.version, type(exc).__name__)
         refusal = Refusal(status.version, "backup_failed", now_iso(clock))
         change_status(data_dir, lambda current: replace(current, last_refusal=refusal))
+        _audit(audit, SYSTEM, UPDATE_REFUSED, status.version, "backup_failed")
         return ApplyResult(False, status.version, "backup_failed")
     with state_lock(app_root):
-        state = load_state(app_root) or ReleaseState(current=running_version())
-        trial = Trial(status.version, state.current or running_version(), 0, str(backup), now_iso(clock))
-        save_state(app_root, replace(state, current=status.version, previous=trial.from_version, trial=trial))
+        try:
+            state = load_state(app_root) or ReleaseState()
+        except ValueError:   # a torn file: the one written here replaces it
+            state = ReleaseState()
+        running = state.current if state.current and (release_dir(app_root, state.current) / "main.py").is_file() \
+            else running_release(app_root)
+        trial = Trial(status.version, running, 0, str(backup), now_iso(clock))
+        save_state(app_root, replace(state, current=status.version, previous=running, trial=trial))
     change_status(data_dir, lambda current: replace(current, state=APPLYING, at=now_iso(clock)))
-    if audit is not None:
-        audit(actor, UPDATE_APPLIED, status.version, "started")
     log.info("update %s applied; restarting into it (trial)", status.version)
     return ApplyResult(True, status.version)
+
+
+def _audit(audit: Audit | None, actor: str, action: str, target: str, outcome: str) -> None:
+    if audit is None:
+        return
+    try:
+        audit(actor, action, target, outcome)
+    except Exception as exc:   # e.g. an actor form the catalogue does not know yet: the update goes on
+        log.error("update audit entry not written: %s", type(exc).__name__)
 
 
 class BackupFailed(Exception):
@@ -415,10 +430,7 @@ def _settled(status: UpdateStatus, state: ReleaseState, audit: Audit | None) -> 
         if audit is None or entry.key in audited or entry.outcome not in actions:
             continue
         outcome = "confirmed" if entry.outcome == "confirmed" else (entry.reason or "failed_starts")
-        try:
-            audit(SYSTEM, actions[entry.outcome], entry.version, outcome)
-        except Exception as exc:   # an outcome the catalogue lacks must not stop the kiosk from starting
-            log.error("update history not audited: %s", type(exc).__name__)
+        _audit(audit, SYSTEM, actions[entry.outcome], entry.version, outcome)   # never stops the start
         audited.add(entry.key)
     return replace(status, audited=tuple(h.key for h in state.history if h.key in audited))
 

@@ -104,6 +104,15 @@ def test_a_technician_may_apply_and_is_the_actor(station):
     assert trail == [("technician", "update_applied", "0.2.0", "started")]
 
 
+def test_an_audit_write_that_fails_does_not_stop_the_install(station):
+    app_root, data_dir = station
+
+    def refusing(*entry):   # e.g. an actor form the catalogue does not know yet
+        raise audit.NotInCatalogue("refused")
+    assert apply_staged(app_root, data_dir, clock_at(DAY), audit=refusing, actor="technician:T001").applied
+    assert load_state(app_root).trial.version == "0.2.0"
+
+
 def test_nothing_is_applied_without_the_installer_or_without_a_staged_release(station, tmp_path):
     app_root, data_dir = station
     assert apply_staged(None, data_dir, clock_at(NIGHT)).reason == "not_managed"
@@ -117,12 +126,15 @@ def test_nothing_is_applied_without_the_installer_or_without_a_staged_release(st
 def test_a_failed_backup_changes_nothing_and_keeps_the_update_staged(station):
     app_root, data_dir = station
     (data_dir / "kiosk.db").write_bytes(b"this is not a database" * 100)
-    result = apply_staged(app_root, data_dir, clock_at(NIGHT))
+    trail = Trail()
+    result = apply_staged(app_root, data_dir, clock_at(NIGHT), audit=trail)
     assert not result.applied and result.reason == "backup_failed"
     status = load_status(data_dir)
     assert status.state == STAGED and status.last_refusal.reason == "backup_failed"
     assert load_state(app_root).trial is None and load_state(app_root).current == "0.1.0"
     assert not list((data_dir / "backups").glob("*.db"))
+    assert trail == [("system", "update_applied", "0.2.0", "started"),
+                     ("system", "update_refused", "0.2.0", "backup_failed")]
 
 
 # --- after the restart ---------------------------------------------------------------------------------------
