@@ -423,11 +423,12 @@ def _settled(status: UpdateStatus, state: ReleaseState, audit: Audit | None) -> 
     audited = set(status.audited)
     actions = {"confirmed": UPDATE_APPLIED, "rolled_back": UPDATE_ROLLED_BACK, "refused": UPDATE_REFUSED}
     for entry in state.history:
-        # only what happened after the status was set: a version staged again is not the one rolled back before
-        if entry.version == status.version and entry.outcome in ("confirmed", "rolled_back") and entry.at >= status.at:
+        if entry.key in audited:   # seen at an earlier start: a version staged again is not the one rolled back
+            continue
+        if entry.version == status.version and entry.outcome in ("confirmed", "rolled_back"):
             state_name = APPLIED if entry.outcome == "confirmed" else ROLLED_BACK
             status = replace(status, state=state_name, reason=entry.reason, at=entry.at)
-        if audit is None or entry.key in audited or entry.outcome not in actions:
+        if audit is None or entry.outcome not in actions:
             continue
         outcome = "confirmed" if entry.outcome == "confirmed" else (entry.reason or "failed_starts")
         _audit(audit, SYSTEM, actions[entry.outcome], entry.version, outcome)   # never stops the start
