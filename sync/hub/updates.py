@@ -29,7 +29,7 @@ from sync.hub.context import hub_of
 from sync.hub.keys import publish_bundle
 from sync.hub.store import Bundle, HubStore
 from sync.hub.validation import SHA256_HEX
-from sync.protocol import UpdateManifest, parse_update_manifest, version_key
+from sync.protocol import ProtocolError, UpdateManifest, parse_update_manifest, version_key
 from sync.updates import UpdateRefused, file_sha256, inspect_archive
 
 STORE_CHUNK = 1024 * 1024          # bytes per stored row
@@ -145,15 +145,25 @@ def store_archive(store: HubStore, archive: Path, sha256: str) -> None:
             offset += len(piece)
 
 
+def _manifests(store: HubStore) -> list[UpdateManifest]:
+    """The published update manifests, newest first (one that does not parse is skipped: never served)."""
+    found = []
+    for bundle in reversed(store.bundles("update")):
+        try:
+            found.append(parse_update_manifest(json.loads(bundle.payload_json)))
+        except (ValueError, ProtocolError):
+            continue
+    return found
+
+
 def latest_manifest(store: HubStore) -> UpdateManifest | None:
-    bundles = store.bundles("update")
-    return parse_update_manifest(json.loads(bundles[-1].payload_json)) if bundles else None
+    manifests = _manifests(store)
+    return manifests[0] if manifests else None
 
 
 def published_manifest(store: HubStore, sha256: str) -> UpdateManifest | None:
     """The manifest of a published update naming this archive, if its bytes are all here."""
-    for bundle in reversed(store.bundles("update")):
-        manifest = parse_update_manifest(json.loads(bundle.payload_json))
+    for manifest in _manifests(store):
         if manifest.sha256 == sha256:
             return manifest if store.attachment_state(sha256).complete else None
     return None
