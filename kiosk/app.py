@@ -125,7 +125,9 @@ def build_core(data_dir: Path, config: Config | None = None, *, start_sync: bool
     audit_log = store.audit   # the store's own: one writer lock on the shared connection
     idle = IdleGuard(config["idle_timeout_s"], config["idle_warning_s"], clock=idle_clock)
     devices = build_devices(config, data_dir, events.publish)
-    sync = SyncWorker.from_config(data_dir / "kiosk.db", config, events) if start_sync else None  # db migrated above
+    from kiosk.updates import managed_app_root   # updates are staged under the installer's app root
+    sync = SyncWorker.from_config(data_dir / "kiosk.db", config, events, app_root=managed_app_root()) \
+        if start_sync else None  # db migrated above
     flow = ServiceFlow(
         catalog, store, devices,
         qr_parser=_qr_parser(config), idle=idle,

@@ -118,6 +118,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("technician_max_failures", int, 5, "Wrong maintenance PINs in a row (per entered id) before a lockout"),
     Setting("technician_lockout_min", float, 30.0, "Minutes maintenance stays locked for that id; survives a reboot"),
     Setting("technician_idle_timeout_s", float, 600.0, "Seconds without a touch before maintenance mode closes"),
+    # updates (kiosk/updates.py)
+    central("update_quiet_start", str, "02:00", "Local time (HH:MM) from which a staged software update may be"
+                                                " installed, when nobody is using the kiosk"),
+    central("update_quiet_end", str, "04:00", "Local time (HH:MM) the update quiet window ends (may be past"
+                                              " midnight: 23:00-01:00)"),
     Setting("fullscreen", bool, True, "Start full-screen"),
     central("log_level", str, "INFO", "Logging level", ("DEBUG", "INFO", "WARNING", "ERROR")),
 )

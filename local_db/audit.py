@@ -85,6 +85,12 @@ DEVICE_TEST = "device_test"
 SYNC_FORCED = "sync_forced"
 _MAINT_REFUSALS = ("unknown wrong_secret locked_out revoked not_yet_valid expired no_credentials"
                    " local_pin_retired")   # kiosk.technicians.MaintRefusal
+# updates (kiosk/updates.py, sync/updates.py, installer/launcher.py); outcomes track kiosk.updates.REASONS
+UPDATE_APPLIED = "update_applied"
+UPDATE_ROLLED_BACK = "update_rolled_back"
+UPDATE_REFUSED = "update_refused"
+_UPDATE_REFUSALS = ("bad_signature stale_bundle bad_manifest not_newer too_old disk_full archive_missing"
+                    " size_mismatch hash_mismatch unsafe_archive bad_archive no_main version_mismatch backup_failed")
 _REFUSALS = "unknown wrong_secret locked_out revoked not_yet_valid expired no_credentials_synced"
 _FAULTS = ("no_card card_removed card_unreadable card_unsupported reader_absent qr_timeout qr_invalid qr_expired"
            " printer_absent paper_out cover_open printer_error")
@@ -121,6 +127,10 @@ CATALOGUE: tuple[EventType, ...] = (
     _event(MAINTENANCE_EXITED, "technician", "manual idle"),
     _event(DEVICE_TEST, "technician", "ok failed " + _FAULTS, "device family"),  # outcome: ok or the fault
     _event(SYNC_FORCED, "technician", "ok"),
+    # updates: the target is the software version
+    _event(UPDATE_APPLIED, "system technician", "started confirmed", "update version"),   # installing; running
+    _event(UPDATE_ROLLED_BACK, "system", "failed_starts release_missing backup_missing", "update version"),
+    _event(UPDATE_REFUSED, "system", _UPDATE_REFUSALS, "update version"),   # outcome: the reason code
 )
 EVENTS: dict[str, EventType] = {event.action: event for event in CATALOGUE}
 

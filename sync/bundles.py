@@ -1,4 +1,4 @@
-"""Catalog, policies and config bundles: verified against the hub key pinned at enrollment, applied atomically.
+"""Catalog, policies, config and update bundles: verified against the hub key pinned at enrollment, applied atomically.
 
 A bundle is refused (and the installed one kept) when no key is pinned, the signature does not cover exactly
 this kind/version/payload, the version is not newer than the installed one, or the content does not parse.
@@ -57,8 +57,18 @@ def validate_policies(data: Any) -> None:
         raise BundleRefused(f"policies invalid: {exc}") from None
 
 
+def validate_update(data: Any) -> None:
+    """The manifest's shape only; whether the station takes it (newer, fits, archive intact) is sync/updates.py's."""
+    from sync.protocol import ProtocolError, parse_update_manifest
+
+    try:
+        parse_update_manifest(data)
+    except ProtocolError as exc:
+        raise BundleRefused(f"update manifest invalid: {exc}") from None
+
+
 DEFAULT_VALIDATORS: Mapping[str, Validator] = {"catalog": validate_catalog, "config": validate_config,
-                                               "policies": validate_policies}
+                                               "policies": validate_policies, "update": validate_update}
 
 
 def check_bundle(bundle: Bundle, hub_public_key: str | None, installed_version: int,

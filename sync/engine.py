@@ -1,4 +1,5 @@
-"""One sync round on the worker's own connection: push every pending record, then upload media, then pull.
+"""One sync round on the worker's own connection: push every pending record, then upload media, then pull, then
+continue a software update's download (sync/updates.py).
 
 Records never wait for media or for pulls: the push comes first and its settlements stand even if a later
 step fails. A terminal the hub refused (revoked, unknown) is remembered in `meta`, so it sends nothing more
@@ -7,7 +8,7 @@ until it is enrolled again (a new terminal id), across restarts too.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
@@ -27,6 +28,7 @@ from sync.quarantine import Quarantine
 from sync.settings import SyncSettings
 from sync.terminal_identity import TerminalIdentity
 from sync.transport import ClockOffset, HubTransport, TerminalRefused, Timeouts
+from sync.updates import UpdateFetcher, UpdateOptions
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +62,7 @@ class SyncEngine:
                  publish: Callable[[object], None] = lambda event: None, clock: Clock = utc_now,
                  should_stop: Callable[[], bool] = lambda: False, encoding: str | None = None,
                  validators: Mapping[str, Validator] = DEFAULT_VALIDATORS,
-                 push_sessions: Sequence[requests.Session] = ()):
+                 push_sessions: Sequence[requests.Session] = (), updates: UpdateOptions | None = UpdateOptions()):
         self.db = db
         self.settings = settings
         self.data_dir = Path(data_dir)
@@ -81,6 +83,9 @@ class SyncEngine:
                                  encoding=encoding)
         self.push_transports = self._push_transports(session, push_sessions, offset)
         self.reached = False
+        self.updates = None if updates is None else UpdateFetcher(
+            db, self.transport, self.data_dir, replace(updates, chunk_bytes=settings.attachment_chunk_bytes),
+            station_id=station_id, clock=clock)
 
     def _push_transports(self, session: requests.Session, extra: Sequence[requests.Session],
                          offset: ClockOffset) -> list[HubTransport]:
@@ -104,6 +109,7 @@ class SyncEngine:
                 uploads = self._upload()
                 if self._pull_due():
                     pull = self._pull()
+                self._fetch_update()
         except TerminalRefused as exc:
             self.state.set(AUTH_REFUSAL, f"{exc.reason} {_refusal_key(self.identity, self.settings.hub_url)}")
             log.warning("hub refused this terminal (%s); pushing stops until it is enrolled", exc.reason)
@@ -133,8 +139,23 @@ class SyncEngine:
         hub_key = self.identity.hub_public_key if self.identity is not None else None
         puller = Puller(self.db, self.transport, data_dir=self.data_dir, hub_public_key=hub_key,
                         publish=self.publish, clock=self.clock, page_size=self.settings.sync_pull_page_size,
-                        max_pages=self.settings.sync_pull_max_pages, validators=self.validators)
+                        max_pages=self.settings.sync_pull_max_pages, validators=self.validators,
+                        on_refused=self.updates.on_bundle_refused if self.updates else lambda *refused: None)
         return puller.pull_all(self.should_stop)
+
+    def _fetch_update(self) -> None:
+        """Records come first: an update's trouble (the link cut mid-download, a refusal) never fails the round;
+        the partial download stays for the next one."""
+        if self.updates is None or self.should_stop():
+            return
+        try:
+            self.updates.run(self.should_stop)
+        except TerminalRefused:
+            raise
+        except SyncError as exc:
+            log.info("update download paused: %s", exc)
+        except Exception:
+            log.exception("update fetch failed")
 
     def _pull_due(self) -> bool:
         last = self.state.time(LAST_PULL)

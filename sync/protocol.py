@@ -13,16 +13,17 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Collection
 
-PROTOCOL_VERSION = "1.3.0"
+PROTOCOL_VERSION = "1.4.0"
 API_PREFIX = "/api/v1"
 HEALTH_PATH = f"{API_PREFIX}/health"
 ENROLL_PATH = f"{API_PREFIX}/enroll"
 RECORDS_PATH = f"{API_PREFIX}/records"
 SERVICE_NAME = "zhoudaoban-hub"
 KINDS = frozenset({"application", "rating", "need", "booking", "certificate_request", "consent", "audit"})
-# "slots" (1.3) last: a hub older than it answers 404, which sync/pull.py takes as an empty stream
-STREAMS = ("config", "policies", "catalog", "guides", "announcements", "agent_credentials", "status", "slots")
-BUNDLE_KINDS = frozenset({"catalog", "policies", "config"})
+# "slots" (1.3) and "update" (1.4) last: a hub older than them answers 404, which sync/pull.py takes as empty
+STREAMS = ("config", "policies", "catalog", "guides", "announcements", "agent_credentials", "status", "slots",
+           "update")
+BUNDLE_KINDS = frozenset({"catalog", "policies", "config", "update"})
 MAX_RECORDS_PER_REQUEST = 1000
 MAX_ATTACHMENT_BYTES = 52428800
 _ID_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")   # UUIDv7 today; room for other opaque ids
@@ -36,6 +37,11 @@ def attachment_path(sha256: str) -> str:
 
 def stream_path(stream: str) -> str:
     return f"{API_PREFIX}/streams/{stream}"
+
+
+def update_path(sha256: str) -> str:
+    """Protocol 1.4: the bytes of a published update archive, by its hash (signed GET, Range allowed)."""
+    return f"{API_PREFIX}/updates/{sha256}"
 
 
 class SyncError(Exception):
@@ -293,6 +299,61 @@ def parse_bundle(raw: Any) -> Bundle:
     if not isinstance(signature, str) or not signature:
         raise ProtocolError("bundle unsigned")
     return Bundle(kind, version, payload_json, signature)
+
+
+# --- protocol 1.4: software updates ---------------------------------------------------------------------------
+
+VERSION_RE = re.compile(r"[0-9]{1,6}(?:\.[0-9]{1,6}){0,3}")   # dotted numbers: "0.2.0"; compared as numbers
+MAX_UPDATE_BYTES = 512 * 1024 * 1024
+MAX_NOTES_CHARS = 2000
+
+
+def version_key(version: str) -> tuple[int, ...]:
+    """"0.10.0" > "0.9.1"; trailing zeros do not count ("1.0" == "1"). ValueError for other shapes."""
+    if not isinstance(version, str) or not VERSION_RE.fullmatch(version):
+        raise ValueError("version must be dotted numbers like 0.2.0")
+    parts = [int(p) for p in version.split(".")]
+    while len(parts) > 1 and parts[-1] == 0:
+        parts.pop()
+    return tuple(parts)
+
+
+@dataclass(frozen=True)
+class UpdateManifest:
+    """The payload of an `update` bundle: which application tree, by hash and size, and what it is."""
+    version: str
+    sha256: str
+    size: int
+    notes: str = ""
+    min_from_version: str | None = None   # a station running an older version needs a new .deb instead
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"version": self.version, "sha256": self.sha256, "size": self.size,
+                               "notes": self.notes}
+        if self.min_from_version:
+            out["min_from_version"] = self.min_from_version
+        return out
+
+    def encode(self) -> str:
+        return json.dumps(self.to_json(), ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+def parse_update_manifest(data: Any) -> UpdateManifest:
+    if not isinstance(data, dict):
+        raise ProtocolError("update manifest is not an object")
+    version, sha256, size = data.get("version"), data.get("sha256"), data.get("size")
+    notes, min_from = data.get("notes", ""), data.get("min_from_version")
+    if not isinstance(version, str) or not VERSION_RE.fullmatch(version):
+        raise ProtocolError("update version invalid")
+    if not isinstance(sha256, str) or not SHA256_RE.match(sha256):
+        raise ProtocolError("update hash invalid")
+    if not isinstance(size, int) or isinstance(size, bool) or not 0 < size <= MAX_UPDATE_BYTES:
+        raise ProtocolError("update size invalid")
+    if not isinstance(notes, str) or len(notes) > MAX_NOTES_CHARS or not is_utf8_text(notes):
+        raise ProtocolError("update notes invalid")
+    if min_from is not None and (not isinstance(min_from, str) or not VERSION_RE.fullmatch(min_from)):
+        raise ProtocolError("update min_from_version invalid")
+    return UpdateManifest(version, sha256, size, notes, min_from)
 
 
 def parse_status_update(raw: Any) -> StatusUpdate:

@@ -26,7 +26,7 @@ from sync.transport import HubHttpError, HubTransport
 log = logging.getLogger(__name__)
 
 CONTENT_STREAMS = frozenset({"guides", "announcements", "agent_credentials", "slots"})
-NEWER_STREAMS = frozenset({"slots"})   # protocol 1.3: a 404 from an older hub means "nothing", not a failure
+NEWER_STREAMS = frozenset({"slots", "update"})   # 1.3, 1.4: an older hub's 404 means "nothing", not a failure
 ITEM_KEYS = {"agent_credentials": "agent_id"}   # the field naming an item; "id" elsewhere (a later entry replaces)
 LAST_REFUSAL = "sync.last_bundle_refusal"
 
@@ -58,8 +58,10 @@ class Puller:
     def __init__(self, db: sqlite_utils.Database, transport: HubTransport, *, data_dir: Path | str,
                  hub_public_key: str | None, publish: Callable[[object], None] = lambda event: None,
                  clock: Clock = utc_now, page_size: int = 100, max_pages: int = 20,
-                 streams: Sequence[str] = STREAMS, validators: Mapping[str, Validator] = DEFAULT_VALIDATORS):
+                 streams: Sequence[str] = STREAMS, validators: Mapping[str, Validator] = DEFAULT_VALIDATORS,
+                 on_refused: Callable[[str, Any, str], None] = lambda stream, item, reason: None):
         self.db = db
+        self.on_refused = on_refused   # (stream, raw item, reason), inside the page's transaction
         self.transport = transport
         self.state = SyncState(db, clock)
         self.bundles = BundleInstaller(self.state, data_dir, hub_public_key, validators)
@@ -123,9 +125,16 @@ class Puller:
             outcome.refused += 1
             log.warning("%s bundle refused: %s", stream, exc)
             self.state.set(LAST_REFUSAL, f"{stream}: {exc}")
+            self._tell_refused(stream, item, str(exc))
         except ProtocolError as exc:
             outcome.malformed += 1
             log.warning("%s item skipped: %s", stream, exc)
+
+    def _tell_refused(self, stream: str, item: Any, reason: str) -> None:
+        try:
+            self.on_refused(stream, item, reason)
+        except Exception:   # a listener's failure must not roll back the page or stall the stream
+            log.exception("bundle refusal listener failed")
 
     def _apply_status(self, update: StatusUpdate) -> RecordStatusChanged:
         now = self.clock().isoformat(timespec="seconds")

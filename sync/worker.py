@@ -38,6 +38,7 @@ from sync.quarantine import Quarantine
 from sync.settings import SyncSettings
 from sync.terminal_identity import IdentityError, IdentityStore, TerminalIdentity
 from sync.transport import ClockOffset, HubHttpError, HubTransport, HubUnreachable, TerminalRefused, Timeouts
+from sync.updates import UpdateOptions
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +94,7 @@ class SyncWorker:
                  wall: Callable[[], float] = time.time, backoff: Backoff | None = None,
                  open_database: Callable[[Path | str], sqlite_utils.Database] = _open_migrated,
                  disk_usage: DiskUsage = shutil.disk_usage,
-                 validators: Mapping[str, Validator] = DEFAULT_VALIDATORS):
+                 validators: Mapping[str, Validator] = DEFAULT_VALIDATORS, app_root: Path | None = None):
         legacy = dict(hub_url=hub_url, station_id=station_id, sync_interval_s=interval_s, sync_timeout_s=timeout_s,
                       sync_batch_size=batch_size)
         self.settings = replace(settings, **{k: v for k, v in legacy.items() if v is not None})
@@ -108,6 +109,7 @@ class SyncWorker:
         self.open_database = open_database
         self.disk_usage = disk_usage
         self.validators = validators
+        self.app_root = app_root   # the installer's app root: updates are staged there (sync/updates.py)
         self.identities = IdentityStore(self.data_dir)
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -264,7 +266,9 @@ class SyncWorker:
         return SyncEngine(db, session, self.settings, data_dir=self.data_dir, identity=identity,
                           offset=self._offset, publish=self.bus.publish, clock=self.clock,
                           should_stop=self._stop.is_set, encoding=self._encoding, validators=self.validators,
-                          push_sessions=push_sessions)
+                          push_sessions=push_sessions,
+                          updates=UpdateOptions(app_root=self.app_root,
+                                                reserve_bytes=self.settings.disk_min_free_mb * 1024 * 1024))
 
     def _settle(self, db: sqlite_utils.Database, identity: TerminalIdentity | None,
                 outcome: RoundOutcome) -> SyncStatus:

@@ -45,12 +45,26 @@ def run(core, fullscreen: bool) -> int:
     else:
         window.show()
     window.start()
+    _updates(window, core)
     _wedge_scanner(app, core)
     _test_hooks(app, window)
     try:
         return app.exec()
     finally:
         window.shutdown()
+
+
+def _updates(window: MainWindow, core) -> None:
+    """Installer-managed kiosks (ZDB_APP_ROOT): confirm this release once home is shown, and install a staged
+    update at the quiet hour when nobody uses the kiosk (ui/update_timer.py)."""
+    from kiosk.updates import managed_app_root
+    from ui.update_timer import UpdateTimer, confirm_release
+
+    app_root = managed_app_root()
+    QTimer.singleShot(0, lambda: confirm_release(core, window.tasks, app_root))
+    idle = lambda: not window.in_use() and not core.idle.is_busy and window.agent_session is None  # noqa: E731
+    window.update_timer = UpdateTimer(core, window.tasks, idle, app_root, parent=window)
+    window.update_timer.start()
 
 
 def _wedge_scanner(app: QApplication, core) -> None:

@@ -14,10 +14,11 @@ from starlette.types import ASGIApp
 
 from kiosk.ids import Clock, utc_now
 from sync.auth import KeyPair
-from sync.hub import api, staff, staff_slots
+from sync.hub import api, staff, staff_slots, updates
 from sync.hub.context import DEFAULT_MAX_BODY, Hub, HubConfig
 from sync.hub.middleware import RETRY_AFTER_S, HubTime, SignedRequests
-from sync.hub.paths import ATTACHMENT_PATH, ENROLL_PATH, HEALTH_PATH, RECORDS_PATH, STAFF_PREFIX, STREAM_PATH
+from sync.hub.paths import (ATTACHMENT_PATH, ENROLL_PATH, HEALTH_PATH, RECORDS_PATH, STAFF_PREFIX, STREAM_PATH,
+                            UPDATE_PATH)
 from sync.hub.store import HubStore, StoreBusy
 
 __all__ = ["DEFAULT_MAX_BODY", "HubApp", "HubConfig", "create_app"]
@@ -57,6 +58,7 @@ def _routes() -> list[Route]:
         Route(ATTACHMENT_PATH, api.head_attachment, methods=["HEAD"]),
         Route(ATTACHMENT_PATH, api.put_attachment, methods=["PUT"]),
         Route(STREAM_PATH, api.get_stream, methods=["GET"]),
+        Route(UPDATE_PATH, updates.get_archive, methods=["GET"]),
         Route("/", staff.record_list, methods=["GET"]),
         Route(STAFF_PREFIX + "/records/{record_id}", staff.record_page, methods=["GET"]),
         Route(STAFF_PREFIX + "/records/{record_id}/status", staff.change_status, methods=["POST"]),

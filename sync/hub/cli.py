@@ -5,6 +5,8 @@
     terminals         list enrolled terminals
     revoke            revoke a terminal
     publish-bundle    sign and publish a catalog/policies/config bundle
+    pack-update       make an update archive (.tar.gz) of an application tree
+    publish-update    store an update archive and publish its signed manifest (an `update` bundle)
     add-agent         add or replace an agent credential (password from ZDB_AGENT_PASSWORD, stdin or a prompt)
     revoke-agent      revoke an agent credential
     announce          publish an announcement
@@ -37,7 +39,7 @@ from sync.hub.keys import KeyFileError, load_or_create_key, publish_bundle
 from sync.hub.store import BUNDLE_KINDS, FeedItem, HubStore, StoreBusy, open_store, parse_db_spec
 
 COMMANDS = ("serve", "enroll-code", "terminals", "revoke", "publish-bundle", "add-agent", "revoke-agent",
-            "announce", "add-guide", "verify-audit", "add-slot", "cancel-slot")
+            "announce", "add-guide", "verify-audit", "add-slot", "cancel-slot", "pack-update", "publish-update")
 STAFF_PASSWORD_ENV = "ZDB_HUB_STAFF_PASSWORD"
 AGENT_PASSWORD_ENV = "ZDB_AGENT_PASSWORD"
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
@@ -97,7 +99,7 @@ def _admin_args(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
     p.add_argument("--terminal", required=True)
     p.set_defaults(run=revoke)
     p = sub.add_parser("publish-bundle", parents=[common], help="sign and publish a bundle")
-    p.add_argument("--kind", required=True, choices=BUNDLE_KINDS)
+    p.add_argument("--kind", required=True, choices=[k for k in BUNDLE_KINDS if k != "update"])
     p.add_argument("--file", required=True, type=Path, help="the JSON payload, published byte for byte")
     p.add_argument("--version", type=int, help="default: one above the newest published")
     p.set_defaults(run=publish)
@@ -125,6 +127,7 @@ def _admin_args(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
     p.add_argument("--station", help="only this station (default: every station)")
     p.set_defaults(run=add_guide)
     _slot_args(sub, common)
+    _update_args(sub, common)
     p = sub.add_parser("verify-audit", parents=[common], help="check a station's audit hash chain")
     p.add_argument("--station", required=True)
     p.set_defaults(run=verify_audit)
@@ -145,6 +148,19 @@ def _slot_args(sub: argparse._SubParsersAction, common: argparse.ArgumentParser)
     p = sub.add_parser("cancel-slot", parents=[common], help="withdraw a slot")
     p.add_argument("--id", required=True)
     p.set_defaults(run=cancel_slot)
+
+
+def _update_args(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("pack-update", help="make an update archive of an application tree")
+    p.add_argument("--source", required=True, type=Path, help="the tree (a git checkout: its tracked files)")
+    p.add_argument("--out", required=True, type=Path, help="the .tar.gz to write")
+    p.set_defaults(run=pack_update_cmd)
+    p = sub.add_parser("publish-update", parents=[common], help="store an update archive and sign its manifest")
+    p.add_argument("archive", type=Path, help="a .tar.gz made by pack-update (or git archive --format=tar.gz)")
+    p.add_argument("--version", required=True, help="the software version inside, e.g. 0.2.0")
+    p.add_argument("--notes", default="", help="what changed, shown to technicians")
+    p.add_argument("--min-from-version", help="stations running older versions need a new package instead")
+    p.set_defaults(run=publish_update_cmd)
 
 
 def _agent_target(p: argparse.ArgumentParser) -> None:
@@ -266,6 +282,27 @@ def publish(args: argparse.Namespace) -> int:
     finally:
         store.close()
     print(f"published {bundle.kind} version {bundle.version}")
+    return 0
+
+
+def pack_update_cmd(args: argparse.Namespace) -> int:
+    from sync.hub.updates import pack_update
+    packed = pack_update(args.source, args.out)
+    print(f"packed {packed.path} ({packed.files} files, {packed.size} bytes, version {packed.version or '?'})")
+    print(f"sha256 {packed.sha256}")
+    return 0
+
+
+def publish_update_cmd(args: argparse.Namespace) -> int:
+    from sync.hub.updates import publish_update
+    keys, store = keys_from_args(args), open_from_args(args)
+    try:
+        bundle, manifest = publish_update(store, keys, args.archive, args.version, args.notes,
+                                          args.min_from_version)
+    finally:
+        store.close()
+    print(f"published update {manifest.version} (bundle version {bundle.version}, sha256 {manifest.sha256},"
+          f" {manifest.size} bytes)")
     return 0
 
 

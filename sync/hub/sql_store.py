@@ -223,6 +223,13 @@ class SqlHubStore(HubStore):
         seq, kind, version, payload_json, signature = rows[0]
         return Page([Bundle(kind, version, payload_json, signature, seq).to_json()], seq, False)
 
+    def bundles(self, kind: str) -> list[Bundle]:
+        rows = self._transact(lambda tx: tx.execute(
+            "SELECT seq, kind, version, payload_json, signature FROM bundles WHERE kind=? ORDER BY seq",
+            (kind,)).fetchall(), write=False)
+        return [Bundle(kind, version, payload_json, signature, seq) for seq, kind, version, payload_json, signature
+                in rows]
+
     def add_feed_item(self, item: FeedItem) -> FeedItem:
         table, now = _feed_table(item.stream), self.clock()
 
@@ -324,6 +331,16 @@ class SqlHubStore(HubStore):
             "SELECT data FROM attachment_chunks WHERE sha256=? ORDER BY byte_offset", (sha256,)).fetchall(),
             write=False)
         return (bytes(row[0]) for row in rows)
+
+    def attachment_range(self, sha256: str, start: int, stop: int) -> bytes:
+        rows = self._transact(lambda tx: tx.execute(
+            "SELECT byte_offset, data FROM attachment_chunks WHERE sha256=? AND byte_offset<?"
+            " AND byte_offset+length(data)>? ORDER BY byte_offset", (sha256, stop, start)).fetchall(), write=False)
+        if not rows:
+            return b""
+        first = rows[0][0]
+        joined = b"".join(bytes(data) for _, data in rows)
+        return joined[start - first:stop - first]
 
 
 # --- helpers -------------------------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ RECORD_STATUSES = ("received", "accepted", "needs_material", "done", "rejected",
                    "at_town", "at_district",   # at_*: a certificate request forwarded to that level (routing.py)
                    "booking_confirmed", "booking_conflict")   # set on ingest (sync/hub/bookings.py)
 STAFF_STATUSES = ("accepted", "needs_material", "done", "rejected")   # what staff may set by hand
-BUNDLE_KINDS = ("catalog", "policies", "config")
+BUNDLE_KINDS = ("catalog", "policies", "config", "update")
 FEED_STREAMS = ("guides", "announcements", "agent_credentials", "slots")
 
 
@@ -237,6 +237,10 @@ class HubStore(ABC):
         """Only the newest bundle of the kind published after the cursor: terminals skip intermediate ones."""
 
     @abstractmethod
+    def bundles(self, kind: str) -> list[Bundle]:
+        """Every published bundle of the kind, oldest first (update archives are served only if one names them)."""
+
+    @abstractmethod
     def add_feed_item(self, item: FeedItem) -> FeedItem: ...
 
     @abstractmethod
@@ -266,6 +270,10 @@ class HubStore(ABC):
     @abstractmethod
     def attachment_chunks(self, sha256: str) -> Iterator[bytes]:
         """The bytes of a complete attachment, in order."""
+
+    @abstractmethod
+    def attachment_range(self, sha256: str, start: int, stop: int) -> bytes:
+        """Bytes [start, stop) of a stored attachment (an update archive read in pieces over a poor link)."""
 
     @abstractmethod
     def close(self) -> None: ...
