@@ -139,8 +139,11 @@ class SyncWorker:
 
     # --- control, from any thread --------------------------------------------------------------------------
     def start(self) -> None:
-        if self._thread is not None:
-            raise RuntimeError("sync worker already started")
+        """Start the thread; again after a stop() that finished (an update install pauses sync, see
+        ui/update_timer.install_staged)."""
+        if self._thread is not None and self._thread.is_alive():
+            raise RuntimeError("sync worker already running")
+        self._stop.clear()
         self._thread = threading.Thread(target=self._run, name="sync-worker", daemon=True)
         self._thread.start()
 

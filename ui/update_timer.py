@@ -14,11 +14,28 @@ from kiosk.updates import (RESTART_EXIT_CODE, ApplyResult, QuietWindow, apply_st
 
 log = logging.getLogger(__name__)
 CHECK_MS = 60_000
+SYNC_STOP_S = 30.0        # a push under way on a slow link is let finish
+SYNC_BUSY = "sync_busy"   # ApplyResult.reason: not installed, and sync is stopped: restart the app
 
 
 def request_restart() -> None:
     """Leave the event loop with the code the service manager restarts on; the launcher starts the new release."""
     QCoreApplication.exit(RESTART_EXIT_CODE)
+
+
+def install_staged(core, app_root: Path | None, clock: Clock = utc_now, actor: str = "system") -> ApplyResult:
+    """On the db lane: apply the staged update with sync paused. A push between the database backup and the
+    restart would give the hub audit entries that a rollback (which restores the backup) takes back, forking the
+    chain. Not installed: sync resumes; sync that would not stop in time: the restart brings it back."""
+    sync = core.sync
+    if sync is not None and not sync.stop(SYNC_STOP_S):
+        log.warning("update not installed: sync did not stop in time; restarting")
+        return ApplyResult(False, reason=SYNC_BUSY)
+    audit = core.audit.record if core.audit is not None else None
+    result = apply_staged(app_root, core.data_dir, clock, audit=audit, actor=actor)
+    if not result.applied and sync is not None:
+        sync.start()
+    return result
 
 
 def confirm_release(core, tasks, app_root: Path | None) -> None:
@@ -65,12 +82,11 @@ class UpdateTimer(QObject):
     def _apply(self) -> ApplyResult | None:   # on the db lane
         if staged_update(self.core.data_dir, self.app_root) is None:
             return None
-        return apply_staged(self.app_root, self.core.data_dir, self.clock,
-                            audit=self.core.audit.record if self.core.audit is not None else None)
+        return install_staged(self.core, self.app_root, self.clock)
 
     def _applied(self, result: ApplyResult | None) -> None:
         self._working = False
-        if result is None or not result.applied:
+        if result is None or not (result.applied or result.reason == SYNC_BUSY):
             return
         self._restart_pending = True
         self.check()   # restarts now, or as soon as the kiosk is free again

@@ -160,3 +160,50 @@ def test_without_the_installer_the_timer_never_runs(qtbot, core, tasks, monkeypa
     assert not timer.timer.isActive()
     timer.check()
     assert tasks.in_flight == 0
+
+
+class _Worker:
+    """A SyncWorker's control surface: stops when asked (or not), counts restarts."""
+
+    def __init__(self, stops: bool = True):
+        self.stops, self.calls = stops, []
+
+    def stop(self, timeout: float = 5.0) -> bool:
+        self.calls.append("stop")
+        return self.stops
+
+    def start(self) -> None:
+        self.calls.append("start")
+
+
+def test_sync_is_paused_for_the_install_and_resumes_when_nothing_was_installed(core, app_root, monkeypatch):
+    from ui.update_timer import SYNC_BUSY, install_staged
+
+    stage(core)
+    monkeypatch.setattr(core, "sync", _Worker())
+    assert install_staged(core, app_root, lambda: NIGHT).applied
+    assert core.sync.calls == ["stop"]            # stays stopped: the restart into the new release brings it back
+    core.sync = _Worker()
+    assert not install_staged(core, app_root, lambda: NIGHT).applied   # nothing staged any more
+    assert core.sync.calls == ["stop", "start"]
+    stage(core, "0.3.0")
+    core.sync = _Worker(stops=False)              # a push still running on a slow link
+    result = install_staged(core, app_root, lambda: NIGHT)
+    assert (result.applied, result.reason, core.sync.calls) == (False, SYNC_BUSY, ["stop"])
+    assert load_state(app_root).trial.version == "0.2.0"   # the busy round changed nothing
+
+
+def test_a_stopped_sync_worker_starts_again(tmp_path):
+    from kiosk.events import EventBus
+    from local_db.db import open_db
+    from sync import SyncWorker
+
+    open_db(tmp_path / "kiosk.db").conn.close()
+    worker = SyncWorker(tmp_path / "kiosk.db", EventBus(), hub_url="http://127.0.0.1:9")
+    worker.start()
+    assert worker.stop() and not worker.running
+    worker.start()
+    assert worker.running
+    with pytest.raises(RuntimeError):
+        worker.start()
+    assert worker.stop()

@@ -11,9 +11,9 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from kiosk.ids import CST, Clock, utc_now
 from kiosk.updates import (APPLIED, APPLYING, DOWNLOADING, REFUSED, ROLLED_BACK, STAGED, VERIFIED, ApplyResult,
-                           QuietWindow, VersionReport, apply_staged, managed_app_root, version_report)
+                           QuietWindow, VersionReport, managed_app_root, version_report)
 from local_db.audit import TECHNICIAN
-from ui.update_timer import request_restart
+from ui.update_timer import SYNC_BUSY, install_staged, request_restart
 from ui.widgets import button, hbox, label
 
 log = logging.getLogger(__name__)
@@ -180,14 +180,14 @@ class VersionPanel(QWidget):
         self._reset_install()
         self.install_button.setEnabled(False)
         self.message.setText(self.tr("正在备份数据库并安装…"))
-        data_dir, app_root, clock = self.core.data_dir, self.app_root, self.clock
+        app_root, clock = self.app_root, self.clock
         actor = self.technician() or TECHNICIAN
-        audit = self.core.audit.record if self.core.audit is not None else None
-        self.tasks.run("db", lambda: apply_staged(app_root, data_dir, clock, audit=audit, actor=actor),
+        core = self.core
+        self.tasks.run("db", lambda: install_staged(core, app_root, clock, actor),
                        self._installed, self._show_error)
 
     def _installed(self, result: ApplyResult) -> None:
-        if result.applied:
+        if result.applied or result.reason == SYNC_BUSY:
             self.message.setText(self.tr("{version} 已安装，正在重启…").format(version=result.version))
             self.restart()
             return
