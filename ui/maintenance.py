@@ -22,6 +22,7 @@ from ui.navigation import Navigator
 from ui.screens.maint_login import MaintLoginScreen, empty_message, refusal_message, unavailable_message
 from ui.screens.maintenance import MaintenanceScreen
 from ui.tasks import Tasks
+from ui.update_timer import request_restart
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +72,8 @@ class MaintenanceController(QObject):
         login_screen.login_requested.connect(self.login)
         login_screen.back_requested.connect(self.leave_login)
         screen.exit_requested.connect(lambda: self.exit(MANUAL))
+        screen.restart_requested.connect(self._restart)
+        self.restart: Callable[[], None] = request_restart   # tests put a recorder here
 
     def watch_gesture(self, target: QWidget) -> TapStreak:
         streak = TapStreak(target, parent=self)
@@ -146,6 +149,12 @@ class MaintenanceController(QObject):
         self.nav.home()
         self.exited.emit(reason)
         return True
+
+    def _restart(self) -> None:
+        """A restore ordered in the database tab happens at start: leave maintenance, then restart the app with
+        the code the service restarts on, once the exit's audit line (queued first on the db lane) is written."""
+        self.exit(MANUAL)
+        self.tasks.run("db", lambda: None, lambda _none: self.restart())
 
     def _end_in_background(self, session: TechnicianSession, reason: str) -> None:
         self.tasks.run("db", lambda: self.auth.exit(session, reason), lambda _none: None,

@@ -249,3 +249,21 @@ def test_a_login_still_checking_when_the_kiosk_is_wiped_lets_nobody_in(qtbot, co
     assert [(act, o) for _a, act, _t, o in trail(core)] == [("maintenance_entered", "ok"),
                                                              ("maintenance_exited", "manual")]
     window.shutdown()
+
+
+def test_a_panels_restart_request_leaves_maintenance_then_restarts_the_app(qtbot, core_factory):
+    core = core_factory()
+    issue(core)
+    window = open_window(qtbot, core)
+    try:
+        restarts = []
+        window.maintenance.restart = lambda: restarts.append(trail(core)[-1][1])
+        screen = enter(qtbot, window)
+        database = next(panel for panel in screen.panels if type(panel).__name__ == "DatabasePanel")
+        database.restart_requested.emit()          # what its confirmed 恢复 does
+        wait_idle_tasks(qtbot, window)
+        qtbot.waitUntil(lambda: bool(restarts), timeout=WAIT_MS)
+        assert restarts == ["maintenance_exited"]  # the exit is in the trail before the process goes
+        assert window.maintenance.session is None and window.nav.current is window.screens.home
+    finally:
+        window.shutdown()

@@ -61,6 +61,7 @@ class _Broken(QWidget):
 
 class MaintenanceScreen(Screen):
     exit_requested = Signal()
+    restart_requested = Signal()   # a panel's change takes effect only in a new process (a database restore)
 
     def __init__(self, core, tasks: Tasks, parent: QWidget | None = None):
         super().__init__(self.tr("维护模式"), nav=False, parent=parent)
@@ -78,6 +79,8 @@ class MaintenanceScreen(Screen):
         self.panels = [self._build(cls, core, tasks, lambda: self.actor) for cls in panel_classes()]
         for panel in self.panels:   # in a finger-scrolled area: a tall panel scrolls instead of growing the window
             self.tabs.addTab(scroll_area(panel), panel.title)
+            if hasattr(panel, "restart_requested"):
+                panel.restart_requested.connect(self.restart_requested)
         self.tabs.currentChanged.connect(self._opened)
         self.body.addWidget(self.tabs, 1)
 
