@@ -95,4 +95,6 @@ def _restore_parts(notice: dict) -> list[str]:
         parts.append("原数据库部分内容无法读取，备份之后的记录可能有丢失，数量无法统计")
     elif unreadable:
         parts.append(f"最多 {unreadable} 条记录因损坏无法找回")
+    if notice.get("receipt_floor"):
+        parts.append(f"为免与已发出的回执重号，今天的回执编号从 {notice['receipt_floor'] + 1:04d} 起")
     return parts

@@ -2,8 +2,9 @@
 
 A restore replaces a file the running kiosk holds open, so it happens before the database is opened
 (kiosk.app.open_local_db). The file it replaces is set aside, never deleted; the rows the backup lacks are
-copied across from it as far as it can still be read (local_db/salvage.py), and the technician is told in a
-notice (local_db/notices.py).
+copied across from it as far as it can still be read (local_db/salvage.py), receipt numbers continue past every
+one that may have been issued (local_db/receipt_numbers.py), and the technician is told in a notice
+(local_db/notices.py).
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from local_db.backup import (BACKUPS_DIR, DB_FILE, BackupError, BackupInfo, Rest
 from local_db.fsutil import atomic_write
 from local_db.integrity import problems
 from local_db.notices import Notices, notice_text
+from local_db.receipt_numbers import guard_after_restore, local_day
 from local_db.salvage import WHOLE_FILE, Salvage, salvage
 
 log = logging.getLogger(__name__)
@@ -40,6 +42,7 @@ class Recovery:
     notice: dict
     restored: Restored
     salvage: Salvage
+    receipt_floors: dict[str, int]   # local day -> numbers up to it may have been issued (receipt_numbers.py)
 
 
 def request_restore(data_dir: Path | str, backup_name: str, clock: Clock = utc_now) -> None:
@@ -101,14 +104,25 @@ def _restore_first_usable(data_dir: Path, kind: str, wanted: str | None, clock: 
         except BackupError as exc:   # e.g. no room for the copy: nothing was moved, try the next one
             log.error("restore from %s failed: %s", info.name, exc)
             continue
-        found = _salvage_after(restored, db_path)
-        return Recovery(_notify(data_dir, kind, info, restored, found, clock), restored, found)
+        return _complete(data_dir, kind, info, restored, clock)
     return None
 
 
-def _notify(data_dir: Path, kind: str, info: BackupInfo, restored: Restored, found: Salvage, clock: Clock) -> dict:
+def _complete(data_dir: Path, kind: str, info: BackupInfo, restored: Restored, clock: Clock) -> Recovery:
+    """The restored file brought up to date: salvage, receipt floors, then the technician's notice."""
+    db_path = data_dir / DB_FILE
+    found = _salvage_after(restored, db_path)
+    now = clock()
+    floors = guard_after_restore(db_path, restored.aside, info.taken_at, now, found.lost("applications"))
+    notice = _notify(data_dir, kind, info, restored, found, floors.get(local_day(now)), clock)
+    return Recovery(notice, restored, found, floors)
+
+
+def _notify(data_dir: Path, kind: str, info: BackupInfo, restored: Restored, found: Salvage,
+            receipt_floor: int | None, clock: Clock) -> dict:
     notice = Notices(data_dir, clock).add(kind, backup=info.name, aside=restored.aside.name if restored.aside
-                                          else None, salvaged=found.total_copied, unreadable=found.total_unreadable)
+                                          else None, salvaged=found.total_copied, unreadable=found.total_unreadable,
+                                          receipt_floor=receipt_floor)
     log.error("%s", notice_text(notice))
     return notice
 
