@@ -52,7 +52,7 @@ class KioskCore:
     agents: AgentAuth | None = None
     bookings: Bookings | None = None
     doccam: Callable[[], object] | None = None   # opens the document camera's FrameSource for one capture
-    backups: object | None = None   # local_db.backup.BackupScheduler, with the sync worker (the real kiosk)
+    backups: object | None = None   # local_db.backup_schedule.BackupScheduler, with the sync worker (the real kiosk)
 
     def adopt_staged_catalog(self) -> bool:
         """Swap in a catalog sync installed (call only between residents); False when none is waiting."""
@@ -154,7 +154,7 @@ def build_core(data_dir: Path, config: Config | None = None, *, start_sync: bool
 
 
 def _start_backups(data_dir: Path, config: Config, idle: IdleGuard):
-    from local_db.backup import BackupScheduler
+    from local_db.backup_schedule import BackupScheduler
 
     scheduler = BackupScheduler(data_dir, config["backup_interval_h"], config["backup_keep"],
                                 quiet=lambda: not idle.is_busy)
@@ -191,9 +191,9 @@ def open_local_db(data_dir: Path):
 
 def _recover_database(data_dir: Path) -> None:
     """A corrupt database replaced by its newest good backup (the technician is told in a notice), or a restore
-    a technician asked for; StartupRefused("db_corrupt_no_backup") when no backup will do (local_db/backup.py)."""
+    a technician asked for; StartupRefused("db_corrupt_no_backup") when no backup will do (local_db/recovery.py)."""
     from local_db import audit
-    from local_db.backup import DatabaseUnrecoverable, recover_at_start
+    from local_db.recovery import DatabaseUnrecoverable, recover_at_start
 
     def record(db_path: Path, backup_name: str) -> None:
         db = open_db(db_path)

@@ -185,7 +185,7 @@ class Exported:
 def build_bundle(data_dir: Path, clock: Clock = utc_now, integrity: dict | None = None) -> bytes:
     """The plain zip: diagnostics.zip (kiosk/diagnostics.py, with more log lines) and integrity.json."""
     from kiosk.diagnostics import export_diagnostics
-    from local_db.backup import check
+    from local_db.integrity import check
 
     data_dir = Path(data_dir)
     if integrity is None:

@@ -15,6 +15,7 @@ from kiosk.records import Application, BundlePart, Consent, Deferral, FiledBy, I
 from local_db import audit
 from local_db.audit import AuditLog
 from local_db.keys import SealError
+from local_db.receipt_numbers import local_day, next_sequence
 from local_db.sealing import ANSWERS, APPLICANT, HELD_PAYLOAD, RATING_COMMENT, payload_context, sealer_of
 
 if TYPE_CHECKING:
@@ -131,13 +132,11 @@ class ApplicationStore:
         )
 
     def _next_receipt_no(self, now: datetime) -> str:
-        """Inside the submit transaction: receipt numbers count per local day."""
+        """Inside the submit transaction: the day's next number, past any a restore may have lost
+        (local_db/receipt_numbers.py)."""
         day = now.astimezone(CST)
         prefix = receipt_number(self.station_code, day, 0)[:-4]
-        count = self.db.conn.execute(
-            "SELECT COUNT(*) FROM applications WHERE receipt_no LIKE ?", (prefix + "%",)
-        ).fetchone()[0]
-        return receipt_number(self.station_code, day, count + 1)
+        return receipt_number(self.station_code, day, next_sequence(self.db.conn, prefix, local_day(now)))
 
     def rate(self, item_id: str, application_id: str | None, level: int, reasons: tuple[str, ...],
              comment: str = "") -> Rating:

@@ -5,7 +5,7 @@ import pytest
 from ui_helpers import WAIT_MS, button_with_text, joined_texts, tap
 
 from kiosk import usb_export as ux
-from local_db import backup as bk
+from local_db.notices import Notices
 from tests.tmpfs_helpers import small_tmpfs
 
 ACTOR = "technician"
@@ -136,12 +136,12 @@ def test_database_panel_checks_backs_up_and_restores_through_a_restart(qtbot, co
     core.stop()                               # what the service's restart does
     db = open_local_db(core.data_dir)
     db.conn.close()
-    notice, = bk.Notices(core.data_dir).pending()
+    notice, = Notices(core.data_dir).pending()
     assert notice["kind"] == "db_restore_requested"
 
 
 def test_database_panel_shows_notices_until_acknowledged(qtbot, core, database_panel):
-    bk.Notices(core.data_dir).add("db_restored", backup="kiosk-20261125T013000Z.db", aside="kiosk.db.damaged-x",
+    Notices(core.data_dir).add("db_restored", backup="kiosk-20261125T013000Z.db", aside="kiosk.db.damaged-x",
                                   salvaged=12, unreadable=3)
     panel = database_panel
     with qtbot.waitSignal(panel.done, timeout=WAIT_MS):
@@ -151,7 +151,7 @@ def test_database_panel_shows_notices_until_acknowledged(qtbot, core, database_p
     with qtbot.waitSignal(panel.done, timeout=WAIT_MS):
         tap(qtbot, ack)
     assert "自动从备份恢复" not in joined_texts(panel)
-    assert bk.Notices(core.data_dir).pending() == []
+    assert Notices(core.data_dir).pending() == []
 
 
 def test_database_panel_exports_to_a_stick_only_encrypted(qtbot, tmp_path, core_factory, tasks, monkeypatch):

@@ -3,8 +3,8 @@ while no technician was there (a database restored at start), and the encrypted 
 
 A restore replaces the database file, which the running kiosk holds open: it is checked and staged here, done at
 the next start, and the panel asks for that restart through `restart_requested` (the shell quits the app; the
-service manager starts it again). The logic is local_db/backup.py and kiosk/usb_export.py; this module schedules
-it on the db lane and renders it.
+service manager starts it again). The logic is local_db/ (backup, integrity, recovery, notices) and
+kiosk/usb_export.py; this module schedules it on the db lane and renders it.
 """
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.usb_export import ExportError, export_for_core, find_sticks
 from local_db import backup as bk
+from local_db import notices, recovery
+from local_db.integrity import IntegrityReport, check
 from ui.tasks import Tasks
 from ui.widgets import button, clear_layout, label, scrolling_rows
 
@@ -92,16 +94,16 @@ class DatabasePanel(QWidget):
 
     def refresh(self) -> None:
         def load():
-            return bk.Notices(self.data_dir).pending(), bk.statuses(self.data_dir), find_sticks()
+            return notices.Notices(self.data_dir).pending(), bk.statuses(self.data_dir), find_sticks()
 
         self.tasks.run("db", load, self._show, self._failed, group=GROUP)
 
     def _show(self, loaded) -> None:
-        notices, backups, sticks = loaded
+        pending, backups, sticks = loaded
         clear_layout(self.rows)
-        if notices:
+        if pending:
             self.rows.addWidget(label(self.tr("技术员通知"), "section"))
-            for notice in notices:
+            for notice in pending:
                 self.rows.addLayout(self._notice_row(notice))
         self.rows.addWidget(label(self.tr("备份"), "section"))
         if not backups:
@@ -124,7 +126,7 @@ class DatabasePanel(QWidget):
 
     def _notice_row(self, notice: dict) -> QHBoxLayout:
         row = QHBoxLayout()
-        row.addWidget(label(bk.notice_text(notice)), 1)
+        row.addWidget(label(notices.notice_text(notice)), 1)
         ack = button(self.tr("知道了"))
         ack.clicked.connect(lambda _=False, nid=notice["id"]: self.acknowledge(nid))
         row.addWidget(ack)
@@ -145,9 +147,9 @@ class DatabasePanel(QWidget):
 
     def check(self) -> None:
         self.result.setText(self.tr("正在检查，数据库较大时需要一两分钟…"))
-        self.tasks.run("db", lambda: bk.check(self.data_dir / bk.DB_FILE), self._checked, self._failed, group=GROUP)
+        self.tasks.run("db", lambda: check(self.data_dir / bk.DB_FILE), self._checked, self._failed, group=GROUP)
 
-    def _checked(self, report: bk.IntegrityReport) -> None:
+    def _checked(self, report: IntegrityReport) -> None:
         lines = [self.tr("完整性：") + (self.tr("正常") if report.ok else "；".join(report.integrity[:3])),
                  self.tr("外键问题：%n 处", "", report.foreign_key_violations)]
         chain = report.chain or {}
@@ -186,7 +188,7 @@ class DatabasePanel(QWidget):
             return
         name = self.pending_restore
         self.confirm_button.setEnabled(False)
-        self.tasks.run("db", lambda: bk.order_restore(self.data_dir, name, self.core.audit, actor),
+        self.tasks.run("db", lambda: recovery.order_restore(self.data_dir, name, self.core.audit, actor),
                        self._restore_ordered, self._failed, group=GROUP)
 
     def _restore_ordered(self, _none) -> None:
@@ -201,7 +203,7 @@ class DatabasePanel(QWidget):
         actor = self._actor()
         if actor is None:
             return
-        self.tasks.run("db", lambda: bk.acknowledge(self.data_dir, notice_id, self.core.audit, actor),
+        self.tasks.run("db", lambda: notices.acknowledge(self.data_dir, notice_id, self.core.audit, actor),
                        lambda _done: self.refresh(), self._failed, group=GROUP)
 
     def export(self, stick) -> None:
