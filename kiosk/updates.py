@@ -17,7 +17,6 @@ import fcntl
 import json
 import logging
 import os
-import sqlite3
 import threading
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, time as clock_time, timezone
@@ -25,6 +24,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from kiosk.ids import CST, Clock, utc_now
+from local_db.backup import BackupError, copy_to
 from local_db.fsutil import atomic_write
 
 log = logging.getLogger(__name__)
@@ -324,8 +324,8 @@ def apply_staged(app_root: Path | None, data_dir: Path | str, clock: Clock = utc
     _audit(audit, actor, UPDATE_APPLIED, status.version, "started")
     backup = data_dir / BACKUPS_DIR / f"pre-update-{status.version}.db"
     try:
-        backup_database(data_dir / DB_FILE, backup)
-    except (OSError, sqlite3.Error, BackupFailed) as exc:
+        copy_to(data_dir / DB_FILE, backup)
+    except BackupError as exc:
         log.error("update %s not applied: database backup failed (%s)", status.version, type(exc).__name__)
         refusal = Refusal(status.version, "backup_failed", now_iso(clock))
         change_status(data_dir, lambda current: replace(current, last_refusal=refusal))
@@ -352,38 +352,6 @@ def _audit(audit: Audit | None, actor: str, action: str, target: str, outcome: s
         audit(actor, action, target, outcome)
     except Exception as exc:   # e.g. an actor form the catalogue does not know yet: the update goes on
         log.error("update audit entry not written: %s", type(exc).__name__)
-
-
-class BackupFailed(Exception):
-    pass
-
-
-def backup_database(source: Path, dest: Path) -> None:
-    """A consistent copy of the live database by SQLite's online backup API, checked, then renamed into place.
-
-    A minimal helper of its own: local_db/backup.py (the maintenance backups) is not on this branch yet."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(f".{dest.name}.tmp")
-    tmp.unlink(missing_ok=True)
-    src = sqlite3.connect(f"file:{source.resolve()}?mode=ro", uri=True, timeout=30.0)
-    try:
-        out = sqlite3.connect(str(tmp))
-        try:
-            src.backup(out)
-            verdict = out.execute("PRAGMA integrity_check").fetchone()[0]
-        finally:
-            out.close()
-        if verdict != "ok":
-            raise BackupFailed("backup copy failed its integrity check")
-        with open(tmp, "rb") as handle:
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o600)   # the backup holds what the database holds
-        os.replace(tmp, dest)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    finally:
-        src.close()
 
 
 # --- after a start -------------------------------------------------------------------------------------------

@@ -80,7 +80,19 @@ def backup(db_path: Path | str, backups_dir: Path | str, clock: Clock = utc_now,
     backups_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     now = clock()
     target = _free_name(backups_dir, now)
-    tmp = backups_dir / f".{target.name}.tmp"
+    copy_to(db_path, target)
+    info = BackupInfo(target, now, target.stat().st_size)
+    prune(backups_dir, keep, ring_keys() if ring_keys else None)
+    log.info("database backed up to %s (%d bytes)", target.name, info.size)
+    return info
+
+
+def copy_to(db_path: Path | str, target: Path | str) -> None:
+    """A checked copy of the live database at `target` (also the update's pre-update copy, kiosk/updates.py);
+    BackupError, and no file left behind, when it cannot be made."""
+    db_path, target = Path(db_path), Path(target)
+    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.tmp")
     try:
         _copy_checked(db_path, tmp, target)
     except BackupError:
@@ -89,10 +101,6 @@ def backup(db_path: Path | str, backups_dir: Path | str, clock: Clock = utc_now,
     except (sqlite3.Error, OSError) as exc:
         _unlink(tmp)
         raise BackupError(_disk_reason(exc, "备份失败")) from exc
-    info = BackupInfo(target, now, target.stat().st_size)
-    prune(backups_dir, keep, ring_keys() if ring_keys else None)
-    log.info("database backed up to %s (%d bytes)", target.name, info.size)
-    return info
 
 
 def prune(backups_dir: Path, keep: int, ring_keys: set[str] | None = None) -> list[Path]:
