@@ -109,6 +109,14 @@ SETTINGS: tuple[Setting, ...] = (
                                      " before they are sent to the hub"),
     Setting("doccam_backend", str, "sim", "Document camera backend", ("sim", "camera", "none")),
     Setting("doccam_camera", str, "1", "Document camera: index, device path, video file or image sequence"),
+    # lockdown and crash recovery (ui/lockdown.py, ui/crash_guard.py, docs/lockdown.md)
+    Setting("lockdown", bool, True, "Full-screen kiosk locked: escape keys swallowed, closing refused, no context"
+                                    " menus (a --windowed run is never locked)"),
+    Setting("hide_cursor", bool, True, "Hide the pointer while locked (touch screens); off for a kiosk used with"
+                                       " a mouse"),
+    Setting("crash_storm_count", int, 5, "Crashes within crash_storm_window_s that end the app for the service"
+                                         " manager to restart it (fewer: each returns to the home screen)"),
+    Setting("crash_storm_window_s", float, 60.0, "Seconds over which crashes are counted for crash_storm_count"),
     Setting("fullscreen", bool, True, "Start full-screen"),
     central("log_level", str, "INFO", "Logging level", ("DEBUG", "INFO", "WARNING", "ERROR")),
 )
