@@ -196,3 +196,15 @@ def test_a_storm_of_crashes_ends_the_process_for_the_service_manager(kiosk_dir, 
     assert log.count("crash: ZeroDivisionError") >= 5 and log.count("crash storm") == 1
     assert re.search(r"crash: ZeroDivisionError in thread MainThread at .*<lambda>", log)
     assert integrity(kiosk_dir) == "ok"
+
+
+def test_a_locked_full_screen_start_comes_up_and_leaves_when_the_app_asks(kiosk_dir):
+    """Production's way in: full-screen, so locked (no --windowed). The locked window refuses QApplication.quit();
+    the start-up hook leaves with exit(0), as maintenance and updates do through ui.lockdown.leave_kiosk."""
+    result = subprocess.run([sys.executable, "main.py", "--no-sync", "--data-dir", str(kiosk_dir)], cwd=REPO_ROOT,
+                            env=os.environ | {"QT_QPA_PLATFORM": "offscreen", "ZDB_EXIT_WHEN_SHOWN": "1"},
+                            timeout=120, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "home-shown" in result.stdout
+    log = (kiosk_dir / "logs" / "kiosk.log").read_text(encoding="utf-8")
+    assert "kiosk locked" in log and "kiosk lock lifted" in log and "crash:" not in log
