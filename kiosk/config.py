@@ -123,6 +123,14 @@ SETTINGS: tuple[Setting, ...] = (
                                                 " installed, when nobody is using the kiosk"),
     central("update_quiet_end", str, "04:00", "Local time (HH:MM) the update quiet window ends (may be past"
                                               " midnight: 23:00-01:00)"),
+    # lockdown and crash recovery (ui/lockdown.py, ui/crash_guard.py, docs/lockdown.md)
+    Setting("lockdown", bool, True, "Full-screen kiosk locked: escape keys swallowed, closing refused, no context"
+                                    " menus (a --windowed run is never locked)"),
+    Setting("hide_cursor", bool, True, "Hide the pointer while locked (touch screens); off for a kiosk used with"
+                                       " a mouse"),
+    Setting("crash_storm_count", int, 5, "Crashes within crash_storm_window_s that end the app for the service"
+                                         " manager to restart it (fewer: each returns to the home screen)"),
+    Setting("crash_storm_window_s", float, 60.0, "Seconds over which crashes are counted for crash_storm_count"),
     Setting("fullscreen", bool, True, "Start full-screen"),
     central("log_level", str, "INFO", "Logging level", ("DEBUG", "INFO", "WARNING", "ERROR")),
 )

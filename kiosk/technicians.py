@@ -180,7 +180,7 @@ class TechnicianAuth:
         return self._refused(actor, key, MaintenanceRefused(MaintRefusal.WRONG_SECRET))
 
     def exit(self, session: TechnicianSession, reason: str = "manual") -> None:
-        """`reason`: manual | idle. A session already ended is left alone (no second audit line)."""
+        """`reason`: manual | idle | crash (ui/crash_guard.py). A session already ended is left alone (no second audit line)."""
         if session.ended:
             return
         session.ended = True

@@ -124,7 +124,7 @@ CATALOGUE: tuple[EventType, ...] = (
     _event(MAINTENANCE_ENTERED, "technician", "ok"),
     _event(MAINTENANCE_REFUSED, "technician unidentified", _MAINT_REFUSALS),   # outcome: the refusal reason
     _event(MAINTENANCE_LOCKED, "technician unidentified", "locked"),          # the streak reached the limit
-    _event(MAINTENANCE_EXITED, "technician", "manual idle"),
+    _event(MAINTENANCE_EXITED, "technician", "manual idle crash"),
     _event(DEVICE_TEST, "technician", "ok failed " + _FAULTS, "device family"),  # outcome: ok or the fault
     _event(SYNC_FORCED, "technician", "ok"),
     # updates: the target is the software version

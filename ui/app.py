@@ -8,6 +8,7 @@ import sys
 from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtWidgets import QApplication
 
+from ui.crash_guard import install_crash_guard
 from ui.fonts import BASE_PIXEL_SIZE, kiosk_font, pick_family
 from ui.style import stylesheet
 from ui.window import MainWindow
@@ -40,6 +41,7 @@ def run(core, fullscreen: bool) -> int:
     """Show the kiosk UI for `core` and run the Qt event loop until the window closes; returns the exit code."""
     app = ensure_app()
     window = create_window(core)
+    lock = _lockdown(window, core.config, fullscreen)   # first: the filters installed after it see keys first
     if fullscreen:
         window.showFullScreen()
     else:
@@ -47,10 +49,14 @@ def run(core, fullscreen: bool) -> int:
     window.start()
     _updates(window, core)
     _wedge_scanner(app, core)
+    guard = install_crash_guard(window, core.config)
     _test_hooks(app, window)
     try:
         return app.exec()
     finally:
+        guard.uninstall()
+        if lock is not None:
+            lock.uninstall()
         window.shutdown()
 
 
@@ -62,9 +68,19 @@ def _updates(window: MainWindow, core) -> None:
 
     app_root = managed_app_root()
     QTimer.singleShot(0, lambda: confirm_release(core, window.tasks, app_root))
-    idle = lambda: not window.in_use() and not core.idle.is_busy and window.agent_session is None  # noqa: E731
+    idle = lambda: (not window.in_use() and not core.idle.is_busy and window.agent_session is None  # noqa: E731
+                    and window.maintenance.session is None)   # a technician at work is not a quiet kiosk
     window.update_timer = UpdateTimer(core, window.tasks, idle, app_root, parent=window)
     window.update_timer.start()
+
+
+def _lockdown(window: MainWindow, config, fullscreen: bool):
+    """Production runs full-screen and locked (ui/lockdown.py); a --windowed development run never is."""
+    if not (fullscreen and config["lockdown"]):
+        return None
+    from ui.lockdown import install_lockdown
+
+    return install_lockdown(window, config)
 
 
 def _wedge_scanner(app: QApplication, core) -> None:
@@ -83,4 +99,5 @@ def _test_hooks(app: QApplication, window) -> None:
         from ui.automation import AutomationServer
         window.automation = AutomationServer(window, socket_path)
     if os.environ.get("ZDB_EXIT_WHEN_SHOWN") == "1":
-        QTimer.singleShot(0, lambda: (print("home-shown", flush=True), app.quit()))
+        # exit(0), not quit(): a locked window refuses the close that quit() asks for
+        QTimer.singleShot(0, lambda: (print("home-shown", flush=True), app.exit(0)))

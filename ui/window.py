@@ -107,6 +107,8 @@ def build_screens(core, tasks: Tasks) -> Screens:
 
 
 class MainWindow(QWidget):
+    close_refused = False   # ui.lockdown sets it on a locked kiosk: only allow_close() lets the window close
+
     def __init__(self, core, parent: QWidget | None = None):
         super().__init__(parent)
         self.core = core
@@ -324,6 +326,16 @@ class MainWindow(QWidget):
     def visible_texts(self) -> list[str]:
         """Every text a label or input of the window currently holds (tests check nothing personal remains)."""
         return [w.text() for w in self.findChildren(QLabel) + self.findChildren(QLineEdit) if w.text()]
+
+    def allow_close(self) -> None:
+        """The app itself is ending (maintenance's exit or restart, an update's restart): the window may close."""
+        self.close_refused = False
+
+    def closeEvent(self, event) -> None:
+        if self.close_refused:   # Alt+F4 that got past the lock, the compositor, QApplication.quit()
+            event.ignore()
+            return
+        super().closeEvent(event)
 
     def shutdown(self) -> None:
         QApplication.instance().removeEventFilter(self.idle)
