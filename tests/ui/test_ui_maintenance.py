@@ -9,7 +9,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from PySide6.QtCore import Qt
-from ui_helpers import WAIT_MS, go_to_form, joined_texts, open_window, tap, type_text, wait_idle_tasks, wait_screen
+from ui_helpers import (WAIT_MS, go_to_form, joined_texts, open_window, tap, texts, type_text, wait_idle_tasks,
+                        wait_screen)
 
 from sync.credentials_hash import hash_password
 
@@ -77,6 +78,8 @@ def test_gesture_login_streak_tabs_a_device_test_and_exit(qtbot, core_factory):
     devices = screen.show_tab("设备")
     wait_idle_tasks(qtbot, window)
     assert "● 正常" in joined_texts(devices)
+    assert "未启用" in joined_texts(devices) and "smartcard_backend" in joined_texts(devices)   # turned off, not lost
+    assert "not found" not in joined_texts(devices)
     printed = len(core.devices.sims.printer.printed)
     tap(qtbot, devices.print_button)
     qtbot.waitUntil(lambda: "测试页已打印" in devices.result.headline.text(), timeout=WAIT_MS)
@@ -90,6 +93,8 @@ def test_gesture_login_streak_tabs_a_device_test_and_exit(qtbot, core_factory):
     tap(qtbot, devices.print_button)
     qtbot.waitUntil(lambda: "缺纸" in devices.result.headline.text(), timeout=WAIT_MS)
     wait_idle_tasks(qtbot, window)
+    table = texts(devices)   # the status row after the test: the words, and the code in small type for support
+    assert "缺纸" in table and "paper_out" in table and "！故障" in table
 
     tap(qtbot, screen.exit_button)
     assert window.nav.current is window.screens.home and window.maintenance.session is None
