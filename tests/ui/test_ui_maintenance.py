@@ -254,3 +254,41 @@ def test_a_login_still_checking_when_the_kiosk_is_wiped_lets_nobody_in(qtbot, co
     assert [(act, o) for _a, act, _t, o in trail(core)] == [("maintenance_entered", "ok"),
                                                              ("maintenance_exited", "manual")]
     window.shutdown()
+
+
+@pytest.mark.parametrize("text, words", [
+    ("hub unreachable", "连不上服务端（hub unreachable）"),
+    ("hub returned HTTP 503 (busy)", "服务端返回错误（hub returned HTTP 503 (busy)）"),
+    ("too large", "记录太大，无法上报（too large）"),
+    ("rejected by hub: unknown action", "服务端拒收（rejected by hub: unknown action）"),
+    ("something new", "something new"),
+])
+def test_sync_errors_and_quarantine_reasons_read_in_chinese_with_the_original_kept(text, words):
+    from ui.screens.maint_sync import sync_words
+
+    assert sync_words(text) == words
+
+
+def test_log_times_are_shown_in_china_time_like_the_clock(qtbot, core):
+    from datetime import datetime
+
+    from PySide6.QtWidgets import QWidget
+
+    from kiosk.ids import CST
+    from ui.screens.maint_logs import LogsPanel, station_time
+    from ui.tasks import Tasks
+
+    (core.data_dir / "logs").mkdir(exist_ok=True)
+    (core.data_dir / "logs" / "kiosk.log").write_text(
+        "2026-11-25 22:17:48,120 WARNING sync.worker: sync round failed: hub unreachable\n", encoding="utf-8")
+    logged = datetime(2026, 11, 25, 22, 17, 48)          # the machine's local time, whatever its zone
+    expected = logged.astimezone(CST).strftime("%m-%d %H:%M:%S")
+    assert station_time("2026-11-25 22:17:48,120") == expected and station_time("") == ""
+    host = QWidget()
+    qtbot.addWidget(host)
+    tasks = Tasks(host)
+    panel = LogsPanel(core, tasks, lambda: "technician", host)
+    panel.refresh()
+    qtbot.waitUntil(lambda: panel.where.text() != "", timeout=WAIT_MS)
+    assert panel.lines.item(0).text().startswith(expected + "  警告  sync.worker")
+    tasks.shutdown()
