@@ -5,10 +5,15 @@ What a test returns is safe to show and log: a card test says only the document 
 characters, a scan test only the kind of code and whether it verified. The identity and the code's text are
 dropped inside the call; nothing is stored. Faults come back as `devices.base.Fault` codes with the driver's
 technician-facing detail (which never holds personal data).
+
+The drivers speak English codes ("not found", "paper_out"); the tables below put them in plain Chinese for the
+technician, declared as data: the screen shows the words with the code in small type after them (support asks
+for the code). Every Fault has both a short word (status table) and advice (a test's result).
 """
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -24,6 +29,92 @@ FAILED = "failed"                  # anything that is not a device fault (a driv
 DOC_TYPES = {"resident": "居民身份证", "foreigner": "外国人永久居留身份证", "hmt": "港澳台居民居住证"}
 PAPER_WORDS = {"ok": "纸量正常", "near_end": "纸将用完", "out": "缺纸", "unknown": "纸量未知（打印机不报告）"}
 
+# --- device words in Chinese, declared as data ------------------------------------------------------------------
+FAULT_SHORT: dict[Fault, str] = {
+    Fault.NO_CARD: "没有读到证件",
+    Fault.CARD_REMOVED: "证件读到一半被移开",
+    Fault.CARD_UNREADABLE: "证件数据读不出",
+    Fault.CARD_UNSUPPORTED: "不支持这种证件",
+    Fault.READER_ABSENT: "设备未连接或没有应答",
+    Fault.QR_TIMEOUT: "没有扫到码",
+    Fault.QR_INVALID: "码无法识别或校验不通过",
+    Fault.QR_EXPIRED: "码已过期",
+    Fault.PRINTER_ABSENT: "打印机未连接或没有应答",
+    Fault.PAPER_OUT: "缺纸",
+    Fault.COVER_OPEN: "纸仓盖没有合上",
+    Fault.PRINTER_ERROR: "打印机报告故障",
+}
+FAULT_ADVICE: dict[Fault, str] = {
+    Fault.NO_CARD: "没有读到证件：请在提示后把身份证平放在读卡区",
+    Fault.CARD_REMOVED: "证件读到一半被移开了：请放稳后重试",
+    Fault.CARD_UNREADABLE: "证件数据校验不通过：请重试；仍不行请检查读卡器",
+    Fault.CARD_UNSUPPORTED: "本机不支持这种证件",
+    Fault.READER_ABSENT: "设备未连接或没有应答：请检查连线和电源，再点“重新扫描”",
+    Fault.QR_TIMEOUT: "没有扫到码：请把二维码对准扫码窗口",
+    Fault.QR_INVALID: "扫到的码不是本机认可的码，或校验没有通过",
+    Fault.QR_EXPIRED: "扫到的码已过期（签名有效）",
+    Fault.PRINTER_ABSENT: "打印机未连接或没有应答：请检查电源和连线",
+    Fault.PAPER_OUT: "打印机缺纸：请装入新纸卷后再试",
+    Fault.COVER_OPEN: "打印机纸仓盖没有合上：请合上后再试",
+    Fault.PRINTER_ERROR: "打印机报告故障：请查看打印机的指示灯",
+}
+# Health reasons the drivers and the device manager give (devices/), word for word.
+HEALTH_WORDS: dict[str, str] = {
+    "not found": "没有找到设备",
+    "unplugged": "设备已拔出",
+    "closed": "设备已关闭",
+    "reader closed": "读卡器已关闭",
+    "scanner closed": "扫码器已关闭",
+    "source closed": "画面来源已关闭",
+    "busy scanning": "正在扫码",
+    "busy reading": "正在读卡",
+    "busy printing": "正在打印",
+    "port not found": "找不到串口",
+    "camera not found": "找不到摄像头",
+    "camera stalled": "摄像头没有画面",
+    "pcscd not running": "读卡服务 pcscd 没有运行",
+    "reader not found": "找不到读卡器",
+    "reader stopped answering": "读卡器不再应答",
+    "no valid answer to SAM status": "读卡模块（SAM）没有正确应答",
+    "no document camera configured": "没有设置高拍仪",
+    "not configured or not writable": "打印机未设置或无法写入",
+    "status unknown": "打印机不报告状态",
+    "paper_near_end": "纸将用完",
+    "cutter_error": "切纸刀故障",
+    "offline": "打印机脱机",
+}
+# Reasons with a variable tail (an exception name, a status word): by their start.
+HEALTH_PATTERNS: tuple[tuple[re.Pattern, str], ...] = (
+    (re.compile(r"no \w+ backend configured"), "未启用"),
+    (re.compile(r"open failed\b"), "打开设备失败"),
+    (re.compile(r"health check failed\b"), "状态检查出错"),
+    (re.compile(r"cannot open port\b"), "打不开串口"),
+    (re.compile(r"serial I/O\b"), "串口读写出错"),
+    (re.compile(r"pcscd\b"), "读卡服务 pcscd 出错"),
+    (re.compile(r"waiting for a card\b"), "等卡时读卡器出错"),
+    (re.compile(r"SAM status\b"), "读卡模块（SAM）报告异常"),
+)
+# Anything else, by the state it came with.
+STATE_FALLBACK = {HealthState.OK: "", HealthState.ABSENT: "设备未连接或没有应答", HealthState.ERROR: "设备报告故障"}
+BACKEND_WORDS = {"none": "未启用", "sim": "模拟器", "serial": "串口", "pcsc": "PC/SC 读卡器", "camera": "摄像头",
+                 "wedge": "键盘口扫码枪", "file": "写入文件", "network": "网络打印机", "usb": "USB 连接"}
+
+
+def reason_words(reason: str, state: HealthState) -> str:
+    """A health reason in plain Chinese; "" when there is nothing to say."""
+    if not reason:
+        return ""
+    if reason in HEALTH_WORDS:
+        return HEALTH_WORDS[reason]
+    fault = next((f for f in Fault if f.value == reason), None)
+    if fault is not None:
+        return FAULT_SHORT[fault]
+    return next((words for pattern, words in HEALTH_PATTERNS if pattern.match(reason)), STATE_FALLBACK[state])
+
+
+def backend_words(backend: str) -> str:
+    return BACKEND_WORDS.get(backend, backend)
+
 
 @dataclass(frozen=True)
 class FamilyStatus:
@@ -32,6 +123,15 @@ class FamilyStatus:
     reason: str            # the driver's words (technician-facing, no personal data)
     backend: str           # the configured backend name, "none" when the family is turned off
     simulated: bool
+
+    @property
+    def enabled(self) -> bool:
+        return self.backend != "none"
+
+    @property
+    def words(self) -> str:
+        """The reason in plain Chinese for the status table."""
+        return reason_words(self.reason, self.state)
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from typing import Any, Callable, Mapping
 from kiosk.config import SETTINGS, Config, Setting, check_central
 from kiosk.diagnostics import _SECRET_NAME, SECRET_SETTINGS
 from kiosk.ids import Clock, utc_now
+from kiosk.settings_text import text_for
 from local_db.fsutil import atomic_write
 
 log = logging.getLogger(__name__)
@@ -110,6 +111,9 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("高拍仪", ("doccam_",)),
     ("代办与数据保留", ("agent_", "draft_", "review_items", "personal_data_")),
     ("备份与诊断", ("backup_", "diagnostics_", "log_level")),
+    ("维护模式", ("technician_",)),
+    ("软件更新", ("update_",)),
+    ("屏幕与锁定", ("fullscreen", "lockdown", "hide_cursor", "crash_")),
     ("其他", ("",)),
 )
 
@@ -129,7 +133,7 @@ class SettingRow:
     key: str
     type_name: str              # "bool" | "int" | "float" | "str"
     default: str                # shown text
-    description: str
+    description: str            # English, as declared in kiosk/config.py
     choices: tuple[str, ...]
     value: str                  # the value the files give now (shown text)
     layer: str                  # DEFAULT | BUNDLE | LOCAL
@@ -137,6 +141,8 @@ class SettingRow:
     secret: bool
     group: str
     central: bool               # the district may set it
+    name: str = ""              # Chinese name and description for the technician (kiosk/settings_text.py)
+    description_zh: str = ""
 
     @property
     def pending_restart(self) -> bool:
@@ -257,9 +263,10 @@ class SettingsEditor:
             secret = is_secret(key)
             value = self._shown(key, effective[key], secret)
             running = self._shown(key, self.running[key], secret) if self.running is not None else value
+            text = text_for(key, setting.description)
             rows.append(SettingRow(key, setting.type.__name__, self._shown(key, setting.default, secret),
                                    setting.description, tuple(show(c) for c in setting.choices), value, layer,
-                                   running, secret, group_of(key), setting.central))
+                                   running, secret, group_of(key), setting.central, text.name, text.description))
         return rows
 
     @staticmethod

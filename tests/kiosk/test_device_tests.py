@@ -1,14 +1,18 @@
 """Maintenance device tests against the simulators: a real test page decoded from the bytes the printer got, a card
 read through the pty reader, codes through the camera simulator, faults set on the simulators, a hot-plug rescan."""
+import re
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pytest
 
+import devices
 from devices.base import Fault, HealthState
 from devices.idcard.demo import DEMO_CARD, DEMO_HMT_PERMIT
 from devices.qr_sim import demo_code
 from devices.registry import build_devices
-from kiosk.config import Config
+from kiosk import device_tests as dt
+from kiosk.config import SETTINGS, Config
 from kiosk.device_tests import DeviceTests, device_status, rescan
 from tests.clocks import FakeClock
 from tests.devices.escpos_decode import decode
@@ -106,3 +110,60 @@ def test_an_unplugged_reader_is_found_again_by_a_rescan(station):
     devices.sims.plug("idcard")
     rows = {row.family: row for row in rescan(devices)}
     assert rows["idcard"].state is HealthState.OK
+
+
+# --- device words in Chinese ------------------------------------------------------------------------------------
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.mark.parametrize("fault", list(Fault))
+def test_every_fault_has_chinese_words_and_advice(fault):
+    assert CJK.search(dt.FAULT_SHORT[fault]) and CJK.search(dt.FAULT_ADVICE[fault])
+    assert dt.reason_words(fault.value, HealthState.ERROR) == dt.FAULT_SHORT[fault]
+
+
+def _literal_health_reasons() -> set[str]:
+    """Every fixed reason a driver or the manager puts in a Health (devices/), and the printer's status words."""
+    found = set()
+    for path in Path(devices.__file__).parent.rglob("*.py"):
+        found |= set(re.findall(r'Health\(HealthState\.\w+, "([^"]+)"\)', path.read_text(encoding="utf-8")))
+    status = (Path(devices.__file__).parent / "printer" / "status.py").read_text(encoding="utf-8")
+    body = status[status.index("def reason(self)"):status.index("def query(")]
+    return found | set(re.findall(r'"([\w ]+)"', body)) - {""}
+
+
+def test_every_fixed_health_reason_of_the_drivers_has_its_own_chinese_words():
+    reasons = _literal_health_reasons()
+    assert {"not found", "pcscd not running", "status unknown", "paper_near_end"} <= reasons   # the scan works
+    for reason in reasons:
+        words = dt.reason_words(reason, HealthState.ERROR)
+        assert CJK.search(words) and words != dt.STATE_FALLBACK[HealthState.ERROR], reason
+
+
+@pytest.mark.parametrize("reason, state, words", [
+    ("open failed: PermissionError", HealthState.ERROR, "打开设备失败"),
+    ("health check failed: TimeoutError", HealthState.ERROR, "状态检查出错"),
+    ("no qr backend configured", HealthState.ABSENT, "未启用"),
+    ("network connect: ConnectionRefusedError: [Errno 111]", HealthState.ABSENT, "设备未连接或没有应答"),
+    ("something new", HealthState.ERROR, "设备报告故障"),
+    ("", HealthState.OK, ""),
+])
+def test_reasons_with_a_variable_tail_or_unknown_get_words_by_their_start_or_state(reason, state, words):
+    assert dt.reason_words(reason, state) == words
+
+
+def test_every_backend_a_setting_offers_has_chinese_words():
+    for setting in SETTINGS:
+        if setting.key.endswith("_backend"):
+            for choice in setting.choices:
+                assert CJK.search(dt.backend_words(choice)), (setting.key, choice)
+    assert dt.backend_words("none") == "未启用"
+
+
+def test_status_words_say_what_a_technician_needs(station):
+    devices, _tests, _ = station
+    devices.sims.unplug("idcard")
+    rows = {row.family: row for row in rescan(devices)}
+    assert rows["idcard"].words == "设备已拔出" and rows["idcard"].reason == "unplugged"
+    assert not rows["smartcard"].enabled and rows["printer"].enabled and rows["printer"].words == ""

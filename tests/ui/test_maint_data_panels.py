@@ -33,13 +33,23 @@ def shown_button(qtbot, root, text):
     return button_with_text(root, text)
 
 
+def open_row(qtbot, panel, key):
+    """Tap a setting: its editor opens under it and the list scrolls the row to the top, as a finger's next tap finds
+    it (laid out on the next event loop turns; a tap while the list still moves only stops it, as on a phone)."""
+    tap(qtbot, panel.row_buttons[key])
+    bar = panel.area.verticalScrollBar()
+    qtbot.waitUntil(lambda: panel.apply_button.isVisible() and bar.value() == min(panel.row_buttons[key].y() - 8,
+                                                                                   bar.maximum()), timeout=WAIT_MS)
+    qtbot.wait(50)   # the finger scroller drops a press that comes within a few ms of the jump; no finger is that fast
+
+
 @pytest.fixture
 def settings_panel(qtbot, core, tasks):
     from ui.screens.maint_settings import SettingsPanel
 
     panel = SettingsPanel(core, tasks, lambda: ACTOR)
     qtbot.addWidget(panel)
-    panel.resize(1280, 700)
+    panel.resize(780, 700)   # the offscreen screen is 800 wide, and a tap lands only on a point of the screen
     panel.show()
     panel.refresh()
     qtbot.waitUntil(lambda: bool(panel.row_buttons) and all(b.isVisible() for b in panel.row_buttons.values()),
@@ -50,10 +60,14 @@ def settings_panel(qtbot, core, tasks):
 def test_settings_panel_lists_edits_validates_and_saves(qtbot, core, tasks, settings_panel):
     panel = settings_panel
     assert panel.title == "设置"
-    assert "idle_timeout_s：90.0（默认值）" in panel.row_buttons["idle_timeout_s"].text()
+    idle = panel.row_buttons["idle_timeout_s"]
+    assert "空闲超时（idle_timeout_s）：90.0（默认值）" in idle.text()
     assert "会话与超时" in joined_texts(panel) and "打印机" in joined_texts(panel)
+    assert "多少秒没人触摸就清空当前办理内容" in joined_texts(idle) and "idle_timeout_s" in joined_texts(idle)
+    assert "正在读取" not in panel.status.text() and "点一项设置即可修改" in panel.status.text()
 
-    tap(qtbot, panel.row_buttons["idle_timeout_s"])
+    open_row(qtbot, panel, "idle_timeout_s")
+    assert panel.list_rows.indexOf(panel.edit_frame) == panel.list_rows.indexOf(idle) + 1   # opens under its row
     assert panel.keypad.isVisible() and panel.line.text() == "90.0"
     tap(qtbot, button_with_text(panel.keypad, "清空"))
     tap(qtbot, button_with_text(panel.keypad, "0"))
@@ -64,12 +78,13 @@ def test_settings_panel_lists_edits_validates_and_saves(qtbot, core, tasks, sett
         tap(qtbot, button_with_text(panel.keypad, key))
     tap(qtbot, panel.apply_button)
     assert panel.changes == {"idle_timeout_s": "120"} and "未保存" in panel.row_buttons["idle_timeout_s"].text()
+    assert not panel.edit_frame.isVisible() and panel.list_rows.indexOf(panel.edit_frame) == -1
 
-    tap(qtbot, panel.row_buttons["fullscreen"])   # a switch: 开 / 关
+    open_row(qtbot, panel, "fullscreen")   # a switch: 开 / 关
     assert not panel.line.isVisible()
     tap(qtbot, button_with_text(panel.edit_frame, "关"))
     tap(qtbot, panel.apply_button)
-    tap(qtbot, panel.row_buttons["printer_width_mm"])   # choices as buttons
+    open_row(qtbot, panel, "printer_width_mm")   # choices as buttons
     tap(qtbot, button_with_text(panel.edit_frame, "58"))
     tap(qtbot, panel.apply_button)
     assert "待保存：3 项" in panel.status.text()
@@ -77,7 +92,7 @@ def test_settings_panel_lists_edits_validates_and_saves(qtbot, core, tasks, sett
     with qtbot.waitSignal(panel.saved, timeout=WAIT_MS) as saved:
         tap(qtbot, panel.save_button)
     assert saved.args[0].ok
-    assert "需要重启" in panel.status.text() and "idle_timeout_s" in panel.status.text()
+    assert "需要重启" in panel.status.text() and "空闲超时（idle_timeout_s）" in panel.status.text()
     stored = json.loads((core.data_dir / "config.json").read_text(encoding="utf-8"))
     assert stored == {"idle_timeout_s": 120.0, "fullscreen": False, "printer_width_mm": 58}
     audited = core.store.db.execute("SELECT target FROM audit WHERE action='settings_changed'").fetchall()
@@ -86,9 +101,29 @@ def test_settings_panel_lists_edits_validates_and_saves(qtbot, core, tasks, sett
     assert "本机设置" in panel.row_buttons["idle_timeout_s"].text()
 
 
+@pytest.mark.parametrize("width", [900, 1256])   # editor stacked; side by side (the tab on a 1280 px screen)
+def test_settings_rows_and_editor_fit_the_list(qtbot, settings_panel, width):
+    """No row runs under the scroll bar or past the list's edge, long values (a 64-digit key, a URL) included, and
+    the editor (entry and keypad) fits under its row."""
+    panel = settings_panel
+    panel.resize(width, 700)
+    open_row(qtbot, panel, "zlb_public_key")
+    open_row(qtbot, panel, "printer_tcp_port")
+    viewport = panel.area.viewport().width()
+    qtbot.waitUntil(lambda: panel.area.widget().width() <= viewport, timeout=WAIT_MS)
+    for key, row in panel.row_buttons.items():
+        assert row.geometry().right() < viewport, key
+        assert row.value.geometry().right() <= row.width() and row.key.geometry().right() <= row.width(), key
+    assert panel.edit_frame.geometry().right() < viewport and panel.keypad.isVisible()
+    assert panel.keypad.geometry().right() <= panel.edit_frame.width()
+    side_by_side = panel.edit_frame.columns.direction() == panel.edit_frame.columns.Direction.LeftToRight
+    assert side_by_side == (width > 1000)
+    assert panel.row_buttons["zlb_public_key"].name.text() == "浙里办验签公钥"
+
+
 def test_settings_panel_refuses_a_pair_that_breaks_the_idle_timer_and_saves_nothing(qtbot, core, settings_panel):
     panel = settings_panel
-    tap(qtbot, panel.row_buttons["idle_warning_s"])
+    open_row(qtbot, panel, "idle_warning_s")
     panel.line.setText("95")
     tap(qtbot, panel.apply_button)   # valid alone
     with qtbot.waitSignal(panel.saved, timeout=WAIT_MS) as saved:

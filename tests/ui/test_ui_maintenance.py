@@ -9,7 +9,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from PySide6.QtCore import Qt
-from ui_helpers import WAIT_MS, go_to_form, joined_texts, open_window, tap, type_text, wait_idle_tasks, wait_screen
+from ui_helpers import (WAIT_MS, go_to_form, joined_texts, open_window, tap, texts, type_text, wait_idle_tasks,
+                        wait_screen)
 
 from sync.credentials_hash import hash_password
 
@@ -77,6 +78,8 @@ def test_gesture_login_streak_tabs_a_device_test_and_exit(qtbot, core_factory):
     devices = screen.show_tab("设备")
     wait_idle_tasks(qtbot, window)
     assert "● 正常" in joined_texts(devices)
+    assert "未启用" in joined_texts(devices) and "smartcard_backend" in joined_texts(devices)   # turned off, not lost
+    assert "not found" not in joined_texts(devices)
     printed = len(core.devices.sims.printer.printed)
     tap(qtbot, devices.print_button)
     qtbot.waitUntil(lambda: "测试页已打印" in devices.result.headline.text(), timeout=WAIT_MS)
@@ -90,6 +93,8 @@ def test_gesture_login_streak_tabs_a_device_test_and_exit(qtbot, core_factory):
     tap(qtbot, devices.print_button)
     qtbot.waitUntil(lambda: "缺纸" in devices.result.headline.text(), timeout=WAIT_MS)
     wait_idle_tasks(qtbot, window)
+    table = texts(devices)   # the status row after the test: the words, and the code in small type for support
+    assert "缺纸" in table and "paper_out" in table and "！故障" in table
 
     tap(qtbot, screen.exit_button)
     assert window.nav.current is window.screens.home and window.maintenance.session is None
@@ -267,3 +272,41 @@ def test_a_panels_restart_request_leaves_maintenance_then_restarts_the_app(qtbot
         assert window.maintenance.session is None and window.nav.current is window.screens.home
     finally:
         window.shutdown()
+
+
+@pytest.mark.parametrize("text, words", [
+    ("hub unreachable", "连不上服务端（hub unreachable）"),
+    ("hub returned HTTP 503 (busy)", "服务端返回错误（hub returned HTTP 503 (busy)）"),
+    ("too large", "记录太大，无法上报（too large）"),
+    ("rejected by hub: unknown action", "服务端拒收（rejected by hub: unknown action）"),
+    ("something new", "something new"),
+])
+def test_sync_errors_and_quarantine_reasons_read_in_chinese_with_the_original_kept(text, words):
+    from ui.screens.maint_sync import sync_words
+
+    assert sync_words(text) == words
+
+
+def test_log_times_are_shown_in_china_time_like_the_clock(qtbot, core):
+    from datetime import datetime
+
+    from PySide6.QtWidgets import QWidget
+
+    from kiosk.ids import CST
+    from ui.screens.maint_logs import LogsPanel, station_time
+    from ui.tasks import Tasks
+
+    (core.data_dir / "logs").mkdir(exist_ok=True)
+    (core.data_dir / "logs" / "kiosk.log").write_text(
+        "2026-11-25 22:17:48,120 WARNING sync.worker: sync round failed: hub unreachable\n", encoding="utf-8")
+    logged = datetime(2026, 11, 25, 22, 17, 48)          # the machine's local time, whatever its zone
+    expected = logged.astimezone(CST).strftime("%m-%d %H:%M:%S")
+    assert station_time("2026-11-25 22:17:48,120") == expected and station_time("") == ""
+    host = QWidget()
+    qtbot.addWidget(host)
+    tasks = Tasks(host)
+    panel = LogsPanel(core, tasks, lambda: "technician", host)
+    panel.refresh()
+    qtbot.waitUntil(lambda: panel.where.text() != "", timeout=WAIT_MS)
+    assert panel.lines.item(0).text().startswith(expected + "  警告  sync.worker")
+    tasks.shutdown()

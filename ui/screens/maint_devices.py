@@ -11,10 +11,9 @@ from typing import Callable
 
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
 
-from devices.base import Fault
-from kiosk.device_tests import DeviceTests, FamilyStatus, TestOutcome, rescan
+from kiosk.device_tests import FAULT_ADVICE, DeviceTests, FamilyStatus, TestOutcome, backend_words, rescan
 from local_db import audit
-from ui.screens.maint_widgets import STATE_WORDS, ResultBox, tr
+from ui.screens.maint_widgets import STATE_WORDS, ResultBox, tr, worded
 from ui.tasks import Tasks
 from ui.widgets import button, label
 
@@ -22,20 +21,6 @@ log = logging.getLogger(__name__)
 
 GROUP = "maint-devices"
 FAMILY_NAMES = {"idcard": "身份证读卡器", "smartcard": "社保卡读卡器", "qr": "扫码器", "printer": "回执打印机"}
-FAULT_WORDS = {
-    Fault.NO_CARD: "没有读到证件：请在提示后把身份证平放在读卡区",
-    Fault.CARD_REMOVED: "证件读到一半被移开了：请放稳后重试",
-    Fault.CARD_UNREADABLE: "证件数据校验不通过：请重试；仍不行请检查读卡器",
-    Fault.CARD_UNSUPPORTED: "本机不支持这种证件",
-    Fault.READER_ABSENT: "设备未连接或没有应答：请检查连线和电源，再点“重新扫描”",
-    Fault.QR_TIMEOUT: "没有扫到码：请把二维码对准扫码窗口",
-    Fault.QR_INVALID: "扫到的码不是本机认可的码，或校验没有通过",
-    Fault.QR_EXPIRED: "扫到的码已过期（签名有效）",
-    Fault.PRINTER_ABSENT: "打印机未连接或没有应答：请检查电源和连线",
-    Fault.PAPER_OUT: "打印机缺纸：请装入新纸卷后再试",
-    Fault.COVER_OPEN: "打印机纸仓盖没有合上：请合上后再试",
-    Fault.PRINTER_ERROR: "打印机报告故障：请查看打印机的指示灯",
-}
 WAITING = {"printer": "正在打印测试页…", "idcard": "请在 {s} 秒内把身份证放在读卡区…",
            "qr": "请在 {s} 秒内把二维码对准扫码窗口…"}
 DONE = {"printer": "测试页已打印，请查看出纸", "idcard": "读卡正常", "qr": "扫码正常"}
@@ -117,12 +102,19 @@ class DevicesPanel(QWidget):
             widget.hide()
             widget.deleteLater()
         for row, status in enumerate(rows):
-            backend = status.backend + (self.tr("（模拟器）") if status.simulated else "")
-            cells = (tr(FAMILY_NAMES[status.family]), tr(STATE_WORDS[status.state.value]), backend,
-                     status.reason or "")
-            for column, text in enumerate(cells):
-                self.grid.addWidget(label(text, wrap=column == 3), row, column)
+            cells = (label(tr(FAMILY_NAMES[status.family]), wrap=False), label(self._state(status), wrap=False),
+                     worded(tr(backend_words(status.backend)), status.backend), self._reason(status))
+            for column, cell in enumerate(cells):
+                self.grid.addWidget(cell, row, column)
         self.grid.setColumnStretch(3, 1)
+
+    def _state(self, status: FamilyStatus) -> str:
+        return tr(STATE_WORDS[status.state.value]) if status.enabled else self.tr("— 不使用")
+
+    def _reason(self, status: FamilyStatus) -> QWidget:
+        if not status.enabled:   # turned off on purpose: say where it is turned on, not that it is missing
+            return worded(self.tr("可在“设置”中修改 {key} 启用").format(key=f"{status.family}_backend"))
+        return worded(tr(status.words), status.reason)
 
     # --- tests ---------------------------------------------------------------------------------------------
     def run_test(self, family: str, lane: str, work: Callable[[], TestOutcome]) -> None:
@@ -138,7 +130,7 @@ class DevicesPanel(QWidget):
             facts = "　".join(f"{tr(name)}：{tr(value)}" for name, value in outcome.facts)
             self.result.show_result("ok", tr(DONE[outcome.family]), [facts])
         elif outcome.fault is not None:
-            self.result.show_result("error", tr(FAULT_WORDS[outcome.fault]),
+            self.result.show_result("error", tr(FAULT_ADVICE[outcome.fault]),
                                     [self.tr("故障代码：{code}").format(code=outcome.fault.value)])
         else:
             self.result.show_result("error", self.tr("测试出错（{detail}）").format(detail=outcome.detail),

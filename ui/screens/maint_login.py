@@ -93,5 +93,6 @@ class MaintLoginScreen(AgentLoginScreen):
         for widget in (self.login_button, self.checking, self.error):
             column.addWidget(widget)
         column.addStretch(1)
-        column.addWidget(label(self.tr("仅供设备维护技术员使用，每次进入和尝试都会记录。办事群众请点“返回”。"), "small"))
+        # two sentences, two lines: the resident's one ("返回") never breaks in the middle
+        column.addWidget(label(self.tr("仅供设备维护技术员使用，每次进入和尝试都会记录。\n办事群众请点“返回”。"), "small"))
         return column

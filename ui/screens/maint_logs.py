@@ -1,11 +1,17 @@
-"""Maintenance tab 日志: the kiosk log newest first, by level, a page at a time (kiosk/log_view.py reads and redacts)."""
+"""Maintenance tab 日志: the kiosk log newest first, by level, a page at a time (kiosk/log_view.py reads and redacts).
+
+Times are shown in China time, as the status bar's clock: the log is written in the machine's time zone, which on
+an installed kiosk may well be UTC, and a technician matching a fault to "what happened at 10:15" reads the clock.
+"""
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Callable
 
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QVBoxLayout, QWidget
 
+from kiosk.ids import CST
 from kiosk.log_view import LogPage, read_page
 from ui.screens.maint_widgets import text_list
 from ui.tasks import Tasks
@@ -74,7 +80,7 @@ class LogsPanel(QWidget):
         self.page = page.page
         self.lines.clear()
         for entry in page.entries:
-            head = f"{entry.at[5:]}  {self.tr(LEVEL_WORDS[entry.level])}  {entry.source}: {entry.text}"
+            head = f"{station_time(entry.at)}  {self.tr(LEVEL_WORDS[entry.level])}  {entry.source}: {entry.text}"
             self.lines.addItem("\n".join([head, *(f"    {more}" for more in entry.more[-12:])]))
         if not page.entries:
             self.lines.addItem(self.tr("没有这一级别的日志"))
@@ -87,3 +93,12 @@ class LogsPanel(QWidget):
         log.error("log unreadable: %s", type(error).__name__)
         self.lines.clear()
         self.lines.addItem(self.tr("日志读取失败"))
+
+
+def station_time(at: str) -> str:
+    """A logged time (the machine's own zone, "2026-11-25 22:17:48") as month, day and time in China time."""
+    try:
+        logged = datetime.strptime(at[:19], "%Y-%m-%d %H:%M:%S")
+    except ValueError:
+        return at[5:]
+    return logged.astimezone(CST).strftime("%m-%d %H:%M:%S")   # a naive time is the machine's local time

@@ -28,6 +28,21 @@ GROUP = "maint-sync"
 ROUND_WAIT_S = 90.0        # a forced round over a poor island link can take a while
 KIND_NAMES = {"application": "申请", "audit": "审计", "rating": "评价", "need": "诉求", "booking": "预约",
               "certificate_request": "证明申请", "consent": "授权"}
+# The sync worker's and the hub's fixed wordings (sync/transport.py, sync/worker.py, sync/client.py) in plain
+# Chinese, by how they start; the original follows in brackets, for support calls.
+SYNC_WORDS: tuple[tuple[str, str], ...] = (
+    ("hub unreachable", "连不上服务端"),
+    ("hub timed out", "服务端没有及时应答"),
+    ("request failed", "请求没有发出去"),
+    ("hub returned HTTP", "服务端返回错误"),
+    ("local database unavailable", "本机数据库打不开"),
+    ("terminal identity unreadable", "本机的终端身份文件读不出"),
+    ("internal error", "同步程序内部出错，详情见“日志”"),
+    ("too large", "记录太大，无法上报"),
+    ("rejected by hub", "服务端拒收"),
+    ("revoked", "服务端已停用本机"),
+    ("unknown_terminal", "服务端不认识本机：请重新注册"),
+)
 
 
 class SyncPanel(QWidget):
@@ -91,16 +106,16 @@ class SyncPanel(QWidget):
         fact_grid(self._facts(report), self.facts, columns=2)
         self.quarantine.clear()
         for row in report.quarantine:
-            self.quarantine.addItem(self.tr("{kind} · {reason} · {at} · 尝试{n}次\n  {id}").format(
-                kind=_kind(row.kind), reason=row.reason, at=local_time(_when(row.quarantined_at)),
-                n=row.attempts, id=row.record_id))
+            self.quarantine.addItem(self.tr("{kind} · {reason} · 尝试{n}次\n  {at} · {id}").format(
+                kind=_kind(row.kind), reason=sync_words(row.reason), n=row.attempts,
+                at=_short_time(_when(row.quarantined_at)), id=row.record_id))
         if not report.quarantine:
             self.quarantine.addItem(self.tr("隔离区是空的"))
         self.recent.clear()
         for error in report.recent_errors:
-            times = self.tr("（连续{n}次，最近 {at}）").format(n=error.count, at=local_time(error.last_at)) \
-                if error.count > 1 else local_time(error.first_at)
-            self.recent.addItem(f"{error.text}  {times}")
+            times = self.tr("（连续{n}次，最近 {at}）").format(n=error.count, at=_short_time(error.last_at)) \
+                if error.count > 1 else _short_time(error.first_at)
+            self.recent.addItem(f"{sync_words(error.text)}  {times}")
         if not report.recent_errors:
             self.recent.addItem(self.tr("启动以来没有同步错误"))
         self.sync_button.setEnabled(report.running and not self._poll.isActive())
@@ -120,9 +135,9 @@ class SyncPanel(QWidget):
                 (self.tr("待传附件"), str(report.attachments_pending)),
                 (self.tr("隔离区"), self.tr("{n} 件").format(n=report.quarantine_total))]
         if report.last_error:
-            rows.append((self.tr("上一轮错误"), report.last_error))
+            rows.append((self.tr("上一轮错误"), sync_words(report.last_error)))
         if report.auth_refusal:
-            rows.append((self.tr("服务端拒绝本机"), report.auth_refusal))
+            rows.append((self.tr("服务端拒绝本机"), sync_words(report.auth_refusal)))
         return rows
 
     def _unreadable(self, error: BaseException) -> None:
@@ -163,12 +178,24 @@ class SyncPanel(QWidget):
         if status.online and not status.last_error:
             self.result.show_result("ok", self.tr("同步完成：已联网，待上报 {n} 件").format(n=max(status.pending, 0)))
         else:
-            self.result.show_result("error", self.tr("同步没有成功"), [redact(str(status.last_error or ""))[:120]])
+            self.result.show_result("error", self.tr("同步没有成功"),
+                                    [sync_words(redact(str(status.last_error or ""))[:120])])
         self.refresh()
 
 
 def _kind(kind: str) -> str:
     return KIND_NAMES.get(kind, kind)
+
+
+def sync_words(text: str) -> str:
+    """A sync error or quarantine reason in Chinese with the original after it; unknown ones as they are."""
+    words = next((w for start, w in SYNC_WORDS if text.startswith(start)), "")
+    return f"{words}（{text}）" if words else text
+
+
+def _short_time(moment: datetime | None) -> str:
+    """Month, day and time: the lists are narrow, and quarantine and errors are recent."""
+    return local_time(moment)[5:] if moment is not None else local_time(None)
 
 
 def _when(text: str) -> datetime | None:

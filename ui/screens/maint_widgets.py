@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QListWidget, QScroller, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QListWidget, QScroller, QVBoxLayout, QWidget
 
 from kiosk.ids import CST
 from ui.widgets import label, restyle
@@ -17,6 +17,7 @@ QLabel[role="title"] { font-size: 32px; }
 QLabel[role="section"] { font-size: 24px; padding-top: 2px; }
 QLabel[role="big"] { font-size: 26px; }
 QLabel[role="small"] { font-size: 18px; }
+QLabel[role="code"] { font-size: 16px; color: #5b6472; font-family: monospace; }
 QPushButton { min-height: 56px; font-size: 24px; padding: 4px 18px; }
 QPushButton[role="nav"] { min-height: 56px; max-height: 56px; font-size: 24px; }
 QTabBar::tab { min-height: 56px; min-width: 120px; font-size: 24px; padding: 0 20px; background: #e2e7ee;
@@ -60,6 +61,27 @@ class ResultBox(QFrame):
         self.headline.clear()
         self.lines.clear()
         self.hide()
+
+
+CODE_CHARS = 48   # a driver's detail can be long (an exception's text); the full one is in the log
+
+
+def worded(words: str, code: str = "") -> QWidget:
+    """Plain words with the machine's code in small type after them, on one line: the technician reads the words,
+    support asks for the code. The code alone when there are no words for it; nothing when there is neither."""
+    cell = QWidget()
+    row = QHBoxLayout(cell)
+    row.setContentsMargins(0, 0, 0, 0)
+    row.setSpacing(8)
+    if words:
+        row.addWidget(label(words, wrap=False))
+    if code and code != words:
+        small = label(code if len(code) <= CODE_CHARS else code[:CODE_CHARS - 1] + "…", "code", wrap=False)
+        small.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom)   # near the words' baseline
+        small.setContentsMargins(0, 0, 0, 3)
+        row.addWidget(small)
+    row.addStretch(1)
+    return cell
 
 
 def fact_grid(rows: list[tuple[str, str]], grid: QGridLayout | None = None, columns: int = 1) -> QGridLayout:
