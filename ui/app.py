@@ -47,6 +47,7 @@ def run(core, fullscreen: bool) -> int:
     window.start()
     _wedge_scanner(app, core)
     _test_hooks(app, window)
+    _service_hooks(app)
     try:
         return app.exec()
     finally:
@@ -70,3 +71,18 @@ def _test_hooks(app: QApplication, window) -> None:
         window.automation = AutomationServer(window, socket_path)
     if os.environ.get("ZDB_EXIT_WHEN_SHOWN") == "1":
         QTimer.singleShot(0, lambda: (print("home-shown", flush=True), app.quit()))
+
+
+def _service_hooks(app: QApplication) -> None:
+    """Under systemd (zhoudaoban.service, Type=notify): READY=1 once the event loop runs with the home screen
+    shown, then WATCHDOG=1 from a timer on this GUI thread, so a hung UI misses its pings and is restarted.
+    No-ops without $NOTIFY_SOCKET / $WATCHDOG_USEC (see kiosk/sd_notify.py)."""
+    from kiosk import sd_notify
+
+    QTimer.singleShot(0, lambda: sd_notify.notify("READY=1\nSTATUS=首页已显示"))
+    interval = sd_notify.watchdog_interval_ms()
+    if interval:
+        timer = QTimer(app)   # parented to the app: lives as long as the event loop
+        timer.setInterval(interval)
+        timer.timeout.connect(lambda: sd_notify.notify("WATCHDOG=1"))
+        timer.start()
