@@ -1,7 +1,6 @@
 """kiosk.sd_notify against real AF_UNIX datagram sockets (path and abstract), as systemd provides them."""
 from __future__ import annotations
 
-import os
 import socket
 import uuid
 
