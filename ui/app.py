@@ -47,7 +47,7 @@ def run(core, fullscreen: bool) -> int:
     window.start()
     _wedge_scanner(app, core)
     _test_hooks(app, window)
-    _service_hooks(app)
+    service_hooks(app, "首页已显示")
     try:
         return app.exec()
     finally:
@@ -73,13 +73,13 @@ def _test_hooks(app: QApplication, window) -> None:
         QTimer.singleShot(0, lambda: (print("home-shown", flush=True), app.quit()))
 
 
-def _service_hooks(app: QApplication) -> None:
-    """Under systemd (zhoudaoban.service, Type=notify): READY=1 once the event loop runs with the home screen
-    shown, then WATCHDOG=1 from a timer on this GUI thread, so a hung UI misses its pings and is restarted.
-    No-ops without $NOTIFY_SOCKET / $WATCHDOG_USEC (see kiosk/sd_notify.py)."""
+def service_hooks(app: QApplication, status: str) -> None:
+    """Under systemd (zhoudaoban.service, Type=notify): READY=1 (with `status` for `systemctl status`) once the
+    event loop runs with the screen shown, then WATCHDOG=1 from a timer on this GUI thread, so a hung UI misses
+    its pings and is restarted. No-ops without $NOTIFY_SOCKET / $WATCHDOG_USEC (see kiosk/sd_notify.py)."""
     from kiosk import sd_notify
 
-    QTimer.singleShot(0, lambda: sd_notify.notify("READY=1\nSTATUS=首页已显示"))
+    QTimer.singleShot(0, lambda: sd_notify.notify(f"READY=1\nSTATUS={status}"))
     interval = sd_notify.watchdog_interval_ms()
     if interval:
         timer = QTimer(app)   # parented to the app: lives as long as the event loop
