@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 DATA ?= var/kiosk
 
-.PHONY: run test setup hub shots bench
+.PHONY: run test setup hub shots bench deb
 
 setup:
 	@bash scripts/setup.sh
@@ -25,3 +25,7 @@ shots: setup
 
 bench: setup
 	@bash scripts/bench.sh
+
+# The Debian package for the Linux terminals: dist/zhoudaoban_<version>_amd64.deb (installer/README.md).
+deb: setup
+	$(PY) installer/build_deb.py

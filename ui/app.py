@@ -51,6 +51,7 @@ def run(core, fullscreen: bool) -> int:
     _wedge_scanner(app, core)
     guard = install_crash_guard(window, core.config)
     _test_hooks(app, window)
+    service_hooks(app, "首页已显示")
     try:
         return app.exec()
     finally:
@@ -101,3 +102,18 @@ def _test_hooks(app: QApplication, window) -> None:
     if os.environ.get("ZDB_EXIT_WHEN_SHOWN") == "1":
         # exit(0), not quit(): a locked window refuses the close that quit() asks for
         QTimer.singleShot(0, lambda: (print("home-shown", flush=True), app.exit(0)))
+
+
+def service_hooks(app: QApplication, status: str) -> None:
+    """Under systemd (zhoudaoban.service, Type=notify): READY=1 (with `status` for `systemctl status`) once the
+    event loop runs with the screen shown, then WATCHDOG=1 from a timer on this GUI thread, so a hung UI misses
+    its pings and is restarted. No-ops without $NOTIFY_SOCKET / $WATCHDOG_USEC (see kiosk/sd_notify.py)."""
+    from kiosk import sd_notify
+
+    QTimer.singleShot(0, lambda: sd_notify.notify(f"READY=1\nSTATUS={status}"))
+    interval = sd_notify.watchdog_interval_ms()
+    if interval:
+        timer = QTimer(app)   # parented to the app: lives as long as the event loop
+        timer.setInterval(interval)
+        timer.timeout.connect(lambda: sd_notify.notify("WATCHDOG=1"))
+        timer.start()

@@ -7,7 +7,7 @@ import os
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from ui.app import WINDOW_SIZE, ensure_app
+from ui.app import WINDOW_SIZE, ensure_app, service_hooks
 
 EXIT_OUT_OF_SERVICE = 3   # for the service manager: not a crash to restart in a loop, a technician's job
 
@@ -63,5 +63,8 @@ def run_out_of_service(code: str, fullscreen: bool) -> int:
         from ui.automation import AutomationServer
 
         window.automation = AutomationServer(window, socket_path)
+    # the service is up, showing this screen: without READY=1 systemd would restart it in a loop until it gives
+    # up and leaves the screen blank (cage exits 0 whatever the app's exit code, so the code cannot tell it)
+    service_hooks(app, f"本机暂停服务（{code}）")
     app.exec()
     return EXIT_OUT_OF_SERVICE
