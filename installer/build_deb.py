@@ -121,6 +121,8 @@ def stage(build: Build, repo: Path = REPO) -> None:
     _copy(HERE / "lib/install_release.py", lib / "install_release.py")
     _copy(HERE / "lib/enroll.py", lib / "enroll.py")
     _copy(HERE / "bin/zhoudaoban-enroll", root / "usr/bin/zhoudaoban-enroll", executable=True)
+    _copy(HERE / "bin/mount-usb", lib / "mount-usb", executable=True)
+    _copy(HERE / "udev/90-zhoudaoban-usb.rules", root / "lib/udev/rules.d/90-zhoudaoban-usb.rules")
     _copy(HERE / "systemd/zhoudaoban.service", root / "lib/systemd/system/zhoudaoban.service")
     _copy(HERE / "README.md", root / "usr/share/doc/zhoudaoban/README.md")
     control = root / "DEBIAN"

@@ -117,7 +117,8 @@ def test_package_carries_the_app_the_wheels_the_service_and_its_scripts(deb):
     app = f"/opt/zhoudaoban/app-{VERSION}"
     for wanted in (f"{app}/main.py", f"{app}/requirements.txt", f"{app}/kiosk/sd_notify.py",
                    f"{app}/kiosk/data/catalog.json", "/usr/lib/zhoudaoban/launcher.py",
-                   "/lib/systemd/system/zhoudaoban.service", "/usr/bin/zhoudaoban-enroll"):
+                   "/lib/systemd/system/zhoudaoban.service", "/usr/bin/zhoudaoban-enroll",
+                   "/usr/lib/zhoudaoban/mount-usb", "/lib/udev/rules.d/90-zhoudaoban-usb.rules"):
         assert wanted in paths, wanted
     assert not [p for p in paths if p.startswith((f"{app}/tests/", f"{app}/bench/", f"{app}/.ci/"))]
     wheels = [p for p in paths if p.startswith("/opt/zhoudaoban/wheels/") and p.endswith(".whl")]
@@ -225,6 +226,16 @@ def test_enrollment_command_enrolls_as_the_kiosk_user_and_remembers_the_hub(inst
     assert run_in(root, "zhoudaoban-enroll", "--check").returncode == 0
     again = run_in(root, "zhoudaoban-enroll", input="whatever\n")
     assert again.returncode == 2 and "--force" in again.stderr    # an enrolled terminal is not re-enrolled by accident
+
+
+def test_the_usb_stick_mount_helper_is_installed_for_udev(installed):
+    root, _ = installed
+    helper = root / "usr/lib/zhoudaoban/mount-usb"
+    assert os.access(helper, os.X_OK) and run_in(root, "sh", "-n", "/usr/lib/zhoudaoban/mount-usb").returncode == 0
+    rule = (root / "lib/udev/rules.d/90-zhoudaoban-usb.rules").read_text()
+    assert 'RUN+="/usr/lib/zhoudaoban/mount-usb $devnode %k"' in rule
+    assert (root / "usr/bin/systemd-mount").exists()             # what the helper runs, from the systemd package
+
 
 
 def test_remove_keeps_the_kiosk_data_and_purge_deletes_it(installed):
