@@ -83,7 +83,7 @@ class Reprint:
             return "回执已补打，请交给群众", ""
         if self.problem:
             return PROBLEM_WORDS[self.problem]
-        return f"未打印：{FAULT_SHORT[self.fault]}", RETRY_ADVICE.get(self.fault, OTHER_ADVICE)
+        return f"未打印（{FAULT_SHORT[self.fault]}）", RETRY_ADVICE.get(self.fault, OTHER_ADVICE)
 
 
 def last_error_words(code: str | None) -> str:

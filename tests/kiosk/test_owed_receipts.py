@@ -52,7 +52,7 @@ def test_paper_out_is_listed_reprinted_once_paper_is_back_and_audited(kiosk, clo
     clock.advance(minutes=5)
     still = owed.reprint(app.receipt_no, TECH)
     assert (still.printed, still.fault, still.problem) == (False, Fault.PAPER_OUT, "")
-    assert still.words() == ("未打印：缺纸", "请装纸后再试")
+    assert still.words() == ("未打印（缺纸）", "请装纸后再试")
     [row] = owed.owed()
     assert (row.attempts, row.last_error) == (2, "paper_out")
 
