@@ -63,6 +63,7 @@ class ReceiptsPanel(QWidget):
         self.result.clear()
         self.summary.clear()
         self._fill([])
+        self.set_busy(False)   # a reprint under way when maintenance closed: its answer is dropped
 
     # --- list ----------------------------------------------------------------------------------------------
     def show_rows(self, rows: list[OwedRow]) -> None:
