@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Callable, Protocol
 
-from devices.base import DeviceError, Fault, IdCardReader, QrScanner, ReceiptPrinter, SmartCardReader
+from devices.base import DeviceError, Fault, IdCardReader, QrScanner, ReceiptDoc, ReceiptPrinter, SmartCardReader
 from kiosk.agents import AgentSession
 from kiosk.catalog import Catalog
 from kiosk.certificate_print import build_certificate_doc
@@ -489,21 +489,24 @@ class ServiceFlow:
             session.print_outcome = PrintOutcome(printed=False)
             return session.print_outcome
         doc = build_receipt(app, session.item, self.station_name, self.follow_up)   # for a bundle: as one item
+        session.print_outcome = self.print_owed(app.receipt_no, doc)
+        return session.print_outcome
+
+    def print_owed(self, receipt_no: str, doc: ReceiptDoc) -> PrintOutcome:
+        """Print an owed receipt and settle its journal row: printed, or still owed with the fault (also the
+        reprint's way, kiosk/owed_receipts.py)."""
         with self.idle.busy():
             try:
                 self.devices.printer.print_receipt(doc)
             except DeviceError as exc:
-                self.store.mark_print_failed(app.receipt_no, exc.reason.value)
-                outcome = PrintOutcome(printed=False, fault=exc.reason)
+                self.store.mark_print_failed(receipt_no, exc.reason.value)
+                return PrintOutcome(printed=False, fault=exc.reason)
             except Exception as exc:  # a driver bug must not take the resident's receipt number with it
                 log.exception("printer driver failed")
-                self.store.mark_print_failed(app.receipt_no, f"driver: {type(exc).__name__}")
-                outcome = PrintOutcome(printed=False, fault=Fault.PRINTER_ERROR)
-            else:
-                self.store.mark_printed(app.receipt_no)
-                outcome = PrintOutcome(printed=True)
-        session.print_outcome = outcome
-        return outcome
+                self.store.mark_print_failed(receipt_no, f"driver: {type(exc).__name__}")
+                return PrintOutcome(printed=False, fault=Fault.PRINTER_ERROR)
+            self.store.mark_printed(receipt_no)
+            return PrintOutcome(printed=True)
 
     def print_certificate(self, receipt_no: str) -> PrintOutcome:
         """证明直通车: print the certificate issued for this receipt. The certificate stays in the database, so a

@@ -10,7 +10,8 @@ name that the receipt also shows. 有求必应 needs (kiosk/needs.py) join the q
 number; the hub's dispatch status (dispatched, in_progress, done) comes with the assignee as the note. Bookings
 (kiosk/bookings.py) join the same list too: their state is pending_sync, delivered, booking_confirmed or
 booking_conflict with the hub's note naming free slots. A 容缺受理 filing also
-carries what is still to be supplied and by when (待补材料), until the hub says it is done or refused.
+carries what is still to be supplied and by when (待补材料), until the hub says it is done or refused. A filing
+whose receipt the printer still owes says so (`receipt_owed`): the agent can 补打 it (kiosk/owed_receipts.py).
 """
 from __future__ import annotations
 
@@ -42,9 +43,10 @@ def _sync_state(alias: str) -> str:
 
 _QUERY = f"""
     SELECT a.id, a.receipt_no, a.item_name, a.created_at, a.applicant, o.delivered_at, q.reason, s.status, s.note,
-           a.status, a.review_reason, a.review_note, a.deferral
+           a.status, a.review_reason, a.review_note, a.deferral, p.status
     FROM applications a
     {_sync_state("a")}
+    LEFT JOIN print_journal p ON p.application_id = a.id
     WHERE a.filed_by = ?
     ORDER BY a.created_at DESC, a.receipt_no DESC
     LIMIT ?
@@ -83,6 +85,7 @@ class QueueEntry:
     reason: str = ""           # review_rejected: the supervisor's reason code (note: their words, if any)
     missing: tuple[str, ...] = ()   # 容缺受理: materials still to be supplied (待补材料)
     supply_by: str = ""         # their deadline, YYYY-MM-DD China time; "" when nothing is owed
+    receipt_owed: bool = False  # saved, but its receipt did not print (paper out...): 补打回执
 
 
 SETTLED = ("done", "rejected", "certificate_issued")   # the hub's final word: nothing is owed any more
@@ -96,9 +99,9 @@ def agent_queue(db: sqlite_utils.Database, agent_id: str, now_iso: str | None = 
     now_iso = now_iso or utc_now().isoformat(timespec="seconds")
     drafts = [QueueEntry("", d.item_name, d.updated_at, DRAFT, "", d.applicant_masked, draft_id=d.id)
               for d in drafts_of(db, sealer, agent_id, now_iso)]
-    applications = [_with_deferral(_held(sealer, row)
-                                   or _entry(*row[1:4], _open(sealer, APPLICANT.context(row[0]), row[4]), *row[5:9]),
-                                   row[12])
+    applications = [replace(_with_deferral(_held(sealer, row) or _entry(
+                                *row[1:4], _open(sealer, APPLICANT.context(row[0]), row[4]), *row[5:9]), row[12]),
+                            receipt_owed=row[13] == "owed")
                     for row in db.execute(_QUERY, (agent_id, limit)).fetchall()]
     needs = [replace(_entry(*row[1:4], _open(sealer, NEED_RESIDENT.context(row[0]), row[4]), *row[5:]), kind="need")
              for row in db.execute(_NEEDS, (agent_id, limit)).fetchall()]

@@ -91,6 +91,8 @@ UPDATE_ROLLED_BACK = "update_rolled_back"
 UPDATE_REFUSED = "update_refused"
 _UPDATE_REFUSALS = ("bad_signature stale_bundle bad_manifest not_newer too_old disk_full archive_missing"
                     " size_mismatch hash_mismatch unsafe_archive bad_archive no_main version_mismatch backup_failed")
+# owed receipts (kiosk/owed_receipts.py): 补打 by a technician in maintenance or the filing agent at the desk
+RECEIPT_REPRINTED = "receipt_reprinted"
 _REFUSALS = "unknown wrong_secret locked_out revoked not_yet_valid expired no_credentials_synced"
 _FAULTS = ("no_card card_removed card_unreadable card_unsupported reader_absent qr_timeout qr_invalid qr_expired"
            " printer_absent paper_out cover_open printer_error")
@@ -131,6 +133,8 @@ CATALOGUE: tuple[EventType, ...] = (
     _event(UPDATE_APPLIED, "system technician", "started confirmed", "update version"),   # installing; running
     _event(UPDATE_ROLLED_BACK, "system", "failed_starts release_missing backup_missing", "update version"),
     _event(UPDATE_REFUSED, "system", _UPDATE_REFUSALS, "update version"),   # outcome: the reason code
+    # owed receipts: ok, the printer's fault (still owed), or record_unreadable (sealed applicant damaged on disk)
+    _event(RECEIPT_REPRINTED, "technician agent", "ok record_unreadable " + _FAULTS, "application id"),
 )
 EVENTS: dict[str, EventType] = {event.action: event for event in CATALOGUE}
 

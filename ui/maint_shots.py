@@ -58,6 +58,18 @@ def plant(core) -> None:
         Quarantine(store.db).move({ids[0]: "rejected by hub: unknown action", ids[1]: "too large"})
 
 
+def plant_owed_receipt(core) -> None:
+    """A resident's filing (the demo card's holder) whose receipt did not print: the printer was out of paper."""
+    from devices.idcard.demo import DEMO_CARD
+    from kiosk.owed_receipts import OwedReceipts
+
+    item = next(i for i in core.catalog.items.values() if i.kiosk_ready)
+    app = core.store.submit(item.id, item.name, DEMO_CARD.to_identity(), {})
+    core.devices.sims.printer.set_fault("paper_out")
+    core.flow.print_owed(app.receipt_no, OwedReceipts(core.flow).receipt_of(app))
+    core.devices.sims.printer.set_fault(None)
+
+
 class MaintenanceTour:
     def __init__(self, shooter, outdir: Path):
         self.shooter, self.window, self.outdir = shooter, shooter.window, outdir
@@ -73,6 +85,7 @@ class MaintenanceTour:
         self.outdir.mkdir(parents=True, exist_ok=True)
         self.login()
         self.devices()
+        self.receipts()
         self.sync()
         self.logs()
         self.other_panels()
@@ -117,6 +130,17 @@ class MaintenanceTour:
         self.shot("devices-paper-out")
         core.devices.sims.printer.set_fault(None)
 
+    def receipts(self) -> None:
+        panel = self.window.screens.maintenance.show_tab("回执补打")
+        self.shooter.settle(lambda: bool(panel.reprint_buttons))
+        self.shot("receipts")
+        printer = self.shooter.core.devices.sims.printer
+        printer.set_fault("paper_out")
+        next(iter(panel.reprint_buttons.values())).click()
+        self.shooter.settle(lambda: "缺纸" in panel.result.headline.text() and bool(panel.reprint_buttons))
+        self.shot("receipts-paper-out")
+        printer.set_fault(None)
+
     def sync(self) -> None:
         panel = self.window.screens.maintenance.show_tab("同步")
         self.shooter.settle(lambda: panel.recent.count() > 0 and "离线" in _texts(panel))
@@ -132,7 +156,7 @@ class MaintenanceTour:
     def other_panels(self) -> None:
         """Panels of other helpers, merged or not: one shot each, named after the panel's module."""
         screen = self.window.screens.maintenance
-        mine = {"DevicesPanel", "SyncPanel", "LogsPanel"}
+        mine = {"DevicesPanel", "SyncPanel", "LogsPanel", "ReceiptsPanel"}
         for index in range(screen.tabs.count()):
             panel = screen.panels[index]
             if type(panel).__name__ in mine:
@@ -163,6 +187,7 @@ def main(outdir: Path) -> list[Path]:
         shooter = Shooter(core, outdir)
         try:
             plant(core)
+            plant_owed_receipt(core)
             return MaintenanceTour(shooter, outdir).run()
         finally:
             shooter.close()

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QStackedWidget, QVBoxLayout, QWidget
 
+from kiosk.owed_receipts import OwedReceipts
 from kiosk.technicians import TechnicianAuth, TechnicianSettings
 from local_db.review import ReviewDesk
 from ui.agent import AgentController
@@ -196,7 +197,8 @@ class MainWindow(QWidget):
         s = self.screens
         flow = self.core.flow
         return AgentDeskController(self._read_queue, lambda: self.agent_session, self.tasks, self.nav,
-                                   s.agent_home, s.work_queue, s.home, flow.discard_draft, self)
+                                   s.agent_home, s.work_queue, s.home, flow.discard_draft,
+                                   OwedReceipts(flow).reprint, self)
 
     def _read_queue(self, agent_id: str) -> list:
         """On the db lane: expired drafts go first, so the queue never offers one that is gone."""

@@ -71,10 +71,19 @@ def test_only_the_agents_own_filings_newest_first_without_personal_data(store):
     second = file_for(store, item="临时救助")
     queue = agent_queue(store.db, "ag-7")
     assert [entry.receipt_no for entry in queue] == [second.receipt_no, first.receipt_no]
-    assert queue[0] == QueueEntry(second.receipt_no, "临时救助", second.created_at, PENDING_SYNC, "", "王**")
+    assert queue[0] == QueueEntry(second.receipt_no, "临时救助", second.created_at, PENDING_SYNC, "", "王**",
+                                  receipt_owed=True)   # never printed here: 补打回执
     assert RESIDENT.id_number not in repr(queue) and "王海生" not in repr(queue)
     assert store.agent_queue("ag-7") == queue
     assert agent_queue(store.db, "nobody") == []
+
+
+def test_a_receipt_is_owed_until_it_prints(store):
+    app = file_for(store)
+    store.mark_print_failed(app.receipt_no, "paper_out")
+    assert [e.receipt_owed for e in agent_queue(store.db, "ag-7")] == [True]
+    store.mark_printed(app.receipt_no)
+    assert [e.receipt_owed for e in agent_queue(store.db, "ag-7")] == [False]
 
 
 def test_the_queue_survives_retention(store):

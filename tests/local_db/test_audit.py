@@ -129,6 +129,8 @@ def test_every_event_type_is_named_once_and_its_outcomes_track_their_sources():
     assert named == set(audit.EVENTS)
     assert audit.EVENTS[audit.LOGIN_FAILED].outcomes == {r.value for r in Refusal}
     assert audit.EVENTS[audit.CERTIFICATE_PRINTED].outcomes == {"ok"} | {f.value for f in Fault}
+    from kiosk.owed_receipts import UNREADABLE
+    assert audit.EVENTS[audit.RECEIPT_REPRINTED].outcomes == {"ok", UNREADABLE} | {f.value for f in Fault}
     assert audit.EVENTS[audit.FILE_ON_BEHALF].outcomes == {"signature", "zlb_code"}   # kiosk/consent.py
     for event in audit.CATALOGUE:
         assert event.actor_roles <= {audit.AGENT, audit.RESIDENT, audit.TECHNICIAN, audit.SYSTEM,

@@ -73,7 +73,7 @@ def test_gesture_login_streak_tabs_a_device_test_and_exit(qtbot, core_factory):
     screen = window.screens.maintenance
     assert screen.who.text() == f"技术员 {TECH}" and "张技术员" not in joined_texts(window)
     titles = [screen.tabs.tabText(i) for i in range(screen.tabs.count())]
-    assert titles[:2] == ["设备", "同步"] and "日志" in titles
+    assert titles[:3] == ["设备", "回执补打", "同步"] and "日志" in titles
 
     devices = screen.show_tab("设备")
     wait_idle_tasks(qtbot, window)
@@ -191,6 +191,7 @@ def test_maintenance_cannot_be_opened_while_a_resident_is_served(qtbot, window, 
 
 @pytest.mark.parametrize("module, name", [("ui.screens.maint_devices", "DevicesPanel"),
                                           ("ui.screens.maint_sync", "SyncPanel"),
+                                          ("ui.screens.maint_receipts", "ReceiptsPanel"),
                                           ("ui.screens.maint_logs", "LogsPanel")])
 def test_each_panel_works_alone_with_the_contract_signature(qtbot, core, module, name):
     import importlib

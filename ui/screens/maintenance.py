@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 
 PANELS: list[tuple[str, str]] = [
     ("ui.screens.maint_devices", "DevicesPanel"),
+    ("ui.screens.maint_receipts", "ReceiptsPanel"),
     ("ui.screens.maint_sync", "SyncPanel"),
     ("ui.screens.maint_settings", "SettingsPanel"),
     ("ui.screens.maint_logs", "LogsPanel"),

@@ -21,11 +21,15 @@ class WorkQueueScreen(Screen):
     rebook_requested = Signal(str)    # a booking's id: 重新预约 for the same resident
     resume_requested = Signal(str)    # a draft's id: 继续办理
     discard_requested = Signal(str)   # a draft's id: 删除草稿
+    reprint_requested = Signal(str)   # a receipt number: 补打回执 (the printer still owes it)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(self.tr("我的工作队列"), parent=parent)
         self.summary = label("", "big")
         self.body.addWidget(self.summary)
+        self.reprinted = label("", "big")   # how the last 补打回执 went, when it printed (a failure: the error panel)
+        self.reprinted.hide()
+        self.body.addWidget(self.reprinted)
         self.error = ErrorPanel()
         self.body.addWidget(self.error)
         self.rows = scrolling_rows(self.body)
@@ -83,6 +87,11 @@ class WorkQueueScreen(Screen):
             right.addWidget(again, 0, Qt.AlignmentFlag.AlignRight)
         if entry.draft_id:
             right.addLayout(self._draft_buttons(entry.draft_id))
+        if entry.receipt_owed:
+            again = button(self.tr("补打回执"), "primary")
+            again.setObjectName(f"reprint-{entry.receipt_no}")
+            again.clicked.connect(lambda _=False, no=entry.receipt_no: self.reprint_requested.emit(no))
+            right.addWidget(again, 0, Qt.AlignmentFlag.AlignRight)
         right.addStretch(1)
         box.layout().addLayout(left, 3)
         box.layout().addLayout(right, 2)
@@ -97,10 +106,26 @@ class WorkQueueScreen(Screen):
         row.addWidget(resume)
         return row
 
+    def show_reprint(self, receipt_no: str, printed: bool, words: str, next_step: str) -> None:
+        """The outcome of 补打回执, in kiosk/owed_receipts.py's words."""
+        headline = self.tr("回执 {no}：{words}").format(no=receipt_no, words=words)
+        if printed:
+            self.error.clear()
+            self.reprinted.setText("✓ " + headline)
+            self.reprinted.show()
+        else:
+            self.clear_reprint()
+            self.error.show_message(headline, next_step)
+
+    def clear_reprint(self) -> None:
+        self.reprinted.clear()
+        self.reprinted.hide()
+
     def clear_personal(self) -> None:
         clear_layout(self.rows)
         self.summary.clear()
         self.error.clear()
+        self.clear_reprint()
 
 
 def local_time(iso: str) -> str:
