@@ -13,7 +13,7 @@ import json
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Mapping
+from typing import Any, ClassVar, Mapping
 
 import sqlite_utils
 
@@ -73,23 +73,17 @@ class AgentSettings:
     max_failures: int = 5
     lockout_s: float = 15 * 60
     idle_timeout_s: float = 300.0
+    PREFIX: ClassVar[str] = "agent"   # config keys <prefix>_max_failures, _lockout_min, _idle_timeout_s
 
     @classmethod
-    def from_config(cls, config: Any) -> "AgentSettings":
-        return cls(config.get("agent_max_failures"), config.get("agent_lockout_min") * 60,
-                   config.get("agent_idle_timeout_s"))
+    def from_config(cls, config: Any):
+        return cls(config.get(f"{cls.PREFIX}_max_failures"), config.get(f"{cls.PREFIX}_lockout_min") * 60,
+                   config.get(f"{cls.PREFIX}_idle_timeout_s"))
 
 
-@dataclass(eq=False)
-class AgentSession:
-    """Who is logged in: the agent's id and role only, no name or other personal data."""
-    agent_id: str
-    role: str
-    started_at: datetime
-    idle_timeout_s: float
-    clock: Clock = field(repr=False)
-    last_active: datetime = field(init=False)
-    ended: bool = False
+class IdleSession:
+    """What a staff session (an agent's, a technician's) does with its `started_at`, `idle_timeout_s`, `clock`,
+    `last_active` and `ended` fields: it ends after idle_timeout_s without a touch."""
 
     def __post_init__(self) -> None:
         self.last_active = self.started_at
@@ -100,6 +94,18 @@ class AgentSession:
     def expired(self, now: datetime | None = None) -> bool:
         now = now or self.clock()
         return self.ended or (now - self.last_active).total_seconds() >= self.idle_timeout_s
+
+
+@dataclass(eq=False)
+class AgentSession(IdleSession):
+    """Who is logged in: the agent's id and role only, no name or other personal data."""
+    agent_id: str
+    role: str
+    started_at: datetime
+    idle_timeout_s: float
+    clock: Clock = field(repr=False)
+    last_active: datetime = field(init=False)
+    ended: bool = False
 
 
 # --- parsing the pulled stream ------------------------------------------------------------------------------------
@@ -163,6 +169,7 @@ class AgentAuth:
         self.db = audit_log.db
         self.settings = settings
         self.clock = clock
+        self.lockouts = LoginLockouts(self.db, settings, clock)
 
     def credentials(self) -> CredentialSet:
         return load_credentials(self.db)
@@ -177,8 +184,8 @@ class AgentAuth:
         if credential is not None and credential.role in NOT_AGENT_ROLES:
             credential = None
         actor = audit.agent_actor(entered) if credential else audit.UNIDENTIFIED
-        key = _login_key(entered, credential)
-        until = self._locked_until(key, now)
+        key = self.lockouts.key(entered, known=credential is not None)
+        until = self.lockouts.locked_until(key, now)
         if until is not None:
             return self._refused(actor, None, LoginRefused(Refusal.LOCKED_OUT, until))
         refusal = check_secret(credential, secret, now, _dummy_hash(credentials))
@@ -203,7 +210,7 @@ class AgentAuth:
     def _start(self, credential: AgentCredential, key: str, now: datetime) -> AgentSession:
         entry = self.trail.entry(audit.agent_actor(credential.agent_id), audit.LOGIN)
         with self.trail.lock, transaction(self.db):
-            self.db.execute("DELETE FROM agent_lockouts WHERE login_key=?", (key,))   # a success ends the streak
+            self.lockouts.clear(key)
             self.trail.write(entry)
         return AgentSession(credential.agent_id, credential.role, now, self.settings.idle_timeout_s, self.clock)
 
@@ -211,7 +218,7 @@ class AgentAuth:
         """Audit the refusal; a guess (`counted_key`) lengthens its streak and may lock the id out."""
         entries = [self.trail.entry(actor, audit.LOGIN_FAILED, outcome=refusal.reason.value)]
         with self.trail.lock, transaction(self.db):
-            until = self._count_failure(counted_key) if counted_key else None
+            until = self.lockouts.count_failure(counted_key) if counted_key else None
             if until is not None:
                 entries.append(self.trail.entry(actor, audit.LOCKOUT, outcome="locked"))
                 refusal = LoginRefused(Refusal.LOCKED_OUT, until)
@@ -219,13 +226,27 @@ class AgentAuth:
                 self.trail.write(entry)
         return refusal
 
-    def _locked_until(self, key: str, now: datetime) -> datetime | None:
+
+class LoginLockouts:
+    """Streaks of wrong tries per login key in `agent_lockouts`, so a reboot does not reset a lockout. Agents count
+    under their ids, maintenance under `maint:` ids (`prefix`; agent ids cannot hold ':'). The writes run inside
+    the caller's transaction, under the audit log's lock, with the audit lines they go with."""
+
+    def __init__(self, db: sqlite_utils.Database, settings: AgentSettings, clock: Clock, prefix: str = ""):
+        self.db, self.settings, self.clock, self.prefix = db, settings, clock, prefix
+
+    def key(self, entered: str, known: bool) -> str:
+        """A known id counts under its own name; an unknown one under a hash, so what was typed (perhaps a
+        resident's phone number by mistake) is never stored."""
+        return self.prefix + (entered if known else "?" + hashlib.sha256(entered.encode("utf-8")).hexdigest()[:32])
+
+    def locked_until(self, key: str, now: datetime) -> datetime | None:
         row = self.db.execute("SELECT locked_until FROM agent_lockouts WHERE login_key=?", (key,)).fetchone()
         until = datetime.fromisoformat(row[0]) if row and row[0] else None
         return until if until is not None and now < until else None
 
-    def _count_failure(self, key: str) -> datetime | None:
-        """One more failure in the streak; the lock's end when this one reaches the limit. Inside a transaction."""
+    def count_failure(self, key: str) -> datetime | None:
+        """One more failure in the streak; the lock's end when this one reaches the limit."""
         now = self.clock()
         row = self.db.execute("SELECT failures, locked_until FROM agent_lockouts WHERE login_key=?",
                               (key,)).fetchone()
@@ -238,6 +259,10 @@ class AgentAuth:
             " last_failure_at=excluded.last_failure_at, locked_until=excluded.locked_until",
             (key, failures, now.isoformat(timespec="seconds"), until.isoformat(timespec="seconds") if until else None))
         return until
+
+    def clear(self, key: str) -> None:
+        """A success ends the streak."""
+        self.db.execute("DELETE FROM agent_lockouts WHERE login_key=?", (key,))
 
 
 def check_secret(credential: AgentCredential | None, secret: str, now: datetime,
@@ -256,14 +281,6 @@ def check_secret(credential: AgentCredential | None, secret: str, now: datetime,
     if credential.valid_to is not None and now >= credential.valid_to:
         return LoginRefused(Refusal.EXPIRED, credential.valid_to)
     return None
-
-
-def _login_key(entered: str, credential: AgentCredential | None) -> str:
-    """Known ids count under their own name; an unknown one under a hash, so what was typed (perhaps a resident's
-    phone number by mistake) is never stored."""
-    if credential is not None:
-        return credential.agent_id
-    return "?" + hashlib.sha256(entered.encode("utf-8")).hexdigest()[:32]
 
 
 def _dummy_hash(credentials: Mapping[str, AgentCredential]) -> Mapping[str, Any]:

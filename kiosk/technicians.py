@@ -17,16 +17,16 @@ from __future__ import annotations
 import argparse
 import enum
 import getpass
-import hashlib
 import json
 import logging
 import sys
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, ClassVar, Mapping
 
-from kiosk.agents import AgentCredential, check_secret, load_credentials
+from kiosk.agents import (AgentCredential, AgentSettings, IdleSession, LoginLockouts, check_secret,
+                          load_credentials)
 from kiosk.agents import _dummy_hash   # the same "as slow as a real check" stand-in for an unknown id
 from kiosk.ids import Clock, utc_now
 from local_db import audit
@@ -66,19 +66,15 @@ class MaintenanceRefused:
 
 
 @dataclass(frozen=True)
-class TechnicianSettings:
+class TechnicianSettings(AgentSettings):
     max_failures: int = 5
     lockout_s: float = 30 * 60
     idle_timeout_s: float = 600.0
-
-    @classmethod
-    def from_config(cls, config: Any) -> "TechnicianSettings":
-        return cls(config.get("technician_max_failures"), config.get("technician_lockout_min") * 60,
-                   config.get("technician_idle_timeout_s"))
+    PREFIX: ClassVar[str] = "technician"
 
 
 @dataclass(eq=False)
-class TechnicianSession:
+class TechnicianSession(IdleSession):
     """Who is in maintenance mode: the technician's id only."""
     technician_id: str
     started_at: datetime
@@ -87,19 +83,9 @@ class TechnicianSession:
     last_active: datetime = field(init=False)
     ended: bool = False
 
-    def __post_init__(self) -> None:
-        self.last_active = self.started_at
-
     @property
     def actor(self) -> str:
         return audit.technician_actor(self.technician_id)
-
-    def touch(self) -> None:
-        self.last_active = self.clock()
-
-    def expired(self, now: datetime | None = None) -> bool:
-        now = now or self.clock()
-        return self.ended or (now - self.last_active).total_seconds() >= self.idle_timeout_s
 
 
 # --- the local PIN -------------------------------------------------------------------------------------------
@@ -139,6 +125,7 @@ class TechnicianAuth:
         self.data_dir = Path(data_dir)
         self.settings = settings
         self.clock = clock
+        self.lockouts = LoginLockouts(self.db, settings, clock, prefix=KEY_PREFIX)
 
     def technicians(self) -> dict[str, AgentCredential]:
         """Synced technician credentials by id; a revocation (which names no role) is kept for its id."""
@@ -155,8 +142,8 @@ class TechnicianAuth:
         if credential is None and not has_hub_technician and load_local_pin(self.data_dir) is None:
             return self._refused(audit.UNIDENTIFIED, None, MaintenanceRefused(MaintRefusal.NO_CREDENTIALS))
         actor = audit.technician_actor(entered) if credential else audit.UNIDENTIFIED
-        key = _lock_key(entered, credential is not None)
-        until = self._locked_until(key, now)
+        key = self.lockouts.key(entered, known=credential is not None)
+        until = self.lockouts.locked_until(key, now)
         if until is not None:
             return self._refused(actor, None, MaintenanceRefused(MaintRefusal.LOCKED_OUT, until))
         refusal = check_secret(credential, pin, now, _dummy_hash(synced))
@@ -166,13 +153,13 @@ class TechnicianAuth:
         return self._refused(actor, key if refused.reason in COUNTED else None, refused)
 
     def _local_login(self, pin: str, now: datetime, has_hub_technician: bool) -> TechnicianSession | MaintenanceRefused:
-        actor, key = audit.technician_actor(LOCAL_ID), KEY_PREFIX + LOCAL_ID
+        actor, key = audit.technician_actor(LOCAL_ID), self.lockouts.key(LOCAL_ID, known=True)
         stored = load_local_pin(self.data_dir)
         if has_hub_technician:
             return self._refused(actor, None, MaintenanceRefused(MaintRefusal.LOCAL_PIN_RETIRED))
         if stored is None:
             return self._refused(audit.UNIDENTIFIED, None, MaintenanceRefused(MaintRefusal.NO_CREDENTIALS))
-        until = self._locked_until(key, now)
+        until = self.lockouts.locked_until(key, now)
         if until is not None:
             return self._refused(actor, None, MaintenanceRefused(MaintRefusal.LOCKED_OUT, until))
         if verify_password(pin, stored):
@@ -180,7 +167,8 @@ class TechnicianAuth:
         return self._refused(actor, key, MaintenanceRefused(MaintRefusal.WRONG_SECRET))
 
     def exit(self, session: TechnicianSession, reason: str = "manual") -> None:
-        """`reason`: manual | idle | crash (ui/crash_guard.py). A session already ended is left alone (no second audit line)."""
+        """`reason`: manual | idle | crash (ui/crash_guard.py). A session already ended is left alone (no second
+        audit line)."""
         if session.ended:
             return
         session.ended = True
@@ -195,7 +183,7 @@ class TechnicianAuth:
     def _start(self, technician_id: str, key: str, now: datetime) -> TechnicianSession:
         entry = self.trail.entry(audit.technician_actor(technician_id), audit.MAINTENANCE_ENTERED)
         with self.trail.lock, transaction(self.db):
-            self.db.execute("DELETE FROM agent_lockouts WHERE login_key=?", (key,))   # a success ends the streak
+            self.lockouts.clear(key)
             self.trail.write(entry)
         log.info("maintenance mode entered")
         return TechnicianSession(technician_id, now, self.settings.idle_timeout_s, self.clock)
@@ -204,7 +192,7 @@ class TechnicianAuth:
         """Audit the refusal; a guess (`counted_key`) lengthens its streak and may lock the id out."""
         entries = [self.trail.entry(actor, audit.MAINTENANCE_REFUSED, outcome=refusal.reason.value)]
         with self.trail.lock, transaction(self.db):
-            until = self._count_failure(counted_key) if counted_key else None
+            until = self.lockouts.count_failure(counted_key) if counted_key else None
             if until is not None:
                 entries.append(self.trail.entry(actor, audit.MAINTENANCE_LOCKED, outcome="locked"))
                 refusal = MaintenanceRefused(MaintRefusal.LOCKED_OUT, until)
@@ -212,30 +200,6 @@ class TechnicianAuth:
                 self.trail.write(entry)
         log.info("maintenance login refused: %s", refusal.reason.value)
         return refusal
-
-    def _locked_until(self, key: str, now: datetime) -> datetime | None:
-        row = self.db.execute("SELECT locked_until FROM agent_lockouts WHERE login_key=?", (key,)).fetchone()
-        until = datetime.fromisoformat(row[0]) if row and row[0] else None
-        return until if until is not None and now < until else None
-
-    def _count_failure(self, key: str) -> datetime | None:
-        """One more failure in the streak; the lock's end when this one reaches the limit. Inside a transaction."""
-        now = self.clock()
-        row = self.db.execute("SELECT failures, locked_until FROM agent_lockouts WHERE login_key=?",
-                              (key,)).fetchone()
-        failures = 1 if row is None or row[1] is not None else row[0] + 1   # a lock run out starts a new streak
-        until = now + timedelta(seconds=self.settings.lockout_s) if failures >= self.settings.max_failures else None
-        self.db.execute(
-            "INSERT INTO agent_lockouts (login_key, failures, last_failure_at, locked_until) VALUES (?,?,?,?)"
-            " ON CONFLICT(login_key) DO UPDATE SET failures=excluded.failures,"
-            " last_failure_at=excluded.last_failure_at, locked_until=excluded.locked_until",
-            (key, failures, now.isoformat(timespec="seconds"), until.isoformat(timespec="seconds") if until else None))
-        return until
-
-
-def _lock_key(entered: str, known: bool) -> str:
-    """A known id counts under its own name; an unknown one under a hash, so what was typed is never stored."""
-    return KEY_PREFIX + (entered if known else "?" + hashlib.sha256(entered.encode("utf-8")).hexdigest()[:32])
 
 
 # --- command line --------------------------------------------------------------------------------------------
