@@ -41,7 +41,8 @@ BROKEN = (QT_TRANSLATE_NOOP("AgentMessages", "暂时无法登录"),
 
 def refusal_message(refusal: LoginRefused) -> Message:
     text, next_step = REFUSALS[refusal.reason]
-    return Message(_tr(text).format(time=_time_text(refusal)), _tr(next_step))
+    return Message(_tr(text).format(time=refusal_time(refusal.at, refusal.reason is Refusal.LOCKED_OUT)),
+                   _tr(next_step))
 
 
 def empty_fields_message() -> Message:
@@ -52,11 +53,13 @@ def unavailable_message() -> Message:
     return Message(*(_tr(t) for t in BROKEN))
 
 
-def _time_text(refusal: LoginRefused) -> str:
-    if refusal.at is None:
+def refusal_time(at: datetime | None, lockout: bool) -> str:
+    """A refusal's moment for its message, in China time: a lockout's end as the minute it is over (also the
+    maintenance login's, ui/screens/maint_login.py), a validity window's edge as date and time."""
+    if at is None:
         return ""
-    local = refusal.at.astimezone(CST)
-    if refusal.reason is Refusal.LOCKED_OUT:
+    local = at.astimezone(CST)
+    if lockout:
         return _minute_after(local).strftime("%H:%M")   # a lock ending at 10:15:30 is still on at 10:15
     return local.strftime("%Y-%m-%d %H:%M")
 

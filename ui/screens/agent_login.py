@@ -49,7 +49,7 @@ class AgentLoginScreen(Screen):
 
     def _form_column(self) -> QVBoxLayout:
         self.error = ErrorPanel()
-        self.login_button = button(self.tr("登录"), "primary")
+        self.login_button = button(self.login_text(), "primary")
         self.login_button.setMinimumHeight(96)
         self.login_button.clicked.connect(self.submit)
         self.checking = label("", "hint")
@@ -61,8 +61,15 @@ class AgentLoginScreen(Screen):
         for widget in (self.login_button, self.checking, self.error):
             column.addWidget(widget)
         column.addStretch(1)
-        column.addWidget(label(self.tr("仅供帮办代办员使用。办事群众请点“返回”。"), "small"))
+        column.addWidget(label(self.footnote(), "small"))
         return column
+
+    # what the maintenance login (ui/screens/maint_login.py) says instead
+    def login_text(self) -> str:
+        return self.tr("登录")
+
+    def footnote(self) -> str:
+        return self.tr("仅供帮办代办员使用。办事群众请点“返回”。")
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched in (self.account, self.pin) and event.type() in TARGETING_EVENTS:

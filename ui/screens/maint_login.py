@@ -6,16 +6,13 @@ plain Chinese message with what to do next; a lockout says until when (China tim
 """
 from __future__ import annotations
 
-from datetime import timedelta
-
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QWidget
 
-from kiosk.ids import CST
 from kiosk.technicians import MaintenanceRefused, MaintRefusal
+from ui.agent_messages import refusal_time
 from ui.messages import Message
-from ui.screens.agent_login import AgentLoginScreen, _labelled
-from ui.widgets import ErrorPanel, button, label
+from ui.screens.agent_login import AgentLoginScreen
 
 CONTEXT = "MaintMessages"
 _AGAIN = QT_TRANSLATE_NOOP("MaintMessages", "连续输错多次，维护入口会暂时锁定")
@@ -49,7 +46,8 @@ def _tr(text: str) -> str:
 
 def refusal_message(refusal: MaintenanceRefused) -> Message:
     text, next_step = REFUSALS[refusal.reason]
-    return Message(_tr(text).format(time=_time_text(refusal)), _tr(next_step))
+    return Message(_tr(text).format(time=refusal_time(refusal.at, refusal.reason is MaintRefusal.LOCKED_OUT)),
+                   _tr(next_step))
 
 
 def empty_message() -> Message:
@@ -58,16 +56,6 @@ def empty_message() -> Message:
 
 def unavailable_message() -> Message:
     return Message(*(_tr(t) for t in BROKEN))
-
-
-def _time_text(refusal: MaintenanceRefused) -> str:
-    if refusal.at is None:
-        return ""
-    local = refusal.at.astimezone(CST)
-    if refusal.reason is MaintRefusal.LOCKED_OUT:   # a lock ending at 10:15:30 is still on at 10:15
-        whole = local.replace(second=0, microsecond=0)
-        return (whole if whole == local else whole + timedelta(minutes=1)).strftime("%H:%M")
-    return local.strftime("%Y-%m-%d %H:%M")
 
 
 class MaintLoginScreen(AgentLoginScreen):
@@ -79,20 +67,9 @@ class MaintLoginScreen(AgentLoginScreen):
         self.account.setPlaceholderText(self.tr("技术员账号（新装机器可留空）"))
         self.pin.setPlaceholderText(self.tr("维护密码"))
 
-    def _form_column(self) -> QVBoxLayout:
-        self.error = ErrorPanel()
-        self.login_button = button(self.tr("进入维护"), "primary")
-        self.login_button.setMinimumHeight(96)
-        self.login_button.clicked.connect(self.submit)
-        self.checking = label("", "hint")
-        self.checking.hide()
-        column = QVBoxLayout()
-        column.setSpacing(20)
-        column.addLayout(_labelled(self.tr("账号"), self.account))
-        column.addLayout(_labelled(self.tr("密码"), self.pin))
-        for widget in (self.login_button, self.checking, self.error):
-            column.addWidget(widget)
-        column.addStretch(1)
+    def login_text(self) -> str:
+        return self.tr("进入维护")
+
+    def footnote(self) -> str:
         # two sentences, two lines: the resident's one ("返回") never breaks in the middle
-        column.addWidget(label(self.tr("仅供设备维护技术员使用，每次进入和尝试都会记录。\n办事群众请点“返回”。"), "small"))
-        return column
+        return self.tr("仅供设备维护技术员使用，每次进入和尝试都会记录。\n办事群众请点“返回”。")
