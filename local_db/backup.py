@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Callable
 
 from kiosk.ids import Clock, utc_now
-from local_db.fsutil import _fsync_dir
+from local_db.fsutil import fsync_dir
 from local_db.integrity import problems, read_only
 
 log = logging.getLogger(__name__)
@@ -136,7 +136,7 @@ def _copy_checked(db_path: Path, tmp: Path, target: Path) -> None:
         raise BackupError("备份副本未通过完整性检查（数据库可能已损坏）：" + "; ".join(found[:3]))
     _fsync_file(tmp)
     os.replace(tmp, target)
-    _fsync_dir(target.parent)
+    fsync_dir(target.parent)
 
 
 def _copy_online(db_path: Path, target: Path) -> None:
@@ -259,7 +259,7 @@ def restore(backup_path: Path | str, db_path: Path | str, clock: Clock = utc_now
         raise BackupError(_disk_reason(exc, "恢复失败")) from exc
     aside = _set_aside(db_path, aside_label, clock) if db_path.exists() else None
     os.replace(tmp, db_path)
-    _fsync_dir(db_path.parent)
+    fsync_dir(db_path.parent)
     log.warning("database restored from backup %s; the file it replaced is %s", backup_path.name,
                 aside.name if aside else "none")
     return Restored(backup_path.name, aside)

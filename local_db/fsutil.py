@@ -23,10 +23,11 @@ def atomic_write(path: Path | str, data: bytes, mode: int = 0o644) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
 
 
-def _fsync_dir(directory: Path) -> None:
+def fsync_dir(directory: Path) -> None:
+    """Make a rename in `directory` durable (also after a backup's or a staged release's rename)."""
     try:
         fd = os.open(directory, os.O_RDONLY)
     except OSError:

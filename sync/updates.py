@@ -34,6 +34,7 @@ from kiosk.updates import (APPLIED, APPLYING, DOWNLOADING, REFUSED, RELEASES_DIR
                            VERIFIED, HistoryEntry, Refusal, UpdateStatus, change_status, load_status, now_iso,
                            record_history, release_dir, running_version)
 from local_db.audit import SYSTEM, UPDATE_REFUSED, AuditLog
+from local_db.fsutil import fsync_dir
 from local_db.sync_state import SyncState
 from sync.protocol import ProtocolError, UpdateManifest, parse_update_manifest, update_path, version_key
 from sync.transport import HubTransport
@@ -150,7 +151,7 @@ def unpack_release(archive: Path, app_root: Path, version: str) -> Path:
             raise UpdateRefused("no_main")
         shutil.rmtree(target, ignore_errors=True)   # an incomplete folder of that name, never a runnable one
         os.rename(staging, target)
-        _fsync_dir(releases)
+        fsync_dir(releases)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
         if exc.errno in (errno.ENOSPC, errno.EDQUOT):
@@ -163,14 +164,6 @@ def unpack_release(archive: Path, app_root: Path, version: str) -> Path:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return target
-
-
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 # --- the fetcher ---------------------------------------------------------------------------------------------
