@@ -131,6 +131,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("crash_storm_count", int, 5, "Crashes within crash_storm_window_s that end the app for the service"
                                          " manager to restart it (fewer: each returns to the home screen)"),
     Setting("crash_storm_window_s", float, 60.0, "Seconds over which crashes are counted for crash_storm_count"),
+    # languages, elderly mode and voice (kiosk/preferences.py)
+    central("default_language", str, "zh", "Language each session starts in (a resident may switch)", ("zh", "en")),
     Setting("fullscreen", bool, True, "Start full-screen"),
     central("log_level", str, "INFO", "Logging level", ("DEBUG", "INFO", "WARNING", "ERROR")),
 )

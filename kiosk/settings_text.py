@@ -110,6 +110,8 @@ TEXTS: dict[str, SettingText] = {
     # software updates
     "update_quiet_start": _T("更新开始时间", "每天从这个时间（HH:MM）起可以安装已下载的更新"),
     "update_quiet_end": _T("更新结束时间", "安装更新的时段到这个时间（HH:MM）结束，可跨午夜"),
+    # languages, elderly mode and voice
+    "default_language": _T("默认语言", "每位办事群众开始时的界面语言（zh 中文，en 英文），本人可以切换"),
 }
 
 

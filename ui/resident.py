@@ -31,6 +31,7 @@ RETRYABLE = (Problem.STORAGE_FULL, Problem.STORAGE_FAILED)
 
 class ResidentController(QObject):
     session_ended = Signal()
+    service_finished = Signal()   # the resident rated (or skipped rating): done, the next person may step up
     start_refused = Signal(object)    # ui.messages.Message: why the application cannot start here now
     consent_needed = Signal(object)   # the ResidentSession: an agent files for the resident, who must consent
     draft_saved = Signal()            # the agent kept the filing as a draft: the desk says so
@@ -306,6 +307,7 @@ class ResidentController(QObject):
 
     def finish(self) -> None:
         self.end_session(go_home=True)
+        self.service_finished.emit()
 
     def end_session(self, go_home: bool = True) -> None:
         self._drop_session()

@@ -37,6 +37,7 @@ QFrame[role="statusbar"] { background: $blue_dark; }
 QFrame[role="statusbar"] QLabel { color: white; font-size: 24px; }
 QFrame[role="notice"] { background: $amber_bg; border-top: 2px solid #8a5a00; }
 QFrame[role="notice"] QLabel { font-size: 18px; color: $ink; }
+QFrame[role="helpbar"] { background: #e2e7ee; border-top: 2px solid #c9d2df; }
 QFrame[role="overlay"] { background: rgba(0, 0, 0, 170); }
 QPushButton { min-height: 72px; padding: 6px 24px; border-radius: 12px; font-size: 28px;
     background: white; color: $blue_dark; border: 3px solid $blue; }

@@ -7,6 +7,7 @@ from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk.owed_receipts import OwedReceipts
+from kiosk.preferences import Prefs, SessionPrefs
 from kiosk.technicians import TechnicianAuth, TechnicianSettings
 from local_db.review import ReviewDesk
 from ui.agent import AgentController
@@ -45,6 +46,7 @@ from ui.screens.review import ReviewScreen
 from ui.screens.search import SearchScreen
 from ui.screens.tiles import TilesScreen
 from ui.screens.work_queue import WorkQueueScreen
+from ui.helpbar import HelpBar
 from ui.statusbar import NoticeBar, StatusBar
 from ui.tasks import Tasks
 
@@ -115,6 +117,7 @@ class MainWindow(QWidget):
         self.core = core
         self.setWindowTitle(self.tr("舟到办 · 自助服务"))
         self.tasks = Tasks(self)
+        self.prefs = SessionPrefs(Prefs(language=core.config["default_language"]))   # reset when a session ends
         self.bridge = EventBridge(core.events, self)
         self.screens = build_screens(core, self.tasks)
         self.stack = QStackedWidget()
@@ -125,10 +128,12 @@ class MainWindow(QWidget):
         self.bridge.device_health.connect(lambda event: self._show_device_health())
         self._show_device_health()
         self.notice = NoticeBar(core.catalog.notice)
+        self.help_bar = HelpBar()
         self._lay_out(self.notice)
         self.nav = Navigator(self.stack, self._home_screen, self)
         self.resident = self._resident_controller()
         self.resident.start_refused.connect(self.screens.detail.show_refusal)
+        self.resident.service_finished.connect(self.prefs.reset)
         self.screens.home.progress_requested.connect(lambda: self.nav.open(lambda: self.screens.progress))
         s = self.screens
         self.browse = BrowseController(core.catalog, s.home, s.search, s.tiles, s.items, s.detail, self.nav,
@@ -182,6 +187,7 @@ class MainWindow(QWidget):
         box.setSpacing(0)
         box.addWidget(self.status_bar)
         box.addWidget(self.stack, 1)
+        box.addWidget(self.help_bar)
         box.addWidget(notice)
 
     def _resident_controller(self) -> ResidentController:
@@ -322,6 +328,7 @@ class MainWindow(QWidget):
         self.resident.end_session(go_home=False)
         for screen in self.screens.all():
             screen.clear_personal()
+        self.prefs.reset()   # the next resident starts in the station's language, not in this one's mode
         self.nav.home()
         QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 

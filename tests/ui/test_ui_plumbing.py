@@ -152,3 +152,11 @@ def test_catalog_fallback_shows_a_small_staff_notice(qtbot, tmp_path):
 
 def test_no_notice_bar_when_the_catalog_is_fine(window):
     assert not window.notice.isVisible()
+
+
+def test_session_prefs_reset_when_the_resident_is_forgotten(window):
+    window.prefs.set_language("en")
+    window.prefs.set_elderly(True)
+    window.forget_resident()
+    assert window.prefs.current.language == window.core.config["default_language"]
+    assert not window.prefs.current.elderly
