@@ -37,7 +37,7 @@ MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "Au
              "November", "December")
 
 PAUSE_MS = {"stop": 450, "comma": 250, "tiny": 120}
-_STOPS = set("。！？!?；;\n…")
+_STOPS = set("。！？.!?；;\n…")
 _COMMAS = set("，,、：:（）()—")
 _SPACES = set(" \t\u3000")
 

@@ -108,8 +108,13 @@ class VoiceController(QObject):
                 panel.shown.connect(lambda text, p=panel: self._error_shown(p, text))
 
     def _changed(self, screen: QWidget) -> None:
-        if screen is self.window.nav.current and self.on:
+        """A state change within the screen; an error on it was just read out and keeps the word."""
+        if screen is self.window.nav.current and self.on and not self._error_showing(screen):
             self._announce.start()
+
+    @staticmethod
+    def _error_showing(screen: QWidget) -> bool:
+        return any(panel.isVisibleTo(screen) for panel in screen.findChildren(ErrorPanel))
 
     def _screen_changed(self, _screen: QWidget) -> None:
         self._announce.stop()

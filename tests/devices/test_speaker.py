@@ -5,7 +5,6 @@ import logging
 import shutil
 import threading
 import time
-from pathlib import Path
 
 import pytest
 

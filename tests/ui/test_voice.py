@@ -98,7 +98,10 @@ def test_an_error_panel_reads_what_went_wrong_and_what_to_do(qtbot, window, core
     core.devices.sims.qr.show("HELLO-NOT-A-ZLB-CODE")
     tap(qtbot, identify.qr_button)
     qtbot.waitUntil(identify.error.isVisible, timeout=WAIT_MS)
-    qtbot.waitUntil(lambda: last_said(core) == "无法识别此二维码\n请打开浙里办‘亮证’后重试", timeout=WAIT_MS)
+    error = "无法识别此二维码\n请打开浙里办‘亮证’后重试"
+    qtbot.waitUntil(lambda: last_said(core) == error, timeout=WAIT_MS)
+    qtbot.wait(800)                                      # the page flipping back to the choices does not talk over it
+    assert last_said(core) == error
 
 
 def test_the_whole_resident_path_speaks_guidance_and_nothing_personal(qtbot, window, core):
