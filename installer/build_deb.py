@@ -45,6 +45,7 @@ DEPENDS = (
     "libegl1", "libgl1", "libfontconfig1", "libfreetype6", "libdbus-1-3", "libglib2.0-0", "libxkbcommon0",
     "libwayland-client0", "libwayland-cursor0", "libwayland-egl1", "libpulse0",
     "pcscd", "libpcsclite1", "libzbar0",
+    "espeak-ng", "alsa-utils",   # voice guidance: speech synthesis and aplay (devices/speaker.py)
 )
 RECOMMENDS = ("cups-client",)
 

@@ -53,6 +53,7 @@ class KioskCore:
     bookings: Bookings | None = None
     doccam: Callable[[], object] | None = None   # opens the document camera's FrameSource for one capture
     backups: object | None = None   # local_db.backup_schedule.BackupScheduler, with the sync worker (the real kiosk)
+    speaker: object | None = None   # devices.speaker: where voice guidance plays (None: voice off or no sound device)
 
     def adopt_staged_catalog(self) -> bool:
         """Swap in a catalog sync installed (call only between residents); False when none is waiting."""
@@ -71,6 +72,8 @@ class KioskCore:
             self.sync.stop()
         if self.backups is not None:
             self.backups.stop()
+        if self.speaker is not None:
+            self.speaker.close()
         self.devices.close()
         self.store.db.conn.close()
 
@@ -145,12 +148,23 @@ def build_core(data_dir: Path, config: Config | None = None, *, start_sync: bool
                      policies=policies, audit=audit_log,
                      agents=AgentAuth(audit_log, AgentSettings.from_config(config)), bookings=Bookings(store))
     core.doccam = lambda: open_source(config["doccam_backend"], config["doccam_camera"])
+    core.speaker = _speaker(config, data_dir)
     devices.manager.start_monitor(config["device_scan_interval_s"])
     core.dock = _start_dock(devices, data_dir)
     if sync is not None:
         sync.start()
         core.backups = _start_backups(data_dir, config, idle)
     return core
+
+
+def _speaker(config: Config, data_dir: Path):
+    from devices.speaker import build_speaker
+
+    try:
+        return build_speaker(config, data_dir)
+    except OSError:   # a sink directory that cannot be made: the kiosk serves on, silently
+        log.exception("speaker could not be set up; voice guidance is off")
+        return None
 
 
 def _start_backups(data_dir: Path, config: Config, idle: IdleGuard):

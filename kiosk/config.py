@@ -133,6 +133,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("crash_storm_window_s", float, 60.0, "Seconds over which crashes are counted for crash_storm_count"),
     # languages, elderly mode and voice (kiosk/preferences.py)
     central("default_language", str, "zh", "Language each session starts in (a resident may switch)", ("zh", "en")),
+    # voice guidance (kiosk/voice.py, devices/speaker.py)
+    Setting("speaker_backend", str, "sim", "Loudspeaker for voice guidance: simulated WAV sink, the sound device"
+            " found (auto), or none", ("sim", "auto", "off")),
+    Setting("speaker_device", str, "", "ALSA playback device for the auto backend (aplay -D); empty: the default"),
+    central("voice_rate_wpm", int, 150, "Voice guidance speed in words per minute (elderly mode is 20% slower)"),
     Setting("fullscreen", bool, True, "Start full-screen"),
     central("log_level", str, "INFO", "Logging level", ("DEBUG", "INFO", "WARNING", "ERROR")),
 )

@@ -83,6 +83,7 @@ RULES: dict[str, Rule] = {
     "station_name": Rule(lambda v: bool(v.strip()), "不能为空"),
     "zlb_public_key": HEX_KEY,
     "diagnostics_public_key": HEX_KEY_OR_EMPTY,
+    "voice_rate_wpm": _between(80, 300),   # voice guidance
 }
 
 

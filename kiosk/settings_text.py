@@ -112,6 +112,10 @@ TEXTS: dict[str, SettingText] = {
     "update_quiet_end": _T("更新结束时间", "安装更新的时段到这个时间（HH:MM）结束，可跨午夜"),
     # languages, elderly mode and voice
     "default_language": _T("默认语言", "每位办事群众开始时的界面语言（zh 中文，en 英文），本人可以切换"),
+    # voice guidance
+    "speaker_backend": _T("语音播报设备", "sim 模拟（写入声音文件），auto 使用本机声卡，off 不播报"),
+    "speaker_device": _T("声卡设备名", "auto 时 aplay -D 使用的 ALSA 设备；留空用系统默认"),
+    "voice_rate_wpm": _T("语音语速", "每分钟读多少词（80 到 300）；长辈模式再慢两成"),
 }
 
 

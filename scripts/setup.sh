@@ -15,6 +15,7 @@ APT_PACKAGES=(
   socat                   # serial wires for device simulators and manual testing
   postgresql              # the hub's city/province database; its tests run against SQLite and PostgreSQL
   tpm2-tools swtpm        # seal the database key with the TPM (local_db/tpm.py); its tests run on a software TPM
+  espeak-ng alsa-utils    # voice guidance: Mandarin/English speech (kiosk/voice_synth.py), aplay plays it
   debootstrap systemd-container   # the Debian package test: a clean root (debootstrap), booted with systemd-nspawn
 )
 

@@ -63,6 +63,11 @@ def hbox(*widgets: QWidget, spacing: int = SPACING, stretch_first: bool = False)
     return box
 
 
+def spoken(*parts: str) -> str:
+    """Sentences for the voice guide, one per line (a line break is a pause); empty parts left out."""
+    return "\n".join(part for part in parts if part)
+
+
 def blank(widget: QWidget) -> None:
     """Empty every label and input inside `widget` now (its deletion is deferred; personal data must not wait)."""
     for child in [widget, *widget.findChildren(QWidget)]:
@@ -117,6 +122,8 @@ class Screen(QWidget):
 
     back_requested = Signal()
     home_requested = Signal()
+    spoken_changed = Signal()   # what spoken_text() says changed without a page change (a new state, results)
+    instruction: QLabel | None = None   # the screen's main instruction, read aloud after the title
 
     def __init__(self, title: str = "", nav: bool = True, parent: QWidget | None = None):
         super().__init__(parent)
@@ -144,9 +151,26 @@ class Screen(QWidget):
     def clear_personal(self) -> None:
         """Forget everything about the resident this screen shows. Screens with personal data override this."""
 
+    def spoken_text(self) -> str:
+        """What the voice guide reads when this screen opens: guidance only (title, instruction, what to do),
+        never what the resident entered or a card gave. Screens with more to say override this."""
+        instruction = self.instruction.text() if self.instruction is not None and not self.instruction.isHidden() \
+            else ""
+        return spoken(self.title.text(), instruction)
+
+    def spoken_focus(self, widget: QWidget) -> str:
+        """What to say when `widget` of this screen gets the keyboard focus ("" for nothing)."""
+        return ""
+
+    def announce(self) -> None:
+        """Read this screen's guidance again if it is on screen (its state changed)."""
+        self.spoken_changed.emit()
+
 
 class ErrorPanel(QFrame):
     """What went wrong and what to do next, in words and with a ！ mark (never colour alone)."""
+
+    shown = Signal(str)   # the message and its next step, for the voice guide
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -167,6 +191,7 @@ class ErrorPanel(QFrame):
         self.text.setText(text)
         self.next_step.setText(next_step)
         self.show()
+        self.shown.emit(spoken(text, next_step))
 
     def clear(self) -> None:
         self.text.clear()

@@ -162,6 +162,13 @@ class MainWindow(QWidget):
         # a catalog sync brought in is shown the next time nobody is using the kiosk
         self.bridge.bundle_applied.connect(lambda event: self.adopt_catalog_if_free())
         self.nav.changed.connect(lambda screen: self.adopt_catalog_if_free())
+        self._connect_voice()
+
+    def _connect_voice(self) -> None:
+        """Voice guidance: each resident step read aloud, 🔊 再听一遍 and 语音 on/off in the help strip."""
+        from ui.voice import VoiceController
+
+        self.voice = VoiceController(self, getattr(self.core, "speaker", None), self.core.config["voice_rate_wpm"])
 
     def adopt_catalog_if_free(self) -> bool:
         if self.in_use() or not self.core.adopt_staged_catalog():
@@ -351,5 +358,6 @@ class MainWindow(QWidget):
         QApplication.instance().removeEventFilter(self.agent)
         QApplication.instance().removeEventFilter(self.maintenance)
         self.idle.stop()
+        self.voice.close()
         self.bridge.close()
         self.tasks.shutdown()

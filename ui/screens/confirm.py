@@ -7,7 +7,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QWidget
 
 from ui.messages import Message
-from ui.widgets import ErrorPanel, Screen, button, clear_layout, frame, label, scroll_area
+from ui.widgets import ErrorPanel, Screen, button, clear_layout, frame, label, scroll_area, spoken
 
 
 class ConfirmScreen(Screen):
@@ -86,3 +86,8 @@ class ConfirmScreen(Screen):
         self.error.clear()
         self.confirm_button.setText(self.tr("确认提交"))
         self.set_saving(False)
+
+    def spoken_text(self) -> str:
+        """The item and what to do; the answers themselves are the resident's and are not read out."""
+        return spoken(self.title.text(), self.item_name.text(),
+                      self.tr("请核对下面的信息。没问题请点“确认提交”，要修改请点“返回修改”。"))

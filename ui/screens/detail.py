@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from kiosk.catalog import Catalog
 from kiosk.records import Material, Mode, Place, ServiceItem
 from ui.messages import mode_label, place_label
-from ui.widgets import ErrorPanel, RowButton, Screen, button, clear_layout, frame, label, scroll_area
+from ui.widgets import ErrorPanel, RowButton, Screen, button, clear_layout, frame, label, scroll_area, spoken
 
 
 class DetailScreen(Screen):
@@ -154,3 +154,14 @@ class DetailScreen(Screen):
             row = RowButton(item.name)
             row.clicked.connect(lambda _=False, key=item.id: self.item_chosen.emit(key))
             self.left.addWidget(row)
+
+    def spoken_text(self) -> str:
+        """The guide's summary: the item, whether it can be done here (and how), time limit, fee, what to bring."""
+        if self._item is None:
+            return self.title.text()
+        shown = [self.left.itemAt(i).widget() for i in range(min(2, self.left.count()))]   # banner, facts
+        said = [lab.text() for box in shown if box is not None for lab in box.findChildren(QLabel)]
+        materials = self._item.materials
+        said.append(self.tr("要带的材料：{names}").format(names=self.tr("、").join(m.name for m in materials))
+                    if materials else self.tr("不需要带材料。"))
+        return spoken(self.title.text(), *said)

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QButtonGroup, QGridLayout, QLineEdit, QPushButton,
 from kiosk.flow import FieldError
 from kiosk.records import FormField, Identity, ServiceItem
 from ui.messages import field_error_text
-from ui.widgets import Screen, button, clear_layout, fill_grid, frame, label, restyle, scroll_area
+from ui.widgets import Screen, button, clear_layout, fill_grid, frame, label, restyle, scroll_area, spoken
 
 MASKED_PREFILLS = ("name", "id_number")
 CAPTION_WIDTH = 250
@@ -170,6 +170,7 @@ class FormScreen(Screen):
             editor.show_error(errors.get(key))
         self.summary.setText(self.tr("！有 {n} 处需要修改，请看红色提示").format(n=len(errors)))
         self.summary.setVisible(bool(errors))
+        self.announce()
         first = next((editor for key, editor in self.editors.items() if key in errors), None)
         if first is not None:   # after the error lines have been laid out
             QTimer.singleShot(0, lambda: self._reveal(first))
@@ -185,3 +186,17 @@ class FormScreen(Screen):
         self.identity_text.clear()
         self.summary.clear()
         self.summary.hide()
+
+    def spoken_text(self) -> str:
+        """What to do and how many fields need fixing; never the identity strip or anything typed."""
+        problems = self.summary.text() if not self.summary.isHidden() else ""
+        return spoken(self.title.text(), problems or self.tr("请填写下面的信息，填好后点“下一步：核对信息”。"))
+
+    def spoken_focus(self, widget: QWidget) -> str:
+        """The field being filled: its name, whether it is required and its error, never its value."""
+        editor = next((e for e in self.editors.values() if e is widget or e.isAncestorOf(widget)), None)
+        if editor is None:
+            return ""
+        need = self.tr("必填") if editor.spec.required else self.tr("可不填")
+        problem = editor.error.text() if not editor.error.isHidden() else ""
+        return spoken(self.tr("请填写：{field}").format(field=editor.spec.label), need, problem)

@@ -5,7 +5,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
 
 from kiosk.catalog import Catalog
-from ui.widgets import Screen, button, clear_layout, fill_grid, frame, label
+from ui.widgets import Screen, button, clear_layout, fill_grid, frame, label, spoken
 
 THEME_TILES = 7      # plus the 更多 tile: two rows of four
 COLUMNS = 4
@@ -94,3 +94,6 @@ class HomeScreen(Screen):
 
     def clear_personal(self) -> None:
         self.reset()
+
+    def spoken_text(self) -> str:
+        return spoken(self.title.text(), self.tr("可以在上面输入要办的事，也可以点下面的“我要…”找事项。"))

@@ -5,7 +5,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
 
 from ui.messages import Message
-from ui.widgets import ErrorPanel, Screen, button, label
+from ui.widgets import ErrorPanel, Screen, button, label, spoken
 
 CARD = "card"
 QR = "qr"
@@ -133,3 +133,12 @@ class IdentifyScreen(Screen):
         self.item_name.clear()
         self.error.clear()
         self._set_waiting(False)
+
+    def spoken_text(self) -> str:
+        """The item and the ways to identify (or, while waiting, what to do with the card); errors speak for
+        themselves through the error panel."""
+        if self.waiting:
+            return spoken(self.waiting_text.text(), self.waiting_hint.text())
+        ways = [hint.text() for hint, shown in ((self.card_hint, True), (self.qr_hint, True),
+                                                (self.sscard_hint, not self.sscard_column.isHidden())) if shown]
+        return spoken(self.title.text(), self.item_name.text(), *ways)

@@ -6,7 +6,7 @@ from PySide6.QtWidgets import QButtonGroup, QGridLayout, QHBoxLayout, QStackedWi
 
 from kiosk.rating import LEVELS, reasons_for
 from ui.messages import level_label, reason_label
-from ui.widgets import Screen, button, clear_layout, fill_grid, label
+from ui.widgets import Screen, button, clear_layout, fill_grid, label, spoken
 
 
 class RatingScreen(Screen):
@@ -118,3 +118,8 @@ class RatingScreen(Screen):
 
     def clear_personal(self) -> None:
         self.reset()
+
+    def spoken_text(self) -> str:
+        if self.pages.currentIndex() == 1:
+            return spoken(self.title.text(), self.thanks.text(), self.tr("祝您生活愉快。请带好您的身份证和回执。"))
+        return spoken(self.title.text(), self.tr("请点一个评价，再点“提交评价”；不想评价可以点“跳过”。"))

@@ -5,7 +5,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QWidget
 
 from ui.messages import Message
-from ui.widgets import Screen, button, frame, label
+from ui.widgets import Screen, button, frame, label, spoken
 
 
 class ReceiptScreen(Screen):
@@ -82,6 +82,7 @@ class ReceiptScreen(Screen):
         self.print_box.style().polish(self.print_box)
         self.print_text.setText(text)
         self.print_next.setText(next_step)
+        self.announce()
 
     def clear_personal(self) -> None:
         self.receipt_no.clear()
@@ -89,3 +90,11 @@ class ReceiptScreen(Screen):
         self.notes.clear()
         self.print_text.clear()
         self.print_next.clear()
+
+    def spoken_text(self) -> str:
+        """The receipt number is read digit by digit (it names the application, not the person) with the
+        printing state and what to do next."""
+        number = self.tr("您的回执号：{number}").format(number=self.receipt_no.text()) if self.receipt_no.text() else ""
+        notes = self.notes.text() if not self.notes.isHidden() else ""
+        return spoken(self.title.text(), self.saved_text.text(), self.item_name.text(), notes, number,
+                      self.print_text.text(), self.print_next.text())

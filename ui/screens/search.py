@@ -4,12 +4,12 @@ from __future__ import annotations
 from typing import Callable, Sequence
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit, QWidget
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QLineEdit, QWidget
 
 from kiosk.catalog import Catalog
 from kiosk.one_thing import matching_bundles
 from ui.tasks import Tasks
-from ui.widgets import RowButton, Screen, button, clear_layout, fill_grid, label, scrolling_rows
+from ui.widgets import RowButton, Screen, button, clear_layout, fill_grid, label, scrolling_rows, spoken
 
 DEBOUNCE_MS = 80
 LIMIT = 20
@@ -127,6 +127,19 @@ class SearchScreen(Screen):
         tile = button(title, "tile")
         tile.clicked.connect(lambda: self.theme_chosen.emit(theme_id))
         return tile
+
+    def spoken_text(self) -> str:
+        """The count and what to do next; never the query itself (the resident's own words)."""
+        if not self.box.text().strip():
+            return spoken(self.title.text(), self.tr("请输入要办的事，几个字就可以"))
+        results = self.rows.parentWidget()
+        found = [row for row in results.findChildren(RowButton) if not row.isHidden()]
+        if found:
+            return self.tr("找到 {n} 项，请点选").format(n=len(found))
+        if any(not w.isHidden() and w.property("role") == "section" for w in results.findChildren(QLabel)):
+            return spoken(self.tr("没有找到相关的事项"),
+                          self.tr("换个简单的说法试试，比如只写两三个字；或者从下面选："))
+        return self.title.text()   # the answer is still on its way: results_shown announces it
 
     def clear_personal(self) -> None:
         self._asked += 1
