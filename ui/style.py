@@ -38,6 +38,9 @@ QFrame[role="statusbar"] QLabel { color: white; font-size: 24px; }
 QFrame[role="notice"] { background: $amber_bg; border-top: 2px solid #8a5a00; }
 QFrame[role="notice"] QLabel { font-size: 18px; color: $ink; }
 QFrame[role="helpbar"] { background: #e2e7ee; border-top: 2px solid #c9d2df; }
+QFrame[role="helpbar"] QPushButton { min-height: 46px; max-height: 46px; font-size: 22px; padding: 0 18px;
+    border-width: 2px; border-radius: 8px; }
+QFrame[role="helpbar"] QPushButton:checked { background: $blue; color: white; border-color: $blue_dark; }
 QFrame[role="overlay"] { background: rgba(0, 0, 0, 170); }
 QPushButton { min-height: 72px; padding: 6px 24px; border-radius: 12px; font-size: 28px;
     background: white; color: $blue_dark; border: 3px solid $blue; }
