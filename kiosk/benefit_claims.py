@@ -77,6 +77,8 @@ class BenefitClaims:
     def confirm(self, identity: Identity, benefits: Sequence[Benefit], declared: Mapping[str, bool],
                 rules_version: str, agent_id: str | None = None) -> tuple[Claim, ...]:
         """One claim per benefit, with its outbox row, audit entry and marker, all in one transaction."""
+        if not benefits:
+            return ()
         store = self.store
         now = store.clock()
         at = now.isoformat(timespec="seconds")

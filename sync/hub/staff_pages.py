@@ -84,6 +84,9 @@ def record_list(records: Iterable[StoredRecord]) -> str:
 def record_page(record: StoredRecord, history: list[StatusUpdate], token: str, issuer: str) -> str:
     if record.kind == needs.KIND:
         return need_page(record, history, token)
+    if record.kind == "benefit_claim":   # 免申即享 (here: that module builds on this one's helpers)
+        from sync.hub.benefit_pages import claim_page
+        return claim_page(record, history, token)
     s, applicant = summary(record), _applicant(record.payload)
     facts = [("回执号", s["receipt_no"]), ("事项", s["item_name"] or KIND_LABELS.get(record.kind, record.kind)),
              ("申请人", mask_name(applicant.get("name"))), ("证件号", s["applicant_id_masked"]),
