@@ -4,15 +4,15 @@ Why there: the resident's own service never waits on it, the identity read for t
 session (no second card read), and nothing about the resident is looked at until they tap 看看我能享受什么 and
 then 同意. The card's facts are computed for that one check and dropped; the yes/no answers live until the
 resident taps 完成 (they go, verbatim, only into the claims confirmed). 不用了 stores nothing. Claims are written
-on the db lane (kiosk/benefit_claims.py); the receipt screen then says what was registered.
+on the db lane (kiosk/benefit_claims.py); the receipt screen then says how many were registered.
 """
 from __future__ import annotations
 
 import logging
 from typing import Callable
 
-from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QHBoxLayout, QWidget
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import QPushButton, QWidget
 
 from kiosk.benefit_claims import BenefitClaims
 from kiosk.benefits import CARD, DECLARED, Benefit, BenefitSet, card_facts, matching
@@ -21,44 +21,49 @@ from ui.navigation import Navigator
 from ui.screens.benefits import BenefitsScreen
 from ui.screens.receipt import ReceiptScreen
 from ui.tasks import Tasks
-from ui.widgets import button, frame, label
 
 log = logging.getLogger(__name__)
 
 GROUP = "benefits"
 
 
-class BenefitOffer(QWidget):
-    """The strip on the receipt screen: the offer, then what was registered."""
+class BenefitOffer(QPushButton):
+    """A third button in the receipt's button row (the screen must still fit 1280×800): the offer, then, once
+    something was registered, how many (the names were on the benefits screen)."""
     requested = Signal()
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        box = QHBoxLayout(self)
-        box.setContentsMargins(0, 0, 0, 0)
-        self.card = frame("card", QHBoxLayout())
-        self.text = label("")
-        self.open_button = button(self.tr("看看我能享受什么"), "primary")
-        self.open_button.setMinimumHeight(72)
-        self.open_button.clicked.connect(self.requested)
-        self.card.layout().addWidget(self.text, 1)
-        self.card.layout().addWidget(self.open_button)
-        box.addWidget(self.card)
+        self.setProperty("role", "primary")
+        self.setMinimumHeight(88)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)   # as ui.widgets.button: touch, no focus rectangle
+        self.clicked.connect(self.requested)
         self.hide()
 
     def show_offer(self) -> None:
-        self.text.setText(self.tr("免申即享：您可能还能享受一些惠民待遇，不用另外申请。"))
-        self.open_button.show()
+        self.setText(self.tr("免申即享：\n看看我还能享受什么"))
+        self.setEnabled(True)
         self.show()
 
-    def show_claimed(self, names: list[str]) -> None:
-        self.text.setText(self.tr("✓ 已为您登记：{names}。相关部门核实后办理，无需再跑。").format(names="、".join(names)))
-        self.open_button.hide()
+    def show_claimed(self, count: int) -> None:
+        self.setText(self.tr("✓ 已登记 {n} 项待遇\n部门核实后办理").format(n=count))
+        self.setEnabled(False)
         self.show()
 
     def clear_personal(self) -> None:
-        self.text.clear()
+        self.setText("")
         self.hide()
+
+
+def attach(offer: BenefitOffer, receipt: ReceiptScreen) -> None:
+    """Between 再打印一次 and 下一步 in the receipt's button row."""
+    for index in range(receipt.body.count()):
+        row = receipt.body.itemAt(index).layout()
+        if row is not None and row.indexOf(receipt.done_button) != -1:
+            row.insertWidget(row.indexOf(receipt.done_button), offer, 2)
+            return
+    receipt.body.addWidget(offer)
 
 
 class BenefitsController(QObject):
@@ -69,7 +74,7 @@ class BenefitsController(QObject):
         self.rules, self.claims, self.clock, self.session = rules, claims, clock, session
         self.tasks, self.nav, self.screen, self.receipt, self.language = tasks, nav, screen, receipt, language
         self.offer = BenefitOffer()
-        receipt.body.insertWidget(receipt.body.count() - 2, self.offer)   # above the stretch and the buttons
+        attach(self.offer, receipt)
         self._reset()
         self.offer.requested.connect(self.open)
         screen.declined.connect(self.back_to_receipt)
@@ -99,7 +104,7 @@ class BenefitsController(QObject):
             self._reset()
             self.offer.clear_personal()
         if self._claimed:
-            self.offer.show_claimed([b.name for b in self._shown if b.id in self._claimed])
+            self.offer.show_claimed(len(self._claimed))
         elif not self._used and self._identity() is not None and self.rules().benefits:
             self.offer.show_offer()
         else:
