@@ -101,3 +101,27 @@ def test_a_claim_reaches_staff_under_its_own_label_and_handled_comes_back(hub, w
     assert engine.run().error is None
     assert db.execute("SELECT status, note FROM record_status WHERE record_id=?", (claim.id,)).fetchone() == \
         ("done", "已制证")
+
+
+class HubWithoutBenefits:
+    """A hub from before the benefits stream: 404 unknown_stream for it, an empty page for every other."""
+
+    def __init__(self):
+        self.asked = []
+
+    def request(self, method, path, **kw):
+        from sync.transport import HubHttpError, HubReply
+
+        self.asked.append(path.rsplit("/", 1)[1])
+        if path.endswith("/benefits"):
+            raise HubHttpError(404, error="unknown_stream")
+        return HubReply(200, {}, json.dumps({"items": [], "next_cursor": "c1", "more": False}).encode())
+
+
+def test_a_hub_without_the_benefits_stream_is_no_failure_and_the_seed_stays(db, data_dir, kiosk_db_path):
+    from sync.pull import Puller
+
+    hub = HubWithoutBenefits()
+    Puller(db, hub, data_dir=data_dir, hub_public_key=None).pull_all()
+    assert hub.asked[-1] == "benefits"   # asked last, after every older stream
+    assert LiveBenefits(lambda: installed_bundle(kiosk_db_path, "benefits")).current.version == "seed"
