@@ -45,7 +45,7 @@ def test_consent_then_one_tap_stores_a_claim_shown_on_the_receipt(qtbot, window,
     to_receipt(qtbot, window, core)
     open_offer(qtbot, window)
     asked = joined_texts(s.benefits)
-    assert "年龄（由证件上的出生日期算出）" in asked and "以下情况由您自己告诉我们，工作人员会核实" in asked
+    assert "来自您的证件：年龄（由证件上的出生日期算出）、性别、证件上的住址（户籍所在地）" in asked and "以下情况由您自己告诉我们，工作人员会核实" in asked
     assert "您是退役军人吗？" in asked and DEMO_NAME not in asked and DEMO_ID not in asked
     assert claims(core) == []                       # asking stores nothing
 

@@ -48,8 +48,7 @@ class BenefitsScreen(Screen):
         page = QWidget()
         box = QVBoxLayout(page)
         box.setContentsMargins(0, 0, 0, 0)
-        self.intro = label(self.tr("如您同意，我们用下面的信息查一查您符合哪些惠民政策。不用另外申请，查询用过的信息不保存。"),
-                           "big")
+        self.intro = label(self.tr("如您同意，我们用下面的信息查一查您符合哪些惠民政策，查完不保存。只有您点了“我要享受”的，才把您的姓名、证件号码和相关情况交给主管部门办理。"))
         box.addWidget(self.intro)
         content = QWidget()
         self.ask_rows = QVBoxLayout(content)
@@ -67,14 +66,13 @@ class BenefitsScreen(Screen):
         self.answers = {}
         if card_facts:
             facts = frame("card")
-            facts.layout().addWidget(label(self.tr("来自您的证件"), "section"))
-            for fact in card_facts:
-                facts.layout().addWidget(label(self.tr("· {fact}").format(fact=tr(CARD_FACTS[fact]))))
+            facts.layout().addWidget(label(self.tr("来自您的证件：{facts}").format(
+                facts="、".join(tr(CARD_FACTS[fact]) for fact in card_facts))))
             self.ask_rows.addWidget(facts)
         if questions:
             own = frame("card")
             own.layout().addWidget(label(self.tr("以下情况由您自己告诉我们，工作人员会核实"), "section"))
-            own.layout().addWidget(label(self.tr("不清楚的可以不选。")))
+            own.layout().addWidget(label(self.tr("不清楚的可以不选，不选就不按这一条查。")))
             for fact in questions:
                 own.layout().addLayout(self._question(fact))
             self.ask_rows.addWidget(own)
