@@ -358,7 +358,8 @@ def benefits_from_json(payload: str | None, version: str, seed: Callable[[], Ben
 class LiveBenefits:
     """The benefits in force; `on_bundle_applied` is the EventBus listener for sync (as kiosk/policies.py)."""
 
-    def __init__(self, read_installed: Callable[[], tuple[str | None, int]], seed: Callable[[], BenefitSet] = load_seed):
+    def __init__(self, read_installed: Callable[[], tuple[str | None, int]],
+                 seed: Callable[[], BenefitSet] = load_seed):
         self.read_installed = read_installed   # (payload, version) of the installed bundle, read on this thread
         self.seed = seed
         self._lock = threading.Lock()

@@ -79,4 +79,5 @@ def test_a_marker_key_that_no_longer_opens_is_replaced_and_old_markers_stop_matc
 def test_declining_stores_nothing(store):
     before = stored_rows_text(store.db)
     assert BenefitClaims(store).confirm(ELDER, [], {"veteran": True}, "seed") == ()
-    assert Outbox(store.db).pending(100) == [] and stored_rows_text(store.db).count("benefit") == before.count("benefit")
+    assert Outbox(store.db).pending(100) == []
+    assert stored_rows_text(store.db).count("benefit") == before.count("benefit")
