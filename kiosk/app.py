@@ -21,6 +21,8 @@ from kiosk.config import Config, id_list, load_config
 from kiosk.events import EventBus
 from kiosk.flow import ServiceFlow
 from kiosk.idle import IdleGuard
+from kiosk.benefit_claims import BenefitClaims
+from kiosk.benefits import BENEFITS_BUNDLE, LiveBenefits
 from kiosk.policies import LivePolicies
 from local_db.audit import AuditLog
 from local_db.db import open_db
@@ -28,7 +30,7 @@ from local_db.keys import KeyFileExposed, KeyProblem, KeyRingMissing, SealError
 from local_db.drafts import DraftStore
 from local_db.sealing import seal_media_files
 from local_db.store import ApplicationStore
-from local_db.sync_state import installed_payload
+from local_db.sync_state import installed_bundle, installed_payload
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +56,8 @@ class KioskCore:
     doccam: Callable[[], object] | None = None   # opens the document camera's FrameSource for one capture
     backups: object | None = None   # local_db.backup_schedule.BackupScheduler, with the sync worker (the real kiosk)
     speaker: object | None = None   # devices.speaker: where voice guidance plays (None: voice off or no sound device)
+    benefits: object | None = None  # 免申即享: kiosk.benefits.LiveBenefits (rules) and BenefitClaims (claims)
+    claims: object | None = None
 
     def adopt_staged_catalog(self) -> bool:
         """Swap in a catalog sync installed (call only between residents); False when none is waiting."""
@@ -149,6 +153,7 @@ def build_core(data_dir: Path, config: Config | None = None, *, start_sync: bool
                      agents=AgentAuth(audit_log, AgentSettings.from_config(config)), bookings=Bookings(store))
     core.doccam = lambda: open_source(config["doccam_backend"], config["doccam_camera"])
     core.speaker = _speaker(config, data_dir)
+    core.benefits, core.claims = _live_benefits(data_dir, events), BenefitClaims(store)
     devices.manager.start_monitor(config["device_scan_interval_s"])
     core.dock = _start_dock(devices, data_dir)
     if sync is not None:
@@ -233,6 +238,15 @@ def load_startup_config(data_dir: Path) -> Config:
         log.warning("config bundle not readable, local settings only: %s", exc)
         central_json = None
     return load_config(data_dir, central_json)
+
+
+def _live_benefits(data_dir: Path, events: EventBus) -> LiveBenefits:
+    """免申即享 rules: the seed until a benefits bundle is installed, then each new one as sync applies it."""
+    from sync.events import BundleApplied
+
+    benefits = LiveBenefits(lambda: installed_bundle(data_dir / "kiosk.db", BENEFITS_BUNDLE))
+    events.subscribe(BundleApplied, benefits.on_bundle_applied)
+    return benefits
 
 
 def _live_policies(data_dir: Path, events: EventBus) -> LivePolicies:

@@ -114,12 +114,17 @@ class SyncState:
 
 def installed_payload(db_path: Path | str, kind: str) -> str | None:
     """A bundle's stored payload read on a short-lived connection of the calling thread; None when none is."""
+    return installed_bundle(db_path, kind)[0]
+
+
+def installed_bundle(db_path: Path | str, kind: str) -> tuple[str | None, int]:
+    """A bundle's stored payload and version (None, 0 when none is), read as `installed_payload` reads it."""
     if not Path(db_path).exists():   # a first start: nothing installed, and no empty file left behind
-        return None
+        return None, 0
     # bundles hold no personal data: a plain read-only connection, without the key ring
     conn = sqlite3.connect(f"file:{Path(db_path).resolve()}?mode=ro", uri=True, timeout=10.0)
     try:
         bundle = SyncState(sqlite_utils.Database(conn)).installed(kind)
     finally:
         conn.close()
-    return bundle.payload if bundle else None
+    return (bundle.payload, bundle.version) if bundle else (None, 0)

@@ -67,8 +67,19 @@ def validate_update(data: Any) -> None:
         raise BundleRefused(f"update manifest invalid: {exc}") from None
 
 
+def validate_benefits(data: Any) -> None:
+    """免申即享 rules (kiosk/benefits.py): every fact, operator and value known, within the size limits."""
+    from kiosk.benefits import BenefitsError, parse_benefits
+
+    try:
+        parse_benefits(data)
+    except BenefitsError as exc:
+        raise BundleRefused(f"benefits invalid: {str(exc)[:160]}") from None
+
+
 DEFAULT_VALIDATORS: Mapping[str, Validator] = {"catalog": validate_catalog, "config": validate_config,
-                                               "policies": validate_policies, "update": validate_update}
+                                               "policies": validate_policies, "update": validate_update,
+                                               "benefits": validate_benefits}
 
 
 def check_bundle(bundle: Bundle, hub_public_key: str | None, installed_version: int,

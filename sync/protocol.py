@@ -19,11 +19,13 @@ HEALTH_PATH = f"{API_PREFIX}/health"
 ENROLL_PATH = f"{API_PREFIX}/enroll"
 RECORDS_PATH = f"{API_PREFIX}/records"
 SERVICE_NAME = "zhoudaoban-hub"
-KINDS = frozenset({"application", "rating", "need", "booking", "certificate_request", "consent", "audit"})
-# "slots" (1.3) and "update" (1.4) last: a hub older than them answers 404, which sync/pull.py takes as empty
+KINDS = frozenset({"application", "rating", "need", "booking", "certificate_request", "consent", "audit",
+                   "benefit_claim"})
+# "slots" (1.3), "update" (1.4) and newer streams last: a hub older than them answers 404, which sync/pull.py
+# takes as empty
 STREAMS = ("config", "policies", "catalog", "guides", "announcements", "agent_credentials", "status", "slots",
-           "update")
-BUNDLE_KINDS = frozenset({"catalog", "policies", "config", "update"})
+           "update", "benefits")
+BUNDLE_KINDS = frozenset({"catalog", "policies", "config", "update", "benefits"})
 MAX_RECORDS_PER_REQUEST = 1000
 MAX_ATTACHMENT_BYTES = 52428800
 _ID_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")   # UUIDv7 today; room for other opaque ids

@@ -27,6 +27,7 @@ from ui.resident import ResidentController
 from ui.review import ReviewController
 from ui.screens.agent_home import AgentHomeScreen
 from ui.screens.agent_login import AgentLoginScreen
+from ui.screens.benefits import BenefitsScreen
 from ui.screens.booking import BookingScreen
 from ui.screens.confirm import ConfirmScreen
 from ui.screens.consent import ConsentScreen
@@ -75,6 +76,7 @@ class Screens:
     review: ReviewScreen
     maint_login: MaintLoginScreen
     maintenance: MaintenanceScreen
+    benefits: BenefitsScreen
 
     def all(self) -> list[QWidget]:
         return list(vars(self).values())
@@ -106,6 +108,7 @@ def build_screens(core, tasks: Tasks) -> Screens:
         review=ReviewScreen(),
         maint_login=MaintLoginScreen(),
         maintenance=MaintenanceScreen(core, tasks),
+        benefits=BenefitsScreen(),
     )
 
 
@@ -163,12 +166,28 @@ class MainWindow(QWidget):
         self.bridge.bundle_applied.connect(lambda event: self.adopt_catalog_if_free())
         self.nav.changed.connect(lambda screen: self.adopt_catalog_if_free())
         self._connect_voice()
+        self._connect_benefits()
 
     def _connect_voice(self) -> None:
         """Voice guidance: each resident step read aloud, 🔊 再听一遍 and 语音 on/off in the help strip."""
         from ui.voice import VoiceController
 
         self.voice = VoiceController(self, getattr(self.core, "speaker", None), self.core.config["voice_rate_wpm"])
+
+    def _connect_benefits(self) -> None:
+        """免申即享: offered on the receipt screen (ui/benefits.py says why); forgotten with the session."""
+        from ui.benefits import BenefitsController
+
+        core = self.core
+        if getattr(core, "benefits", None) is None or getattr(core, "claims", None) is None:
+            return
+        self.benefits = BenefitsController(lambda: core.benefits.current, core.claims, core.store.clock,
+                                           lambda: self.resident.session, self.tasks, self.nav,
+                                           self.screens.benefits, self.screens.receipt,
+                                           lambda: self.prefs.current.language, self)
+        self.resident.session_ended.connect(self.benefits.forget)
+        self.prefs.subscribe(lambda old, new: self.benefits.language_changed() if old.language != new.language
+                             else None)
 
     def adopt_catalog_if_free(self) -> bool:
         if self.in_use() or not self.core.adopt_staged_catalog():

@@ -4,7 +4,7 @@
     enroll-code       print a one-time enrollment code for a station
     terminals         list enrolled terminals
     revoke            revoke a terminal
-    publish-bundle    sign and publish a catalog/policies/config bundle
+    publish-bundle    sign and publish a catalog/policies/config/benefits bundle
     pack-update       make an update archive (.tar.gz) of an application tree
     publish-update    store an update archive and publish its signed manifest (an `update` bundle)
     add-agent         add or replace an agent credential (password from ZDB_AGENT_PASSWORD, stdin or a prompt)
@@ -276,6 +276,8 @@ def verify_audit(args: argparse.Namespace) -> int:
 
 def publish(args: argparse.Namespace) -> int:
     payload = args.file.read_text(encoding="utf-8")
+    if args.kind == "benefits":   # rules every kiosk would refuse are refused here, with the reason
+        _check_benefits(payload)
     keys, store = keys_from_args(args), open_from_args(args)
     try:
         bundle = publish_bundle(store, keys, args.kind, payload, args.version)
@@ -283,6 +285,15 @@ def publish(args: argparse.Namespace) -> int:
         store.close()
     print(f"published {bundle.kind} version {bundle.version}")
     return 0
+
+
+def _check_benefits(payload: str) -> None:
+    from sync.bundles import BundleRefused, validate_benefits
+
+    try:
+        validate_benefits(json.loads(payload))
+    except BundleRefused as exc:
+        raise ValueError(str(exc)) from None
 
 
 def pack_update_cmd(args: argparse.Namespace) -> int:

@@ -19,7 +19,7 @@ STATUS_LABELS = {"received": "已接收", "accepted": "已受理", "needs_materi
                  "at_district": "已转区部门审核", "dispatched": "已派单", "in_progress": "处理中",
                  "booking_confirmed": "预约已确认", "booking_conflict": "预约冲突"}
 KIND_LABELS = {"application": "申请", "rating": "好差评", "need": "诉求", "booking": "预约",
-               "certificate_request": "证明申请", "consent": "授权", "audit": "审计"}
+               "certificate_request": "证明申请", "consent": "授权", "audit": "审计", "benefit_claim": "免申即享"}
 
 _HEAD = """<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8">{refresh}<title>舟到办 · 数据汇聚中心</title>
@@ -84,6 +84,9 @@ def record_list(records: Iterable[StoredRecord]) -> str:
 def record_page(record: StoredRecord, history: list[StatusUpdate], token: str, issuer: str) -> str:
     if record.kind == needs.KIND:
         return need_page(record, history, token)
+    if record.kind == "benefit_claim":   # 免申即享 (here: that module builds on this one's helpers)
+        from sync.hub.benefit_pages import claim_page
+        return claim_page(record, history, token)
     s, applicant = summary(record), _applicant(record.payload)
     facts = [("回执号", s["receipt_no"]), ("事项", s["item_name"] or KIND_LABELS.get(record.kind, record.kind)),
              ("申请人", mask_name(applicant.get("name"))), ("证件号", s["applicant_id_masked"]),
