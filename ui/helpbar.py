@@ -10,7 +10,7 @@ class HelpBar(QFrame):
         super().__init__(parent)
         self.setProperty("role", "helpbar")
         self.row = QHBoxLayout(self)
-        self.row.setContentsMargins(32, 4, 32, 4)   # thin: the screens above need the height
+        self.row.setContentsMargins(32, 3, 32, 3)   # thin: the screens above need the height
         self.row.setSpacing(16)
         self.row.addStretch(1)
         self.hide()   # shown once a feature adds a control

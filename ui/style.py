@@ -18,7 +18,7 @@ QWidget { font-family: "$family"; font-size: ${base}px; color: $ink; }
 QMainWindow, QStackedWidget, QScrollArea, QScrollArea > QWidget > QWidget { background: $paper; }
 QLabel { background: transparent; }
 QLabel[role="title"] { font-size: 40px; font-weight: bold; }
-QLabel[role="section"] { font-size: 30px; font-weight: bold; color: $blue_dark; padding-top: 8px; }
+QLabel[role="section"] { font-size: 28px; font-weight: bold; color: $blue_dark; padding-top: 2px; }
 QLabel[role="big"] { font-size: 34px; }
 QLabel[role="huge"] { font-size: 56px; font-weight: bold; color: $blue_dark; }
 QLabel[role="hint"] { color: #3a3f47; }
@@ -38,7 +38,7 @@ QFrame[role="statusbar"] QLabel { color: white; font-size: 24px; }
 QFrame[role="notice"] { background: $amber_bg; border-top: 2px solid #8a5a00; }
 QFrame[role="notice"] QLabel { font-size: 18px; color: $ink; }
 QFrame[role="helpbar"] { background: #e2e7ee; border-top: 2px solid #c9d2df; }
-QFrame[role="helpbar"] QPushButton { min-height: 46px; max-height: 46px; font-size: 22px; padding: 0 18px;
+QFrame[role="helpbar"] QPushButton { min-height: 44px; max-height: 44px; font-size: 22px; padding: 0 18px;
     border-width: 2px; border-radius: 8px; }
 QFrame[role="helpbar"] QPushButton:checked { background: $blue; color: white; border-color: $blue_dark; }
 QFrame[role="overlay"] { background: rgba(0, 0, 0, 170); }
@@ -50,7 +50,7 @@ QPushButton[role="primary"] { background: $blue; color: white; border: 3px solid
 QPushButton[role="primary"]:pressed { background: $blue_dark; }
 QPushButton[role="primary"]:disabled { background: #9aa3af; border-color: #9aa3af; color: white; }
 QPushButton[role="tile"] { background: white; color: $ink; border: 2px solid #b8c3d3; font-size: 30px;
-    min-height: 80px; padding: 4px 12px; }
+    min-height: 72px; padding: 4px 12px; }
 QPushButton[role="row"] { background: white; color: $ink; border: 2px solid #b8c3d3; text-align: left;
     padding-left: 24px; font-size: 30px; min-height: 88px; }
 QPushButton[role="nav"] { min-height: 64px; max-height: 64px; min-width: 150px; padding: 0 16px; font-size: 26px; }

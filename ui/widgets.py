@@ -106,14 +106,16 @@ def scrolling_rows(body: QBoxLayout) -> QVBoxLayout:
     return rows
 
 
-def scroll_area(content: QWidget) -> QScrollArea:
-    """A vertical scroll area that scrolls by dragging a finger (kinetic), as touch users expect."""
+def scroll_area(content: QWidget, kinetic: bool = True) -> QScrollArea:
+    """A vertical scroll area that scrolls by dragging a finger (kinetic), as touch users expect. Not kinetic
+    over something the finger draws on (a signature pad): there the drag must reach the pad."""
     area = QScrollArea()
     area.setWidgetResizable(True)
     area.setFrameShape(QFrame.Shape.NoFrame)
     area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     area.setWidget(content)
-    QScroller.grabGesture(area.viewport(), QScroller.ScrollerGestureType.LeftMouseButtonGesture)
+    if kinetic:
+        QScroller.grabGesture(area.viewport(), QScroller.ScrollerGestureType.LeftMouseButtonGesture)
     return area
 
 
@@ -128,7 +130,7 @@ class Screen(QWidget):
     def __init__(self, title: str = "", nav: bool = True, parent: QWidget | None = None):
         super().__init__(parent)
         outer = QVBoxLayout(self)
-        outer.setContentsMargins(MARGIN, 20, MARGIN, 20)
+        outer.setContentsMargins(MARGIN, 12, MARGIN, 12)
         outer.setSpacing(SPACING)
         self.title = label(title, "title", wrap=True)
         self.back_button = button(self.tr("‹ 返回"), "nav")
@@ -144,9 +146,16 @@ class Screen(QWidget):
         if not nav:   # only once parented: showing a parentless widget would open a window of its own
             self.back_button.hide()
             self.home_button.hide()
-        self.body = QVBoxLayout()
+        # The body scrolls when it cannot fit (large type, a staff notice line, a long form): the window never
+        # grows past the screen and nothing is squeezed on top of something else.
+        content = QWidget()
+        self.body = QVBoxLayout(content)
+        self.body.setContentsMargins(0, 0, 0, 0)
         self.body.setSpacing(SPACING)
-        outer.addLayout(self.body, 1)
+        # by its bar, not kinetic: a flick gesture here would delay every tap on the screen and steal the drag of a
+        # signature pad; the lists inside a screen keep their finger scrolling
+        self.body_area = scroll_area(content, kinetic=False)
+        outer.addWidget(self.body_area, 1)
 
     def clear_personal(self) -> None:
         """Forget everything about the resident this screen shows. Screens with personal data override this."""
