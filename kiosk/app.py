@@ -22,6 +22,7 @@ from kiosk.events import EventBus
 from kiosk.flow import ServiceFlow
 from kiosk.idle import IdleGuard
 from kiosk.policies import LivePolicies
+from kiosk.qa import LiveKnowledge
 from local_db.audit import AuditLog
 from local_db.db import open_db
 from local_db.keys import KeyFileExposed, KeyProblem, KeyRingMissing, SealError
@@ -53,6 +54,7 @@ class KioskCore:
     bookings: Bookings | None = None
     doccam: Callable[[], object] | None = None   # opens the document camera's FrameSource for one capture
     backups: object | None = None   # local_db.backup_schedule.BackupScheduler, with the sync worker (the real kiosk)
+    qa: LiveKnowledge | None = None   # 智能问答's knowledge base: the installed qa bundle, else the seed
 
     def adopt_staged_catalog(self) -> bool:
         """Swap in a catalog sync installed (call only between residents); False when none is waiting."""
@@ -145,6 +147,7 @@ def build_core(data_dir: Path, config: Config | None = None, *, start_sync: bool
                      policies=policies, audit=audit_log,
                      agents=AgentAuth(audit_log, AgentSettings.from_config(config)), bookings=Bookings(store))
     core.doccam = lambda: open_source(config["doccam_backend"], config["doccam_camera"])
+    core.qa = _live_knowledge(data_dir, events)
     devices.manager.start_monitor(config["device_scan_interval_s"])
     core.dock = _start_dock(devices, data_dir)
     if sync is not None:
@@ -228,6 +231,15 @@ def _live_policies(data_dir: Path, events: EventBus) -> LivePolicies:
     policies = LivePolicies(lambda: installed_payload(data_dir / "kiosk.db", "policies"))
     events.subscribe(BundleApplied, policies.on_bundle_applied)
     return policies
+
+
+def _live_knowledge(data_dir: Path, events: EventBus) -> LiveKnowledge:
+    """智能问答: read now and again on each qa bundle, like the policies."""
+    from sync.events import BundleApplied
+
+    knowledge = LiveKnowledge(lambda: installed_payload(data_dir / "kiosk.db", "qa"))
+    events.subscribe(BundleApplied, knowledge.on_bundle_applied)
+    return knowledge
 
 
 def _catalog_updates(data_dir: Path, events: EventBus) -> CatalogUpdates:

@@ -20,10 +20,11 @@ ENROLL_PATH = f"{API_PREFIX}/enroll"
 RECORDS_PATH = f"{API_PREFIX}/records"
 SERVICE_NAME = "zhoudaoban-hub"
 KINDS = frozenset({"application", "rating", "need", "booking", "certificate_request", "consent", "audit"})
-# "slots" (1.3) and "update" (1.4) last: a hub older than them answers 404, which sync/pull.py takes as empty
+# "slots" (1.3), "update" (1.4) and "qa" (智能问答) last: a hub older than them answers 404, which sync/pull.py
+# takes as empty
 STREAMS = ("config", "policies", "catalog", "guides", "announcements", "agent_credentials", "status", "slots",
-           "update")
-BUNDLE_KINDS = frozenset({"catalog", "policies", "config", "update"})
+           "update", "qa")
+BUNDLE_KINDS = frozenset({"catalog", "policies", "config", "update", "qa"})
 MAX_RECORDS_PER_REQUEST = 1000
 MAX_ATTACHMENT_BYTES = 52428800
 _ID_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")   # UUIDv7 today; room for other opaque ids
