@@ -93,6 +93,8 @@ _UPDATE_REFUSALS = ("bad_signature stale_bundle bad_manifest not_newer too_old d
                     " size_mismatch hash_mismatch unsafe_archive bad_archive no_main version_mismatch backup_failed")
 # owed receipts (kiosk/owed_receipts.py): 补打 by a technician in maintenance or the filing agent at the desk
 RECEIPT_REPRINTED = "receipt_reprinted"
+# 智能问答 (kiosk/qa.py, kiosk/needs.py): a resident leaves a callback request when no live chat is available
+CALLBACK_REQUESTED = "callback_requested"
 _REFUSALS = "unknown wrong_secret locked_out revoked not_yet_valid expired no_credentials_synced"
 _FAULTS = ("no_card card_removed card_unreadable card_unsupported reader_absent qr_timeout qr_invalid qr_expired"
            " printer_absent paper_out cover_open printer_error")
@@ -135,6 +137,8 @@ CATALOGUE: tuple[EventType, ...] = (
     _event(UPDATE_REFUSED, "system", _UPDATE_REFUSALS, "update version"),   # outcome: the reason code
     # owed receipts: ok, the printer's fault (still owed), or record_unreadable (sealed applicant damaged on disk)
     _event(RECEIPT_REPRINTED, "technician agent", "ok record_unreadable " + _FAULTS, "application id"),
+    # 智能问答: 找人工 offline leaves a 有求必应 need asking staff to call back (bad input is not audited)
+    _event(CALLBACK_REQUESTED, "resident", "ok", "need id"),
 )
 EVENTS: dict[str, EventType] = {event.action: event for event in CATALOGUE}
 
