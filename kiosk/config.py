@@ -133,6 +133,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("crash_storm_window_s", float, 60.0, "Seconds over which crashes are counted for crash_storm_count"),
     # languages, elderly mode and voice (kiosk/preferences.py)
     central("default_language", str, "zh", "Language each session starts in (a resident may switch)", ("zh", "en")),
+    # 智能问答 (kiosk/qa.py, ui/qa.py)
+    central("qa_callback_hours", int, 24, "Hours within which staff call back a resident who asked for a person"),
     Setting("fullscreen", bool, True, "Start full-screen"),
     central("log_level", str, "INFO", "Logging level", ("DEBUG", "INFO", "WARNING", "ERROR")),
 )

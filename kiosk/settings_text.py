@@ -112,6 +112,7 @@ TEXTS: dict[str, SettingText] = {
     "update_quiet_end": _T("更新结束时间", "安装更新的时段到这个时间（HH:MM）结束，可跨午夜"),
     # languages, elderly mode and voice
     "default_language": _T("默认语言", "每位办事群众开始时的界面语言（zh 中文，en 英文），本人可以切换"),
+    "qa_callback_hours": _T("回电时限（小时）", "智能问答中群众留下电话请求回电时，告知的工作人员回电时限"),
 }
 
 

@@ -36,6 +36,7 @@ from ui.screens.form import FormScreen
 from ui.screens.home import HomeScreen
 from ui.screens.identify import IdentifyScreen
 from ui.screens.progress import ProgressScreen
+from ui.screens.qa import QaScreen
 from ui.screens.item_list import ItemListScreen
 from ui.screens.maint_login import MaintLoginScreen
 from ui.screens.maintenance import MaintenanceScreen
@@ -75,6 +76,7 @@ class Screens:
     review: ReviewScreen
     maint_login: MaintLoginScreen
     maintenance: MaintenanceScreen
+    qa: QaScreen
 
     def all(self) -> list[QWidget]:
         return list(vars(self).values())
@@ -106,6 +108,7 @@ def build_screens(core, tasks: Tasks) -> Screens:
         review=ReviewScreen(),
         maint_login=MaintLoginScreen(),
         maintenance=MaintenanceScreen(core, tasks),
+        qa=QaScreen(),
     )
 
 
@@ -162,6 +165,25 @@ class MainWindow(QWidget):
         # a catalog sync brought in is shown the next time nobody is using the kiosk
         self.bridge.bundle_applied.connect(lambda event: self.adopt_catalog_if_free())
         self.nav.changed.connect(lambda screen: self.adopt_catalog_if_free())
+        self._connect_qa()
+
+    def _connect_qa(self) -> None:
+        """智能问答: from home and from a search that found nothing; forgotten when the resident goes home, the
+        service finishes or the session is wiped. The chat helper sets `self.qa.live_chat_available` and connects
+        `self.qa.live_chat_requested` for 找人工 online; until then 找人工 leaves a callback request."""
+        from kiosk.qa import LiveKnowledge
+        from ui.qa import QaController
+
+        core, s = self.core, self.screens
+        knowledge = getattr(core, "qa", None) or LiveKnowledge(lambda: None)
+        self.qa = QaController(knowledge, lambda: self.browse.catalog, lambda: self.prefs.current.language,
+                               core.store.file_callback, core.config["station_name"], core.config["qa_callback_hours"],
+                               self.tasks, self.nav, s.qa, self.browse.open_item, parent=self)
+        s.home.qa_requested.connect(lambda: self.qa.open())
+        s.search.qa_requested.connect(self.qa.open)
+        self.resident.service_finished.connect(self.qa.wipe)
+        self.nav.changed.connect(lambda screen: self.qa.wipe() if screen is s.home else None)
+        self.prefs.subscribe(lambda old, new: self.qa.language_changed() if old.language != new.language else None)
 
     def adopt_catalog_if_free(self) -> bool:
         if self.in_use() or not self.core.adopt_staged_catalog():
