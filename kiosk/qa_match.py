@@ -174,8 +174,10 @@ class QaIndex:
                 return NoAnswer(Unanswered.EMPTY)
         query = Counter(terms(parsed.content))
         reply = self._decide(self.rank(query), parsed.detail)
-        if topic is not None and not isinstance(reply, Answer) and len(short) <= SHORT_CONTENT:
-            reply = self._decide(self.rank(self._with_topic(query, topic), frozenset(query)), parsed.detail)
+        unsettled = isinstance(reply, NoAnswer) or (isinstance(reply, Clarify) and reply.broad is None)
+        if topic is not None and unsettled and len(short) <= SHORT_CONTENT:   # a broad question stays broad
+            leaning = self._decide(self.rank(self._with_topic(query, topic), frozenset(query)), parsed.detail)
+            reply = leaning if isinstance(leaning, Answer) else reply
         if isinstance(reply, NoAnswer) and parsed.detail is not None and topic is not None:
             return Answer(topic, parsed.detail, follow_up=True)
         return reply

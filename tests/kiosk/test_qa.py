@@ -110,6 +110,8 @@ def test_a_short_follow_up_leans_on_the_topic(index):
     ask(conversation, index, "身份证到期了")
     reply = ask(conversation, index, "那丢了呢")
     assert isinstance(reply, Answer) and reply.entry.id == "sfz_lost"
+    reply = ask(conversation, index, "身份证")                   # a broad question is asked back, topic or not
+    assert isinstance(reply, Clarify) and reply.broad.id == "sfz"
 
 
 def test_what_the_knowledge_base_does_not_know_is_said_so(index):

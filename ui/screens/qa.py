@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit, QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk.needs import MAX_LENGTHS
@@ -63,8 +63,10 @@ class QaScreen(Screen):
         self.turns.setSpacing(12)
         self.turns.addStretch(1)
         self.scroll = scroll_area(content)
+        bar = self.scroll.verticalScrollBar()
+        bar.rangeChanged.connect(lambda _low, high: bar.setValue(high))   # like a chat: the newest turn in view
         box.addWidget(self.scroll, 1)
-        self.person_button = button(self.tr("找人工 · 有求必应"), "method")
+        self.person_button = button(self.tr("找人工 · 有求必应"), "choice")
         self.person_button.setAccessibleName(self.tr("找人工"))
         self.person_button.clicked.connect(self.talk_to_person_requested)
         box.addWidget(self.person_button)
@@ -129,8 +131,6 @@ class QaScreen(Screen):
 
     def _add(self, widget: QWidget) -> None:
         self.turns.insertWidget(self.turns.count() - 1, widget)   # above the closing stretch
-        bar = self.scroll.verticalScrollBar()
-        QTimer.singleShot(0, self.scroll, lambda: bar.setValue(bar.maximum()))   # the newest turn, once laid out
 
     def clear_turns(self) -> None:
         clear_layout(self.turns)
@@ -165,7 +165,7 @@ class QaScreen(Screen):
         self.submit_button = button(self.tr("提交，请工作人员回电"), "primary")
         self.submit_button.clicked.connect(
             lambda: self.callback_submitted.emit(self.callback_question.text(), self.phone.text()))
-        cancel = button(self.tr("不用了，返回问答"), "method")
+        cancel = button(self.tr("不用了，返回问答"), "choice")
         cancel.clicked.connect(self.callback_closed)
         buttons = QHBoxLayout()
         buttons.addWidget(cancel)
