@@ -24,6 +24,7 @@ from kiosk.idle import IdleGuard
 from kiosk.benefit_claims import BenefitClaims
 from kiosk.benefits import BENEFITS_BUNDLE, LiveBenefits
 from kiosk.policies import LivePolicies
+from kiosk.qa import LiveKnowledge
 from local_db.audit import AuditLog
 from local_db.db import open_db
 from local_db.keys import KeyFileExposed, KeyProblem, KeyRingMissing, SealError
@@ -58,6 +59,7 @@ class KioskCore:
     speaker: object | None = None   # devices.speaker: where voice guidance plays (None: voice off or no sound device)
     benefits: object | None = None  # 免申即享: kiosk.benefits.LiveBenefits (rules) and BenefitClaims (claims)
     claims: object | None = None
+    qa: LiveKnowledge | None = None   # 智能问答's knowledge base: the installed qa bundle, else the seed
 
     def adopt_staged_catalog(self) -> bool:
         """Swap in a catalog sync installed (call only between residents); False when none is waiting."""
@@ -154,6 +156,7 @@ def build_core(data_dir: Path, config: Config | None = None, *, start_sync: bool
     core.doccam = lambda: open_source(config["doccam_backend"], config["doccam_camera"])
     core.speaker = _speaker(config, data_dir)
     core.benefits, core.claims = _live_benefits(data_dir, events), BenefitClaims(store)
+    core.qa = _live_knowledge(data_dir, events)
     devices.manager.start_monitor(config["device_scan_interval_s"])
     core.dock = _start_dock(devices, data_dir)
     if sync is not None:
@@ -256,6 +259,15 @@ def _live_policies(data_dir: Path, events: EventBus) -> LivePolicies:
     policies = LivePolicies(lambda: installed_payload(data_dir / "kiosk.db", "policies"))
     events.subscribe(BundleApplied, policies.on_bundle_applied)
     return policies
+
+
+def _live_knowledge(data_dir: Path, events: EventBus) -> LiveKnowledge:
+    """智能问答: read now and again on each qa bundle, like the policies."""
+    from sync.events import BundleApplied
+
+    knowledge = LiveKnowledge(lambda: installed_payload(data_dir / "kiosk.db", "qa"))
+    events.subscribe(BundleApplied, knowledge.on_bundle_applied)
+    return knowledge
 
 
 def _catalog_updates(data_dir: Path, events: EventBus) -> CatalogUpdates:

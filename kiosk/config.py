@@ -138,6 +138,8 @@ SETTINGS: tuple[Setting, ...] = (
             " found (auto), or none", ("sim", "auto", "off")),
     Setting("speaker_device", str, "", "ALSA playback device for the auto backend (aplay -D); empty: the default"),
     central("voice_rate_wpm", int, 150, "Voice guidance speed in words per minute (elderly mode is 20% slower)"),
+    # 智能问答 (kiosk/qa.py, ui/qa.py)
+    central("qa_callback_hours", int, 24, "Hours within which staff call back a resident who asked for a person"),
     Setting("fullscreen", bool, True, "Start full-screen"),
     central("log_level", str, "INFO", "Logging level", ("DEBUG", "INFO", "WARNING", "ERROR")),
 )

@@ -5,6 +5,10 @@ Qt-free. `check_need` says what is wrong per field, so the screen can show it in
 under the application store's writer lock; description, contact, location and resident are sealed at rest
 (local_db/sealing.py). The hub's answer (dispatched to X, in progress, done) comes back by the status stream
 and shows in the agent's work queue (kiosk/work_queue.py).
+
+A resident may file one too, without an agent: 智能问答's 找人工 when no live chat is available leaves a callback
+request (`NeedStore.file_callback`, source "qa_callback"): the question, the phone number to call back and the
+station as the place; `filed_by` is empty, so the hub shows it as filed by the resident.
 """
 from __future__ import annotations
 
@@ -24,6 +28,9 @@ if TYPE_CHECKING:
     from local_db.store import ApplicationStore
 
 KIND = "need"
+CALLBACK_SOURCE = "qa_callback"       # a resident's 找人工 request from 智能问答
+CALLBACK_CATEGORY = "政策咨询"          # a question to answer by phone
+RESIDENT_FILER = ""                   # filed_by of a need the resident filed (agent ids are never empty)
 # The island categories; a new one is one more entry here (the hub shows whatever the need names).
 CATEGORIES = ("生活照料", "医疗就医", "交通出行", "房屋维修", "政策咨询", "矛盾纠纷", "其他")
 MAX_LENGTHS = {"description": 500, "contact": 20, "location": 100}
@@ -50,10 +57,11 @@ class Need:
     description: str
     contact: str
     location: str
-    filed_by: str              # the agent's id
+    filed_by: str              # the agent's id ("" when the resident filed it)
     station_id: str
     created_at: str            # ISO 8601 UTC
     resident: Identity | None = None   # when the agent identified the resident
+    source: str = ""           # "qa_callback": a resident's callback request from 智能问答
 
 
 @dataclass(frozen=True)
@@ -89,8 +97,12 @@ def need_payload(need: Need) -> dict:
     """What the hub receives. `receipt_no` and `item_name` are what the staff list shows for any record."""
     payload = {"id": need.id, "kind": KIND, "receipt_no": need.number, "item_name": f"有求必应 · {need.category}",
                "station_id": need.station_id, "created_at": need.created_at, "category": need.category,
-               "description": need.description, "contact": need.contact, "location": need.location,
-               "filed_by": {"agent_id": need.filed_by, "role": "agent"}}
+               "description": need.description, "contact": need.contact, "location": need.location}
+    if need.filed_by != RESIDENT_FILER:
+        payload["filed_by"] = {"agent_id": need.filed_by, "role": "agent"}
+    if need.source:
+        payload["source"] = need.source
+        payload["item_name"] = "有求必应 · 请回电"
     if need.resident is not None:
         payload["applicant"] = asdict(need.resident)
     return payload
@@ -116,10 +128,24 @@ class NeedStore:
             self.store._enqueue(need.id, KIND, need_payload(need), need.created_at)
         return need
 
-    def _insert(self, draft: NeedDraft, agent_id: str, resident: Identity | None) -> Need:
+    def file_callback(self, question: str, contact: str, location: str) -> Need | NeedRefused:
+        """The resident's own 找人工 request: staff call `contact` back about `question`. Only the need's id is
+        audited; the question and the number are sealed like any need's description and contact."""
+        draft = NeedDraft(CALLBACK_CATEGORY, question, contact, location).trimmed()
+        errors = check_need(draft)
+        if errors:   # the screen shows the field's problem; nothing is kept
+            return NeedRefused(draft, errors)
+        trail = self.store.audit
+        with self.store._lock, transaction(self.store.db):
+            need = self._insert(draft, RESIDENT_FILER, None, CALLBACK_SOURCE)
+            trail.write(trail.entry(audit.RESIDENT, audit.CALLBACK_REQUESTED, target=need.id))
+            self.store._enqueue(need.id, KIND, need_payload(need), need.created_at)
+        return need
+
+    def _insert(self, draft: NeedDraft, agent_id: str, resident: Identity | None, source: str = "") -> Need:
         store, now = self.store, self.store.clock()
         need = Need(uuid7(now), self._next_number(now), draft.category, draft.description, draft.contact,
-                    draft.location, agent_id, store.station_id, now.isoformat(timespec="seconds"), resident)
+                    draft.location, agent_id, store.station_id, now.isoformat(timespec="seconds"), resident, source)
         seal = store.sealer.seal
         store.db.conn.execute(
             "INSERT INTO needs (id, number, category, description, contact, location, resident, station_id,"

@@ -116,6 +116,7 @@ TEXTS: dict[str, SettingText] = {
     "speaker_backend": _T("语音播报设备", "sim 模拟（写入声音文件），auto 使用本机声卡，off 不播报"),
     "speaker_device": _T("声卡设备名", "auto 时 aplay -D 使用的 ALSA 设备；留空用系统默认"),
     "voice_rate_wpm": _T("语音语速", "每分钟读多少词（80 到 300）；长辈模式再慢两成"),
+    "qa_callback_hours": _T("回电时限（小时）", "智能问答中群众留下电话请求回电时，告知的工作人员回电时限"),
 }
 
 

@@ -95,6 +95,8 @@ _UPDATE_REFUSALS = ("bad_signature stale_bundle bad_manifest not_newer too_old d
 RECEIPT_REPRINTED = "receipt_reprinted"
 # 免申即享 (kiosk/benefit_claims.py)
 BENEFIT_CLAIMED = "benefit_claimed"
+# 智能问答 (kiosk/qa.py, kiosk/needs.py): a resident leaves a callback request when no live chat is available
+CALLBACK_REQUESTED = "callback_requested"
 _REFUSALS = "unknown wrong_secret locked_out revoked not_yet_valid expired no_credentials_synced"
 _FAULTS = ("no_card card_removed card_unreadable card_unsupported reader_absent qr_timeout qr_invalid qr_expired"
            " printer_absent paper_out cover_open printer_error")
@@ -139,6 +141,8 @@ CATALOGUE: tuple[EventType, ...] = (
     _event(RECEIPT_REPRINTED, "technician agent", "ok record_unreadable " + _FAULTS, "application id"),
     # 免申即享: the resident confirmed a benefit (with the agent who helped, if any); declining leaves nothing
     _event(BENEFIT_CLAIMED, "resident agent", "ok", "claim id"),
+    # 智能问答: 找人工 offline leaves a 有求必应 need asking staff to call back (bad input is not audited)
+    _event(CALLBACK_REQUESTED, "resident", "ok", "need id"),
 )
 EVENTS: dict[str, EventType] = {event.action: event for event in CATALOGUE}
 

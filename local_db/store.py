@@ -221,6 +221,12 @@ class ApplicationStore:
 
         return NeedStore(self).file(draft, agent_id, resident)
 
+    def file_callback(self, question: str, contact: str, location: str):
+        """智能问答's 找人工 offline: the resident's callback request as a need (kiosk/needs.py)."""
+        from kiosk.needs import NeedStore
+
+        return NeedStore(self).file_callback(question, contact, location)
+
     def load_application(self, application_id: str) -> Application | None:
         with self._lock:
             row = self.db.execute(

@@ -1,11 +1,12 @@
-"""Catalog, policies, config and update bundles: verified against the hub key pinned at enrollment, applied atomically.
+"""Catalog, policies, config, update and qa bundles: verified against the hub key pinned at enrollment, applied atomically.
 
 A bundle is refused (and the installed one kept) when no key is pinned, the signature does not cover exactly
 this kind/version/payload, the version is not newer than the installed one, or the content does not parse.
 The catalog lands as `<data_dir>/catalog.json` (temp file, fsync, rename) before the transaction that records
 its version commits: a crash in between leaves a newer file with the older version on record, so the same
-bundle is applied again on the next pull, which is harmless. Policies and config live in the database only:
-kiosk/policies.py applies policies live, kiosk/config.py reads config at the next start.
+bundle is applied again on the next pull, which is harmless. Policies, config and qa live in the database
+only: kiosk/policies.py applies policies live, kiosk/qa.py the knowledge base, kiosk/config.py reads config at
+the next start.
 """
 from __future__ import annotations
 
@@ -75,11 +76,20 @@ def validate_benefits(data: Any) -> None:
         parse_benefits(data)
     except BenefitsError as exc:
         raise BundleRefused(f"benefits invalid: {str(exc)[:160]}") from None
+def validate_qa(data: Any) -> None:
+    """智能问答's knowledge base (kiosk/qa.py): refused whole when any entry is malformed."""
+    from kiosk.qa import QaError, parse_kb
+
+    try:
+        parse_kb(data)
+    except QaError as exc:
+        raise BundleRefused(f"qa invalid: {str(exc)[:120]}") from None
 
 
 DEFAULT_VALIDATORS: Mapping[str, Validator] = {"catalog": validate_catalog, "config": validate_config,
                                                "policies": validate_policies, "update": validate_update,
-                                               "benefits": validate_benefits}
+                                               "benefits": validate_benefits,
+                                               "qa": validate_qa}
 
 
 def check_bundle(bundle: Bundle, hub_public_key: str | None, installed_version: int,

@@ -24,8 +24,8 @@ KINDS = frozenset({"application", "rating", "need", "booking", "certificate_requ
 # "slots" (1.3), "update" (1.4) and newer streams last: a hub older than them answers 404, which sync/pull.py
 # takes as empty
 STREAMS = ("config", "policies", "catalog", "guides", "announcements", "agent_credentials", "status", "slots",
-           "update", "benefits")
-BUNDLE_KINDS = frozenset({"catalog", "policies", "config", "update", "benefits"})
+           "update", "benefits", "qa")
+BUNDLE_KINDS = frozenset({"catalog", "policies", "config", "update", "benefits", "qa"})
 MAX_RECORDS_PER_REQUEST = 1000
 MAX_ATTACHMENT_BYTES = 52428800
 _ID_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")   # UUIDv7 today; room for other opaque ids

@@ -26,7 +26,7 @@ from sync.transport import HubHttpError, HubTransport
 log = logging.getLogger(__name__)
 
 CONTENT_STREAMS = frozenset({"guides", "announcements", "agent_credentials", "slots"})
-NEWER_STREAMS = frozenset({"slots", "update", "benefits"})   # 1.3, 1.4, …: an older hub's 404 means "nothing"
+NEWER_STREAMS = frozenset({"slots", "update", "benefits", "qa"})   # 1.3, 1.4, …: an older hub's 404 means "nothing"
 ITEM_KEYS = {"agent_credentials": "agent_id"}   # the field naming an item; "id" elsewhere (a later entry replaces)
 LAST_REFUSAL = "sync.last_bundle_refusal"
 

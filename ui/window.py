@@ -37,6 +37,7 @@ from ui.screens.form import FormScreen
 from ui.screens.home import HomeScreen
 from ui.screens.identify import IdentifyScreen
 from ui.screens.progress import ProgressScreen
+from ui.screens.qa import QaScreen
 from ui.screens.item_list import ItemListScreen
 from ui.screens.maint_login import MaintLoginScreen
 from ui.screens.maintenance import MaintenanceScreen
@@ -77,6 +78,7 @@ class Screens:
     maint_login: MaintLoginScreen
     maintenance: MaintenanceScreen
     benefits: BenefitsScreen
+    qa: QaScreen
 
     def all(self) -> list[QWidget]:
         return list(vars(self).values())
@@ -109,6 +111,7 @@ def build_screens(core, tasks: Tasks) -> Screens:
         maint_login=MaintLoginScreen(),
         maintenance=MaintenanceScreen(core, tasks),
         benefits=BenefitsScreen(),
+        qa=QaScreen(),
     )
 
 
@@ -167,6 +170,7 @@ class MainWindow(QWidget):
         self.nav.changed.connect(lambda screen: self.adopt_catalog_if_free())
         self._connect_voice()
         self._connect_benefits()
+        self._connect_qa()
 
     def _connect_voice(self) -> None:
         """Voice guidance: each resident step read aloud, 🔊 再听一遍 and 语音 on/off in the help strip."""
@@ -188,6 +192,24 @@ class MainWindow(QWidget):
         self.resident.session_ended.connect(self.benefits.forget)
         self.prefs.subscribe(lambda old, new: self.benefits.language_changed() if old.language != new.language
                              else None)
+
+    def _connect_qa(self) -> None:
+        """智能问答: from home and from a search that found nothing; forgotten when the resident goes home, the
+        service finishes or the session is wiped. The chat helper sets `self.qa.live_chat_available` and connects
+        `self.qa.live_chat_requested` for 找人工 online; until then 找人工 leaves a callback request."""
+        from kiosk.qa import LiveKnowledge
+        from ui.qa import QaController
+
+        core, s = self.core, self.screens
+        knowledge = getattr(core, "qa", None) or LiveKnowledge(lambda: None)
+        self.qa = QaController(knowledge, lambda: self.browse.catalog, lambda: self.prefs.current.language,
+                               core.store.file_callback, core.config["station_name"], core.config["qa_callback_hours"],
+                               self.tasks, self.nav, s.qa, self.browse.open_item, parent=self)
+        s.home.qa_requested.connect(lambda: self.qa.open())
+        s.search.qa_requested.connect(self.qa.open)
+        self.resident.service_finished.connect(self.qa.wipe)
+        self.nav.changed.connect(lambda screen: self.qa.wipe() if screen is s.home else None)
+        self.prefs.subscribe(lambda old, new: self.qa.language_changed() if old.language != new.language else None)
 
     def adopt_catalog_if_free(self) -> bool:
         if self.in_use() or not self.core.adopt_staged_catalog():

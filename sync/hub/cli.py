@@ -4,7 +4,7 @@
     enroll-code       print a one-time enrollment code for a station
     terminals         list enrolled terminals
     revoke            revoke a terminal
-    publish-bundle    sign and publish a catalog/policies/config/benefits bundle
+    publish-bundle    sign and publish a catalog/policies/config/benefits/qa bundle
     pack-update       make an update archive (.tar.gz) of an application tree
     publish-update    store an update archive and publish its signed manifest (an `update` bundle)
     add-agent         add or replace an agent credential (password from ZDB_AGENT_PASSWORD, stdin or a prompt)

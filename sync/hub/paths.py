@@ -6,7 +6,7 @@ ATTACHMENT_PATH = API_PREFIX + "/attachments/{sha256}"
 STREAM_PATH = API_PREFIX + "/streams/{stream}"
 UPDATE_PATH = API_PREFIX + "/updates/{sha256}"
 STREAMS = ("catalog", "guides", "policies", "config", "agent_credentials", "announcements", "status", "slots",
-           "update", "benefits")
+           "update", "benefits", "qa")
 STAFF_PREFIX = "/staff"
 
 __all__ = ["API_PREFIX", "HEALTH_PATH", "RECORDS_PATH", "PROTOCOL_VERSION", "ENROLL_PATH", "ATTACHMENT_PATH",

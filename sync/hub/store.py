@@ -22,7 +22,7 @@ RECORD_STATUSES = ("received", "accepted", "needs_material", "done", "rejected",
                    "at_town", "at_district",   # at_*: a certificate request forwarded to that level (routing.py)
                    "booking_confirmed", "booking_conflict")   # set on ingest (sync/hub/bookings.py)
 STAFF_STATUSES = ("accepted", "needs_material", "done", "rejected")   # what staff may set by hand
-BUNDLE_KINDS = ("catalog", "policies", "config", "update", "benefits")
+BUNDLE_KINDS = ("catalog", "policies", "config", "update", "benefits", "qa")
 FEED_STREAMS = ("guides", "announcements", "agent_credentials", "slots")
 
 

@@ -19,6 +19,7 @@ class HomeScreen(Screen):
     bundles_requested = Signal()      # 一件事
     progress_requested = Signal()     # 办件查询
     staff_login_requested = Signal()  # 工作人员登录: small, grey, in the title's corner: not a service tile
+    qa_requested = Signal()           # 问一问 · 智能问答
 
     def __init__(self, catalog: Catalog, parent: QWidget | None = None):
         super().__init__(self.tr("您好！请问您要办什么事？"), nav=False, parent=parent)
@@ -29,9 +30,12 @@ class HomeScreen(Screen):
         self.search_button = button(self.tr("查找"), "primary")
         self.search_button.setMinimumWidth(160)
         self.search_button.clicked.connect(lambda: self.search_started.emit(self.search_box.text()))
+        self.qa_button = button(self.tr("问一问 · 智能问答"), "tile")   # beside 查找: ask rather than look up
+        self.qa_button.clicked.connect(self.qa_requested)
         row = QHBoxLayout()
         row.addWidget(self.search_box, 1)
         row.addWidget(self.search_button)
+        row.addWidget(self.qa_button)
         self.body.addLayout(row)
         self._catalog_part = QVBoxLayout()   # rebuilt when sync brings a new catalog
         self.body.addLayout(self._catalog_part)

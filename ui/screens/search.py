@@ -22,6 +22,7 @@ class SearchScreen(Screen):
     theme_chosen = Signal(str)
     categories_requested = Signal()
     results_shown = Signal(int)   # number of rows now on screen (tests and logging wait on it)
+    qa_requested = Signal(str)    # 问一问: nothing matched, ask the words as a question
 
     def __init__(self, catalog: Catalog, search: Callable[..., Sequence], tasks: Tasks,
                  parent: QWidget | None = None):
@@ -117,7 +118,9 @@ class SearchScreen(Screen):
         tiles = [self._theme_tile(theme.title, theme.id) for theme in self._catalog.themes[:SUGGESTED_THEMES]]
         everything = button(self.tr("按类别找全部事项 ›"), "tile")
         everything.clicked.connect(self.categories_requested)
-        fill_grid(grid, [*tiles, everything], 3)
+        ask = button(self.tr("问一问 · 用自己的话问 ›"), "tile")
+        ask.clicked.connect(lambda: self.qa_requested.emit(query))
+        fill_grid(grid, [*tiles, everything, ask], 3)
         self.rows.addLayout(grid)
         self.rows.addWidget(label(self.tr("也可以请工作人员帮您查找。"), "hint"))
         self.rows.addStretch(1)
