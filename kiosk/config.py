@@ -133,6 +133,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("crash_storm_window_s", float, 60.0, "Seconds over which crashes are counted for crash_storm_count"),
     # languages, elderly mode and voice (kiosk/preferences.py)
     central("default_language", str, "zh", "Language each session starts in (a resident may switch)", ("zh", "en")),
+    # live chat with hub staff (sync/chat.py, ui/chat.py)
+    central("live_chat", bool, True, "Offer a live text chat with hub staff when the hub is reachable and staff are"
+                                     " on duty"),
+    Setting("chat_wait_s", int, 10, "Seconds a chat poll may wait at the hub for a staff reply (1-20)"),
     Setting("fullscreen", bool, True, "Start full-screen"),
     central("log_level", str, "INFO", "Logging level", ("DEBUG", "INFO", "WARNING", "ERROR")),
 )

@@ -112,6 +112,9 @@ TEXTS: dict[str, SettingText] = {
     "update_quiet_end": _T("更新结束时间", "安装更新的时段到这个时间（HH:MM）结束，可跨午夜"),
     # languages, elderly mode and voice
     "default_language": _T("默认语言", "每位办事群众开始时的界面语言（zh 中文，en 英文），本人可以切换"),
+    # live chat with hub staff
+    "live_chat": _T("人工咨询", "联网且中心有工作人员值班时，群众可在本机与工作人员文字对话"),
+    "chat_wait_s": _T("对话等待时长", "每次向中心询问工作人员回复时最多等待的秒数（1–20）"),
 }
 
 

@@ -28,6 +28,7 @@ from ui.review import ReviewController
 from ui.screens.agent_home import AgentHomeScreen
 from ui.screens.agent_login import AgentLoginScreen
 from ui.screens.booking import BookingScreen
+from ui.screens.chat import ChatScreen
 from ui.screens.confirm import ConfirmScreen
 from ui.screens.consent import ConsentScreen
 from ui.screens.detail import DetailScreen
@@ -75,6 +76,7 @@ class Screens:
     review: ReviewScreen
     maint_login: MaintLoginScreen
     maintenance: MaintenanceScreen
+    chat: ChatScreen            # 人工咨询: live chat with hub staff (ui/chat.py)
 
     def all(self) -> list[QWidget]:
         return list(vars(self).values())
@@ -106,6 +108,7 @@ def build_screens(core, tasks: Tasks) -> Screens:
         review=ReviewScreen(),
         maint_login=MaintLoginScreen(),
         maintenance=MaintenanceScreen(core, tasks),
+        chat=ChatScreen(),
     )
 
 
@@ -162,6 +165,32 @@ class MainWindow(QWidget):
         # a catalog sync brought in is shown the next time nobody is using the kiosk
         self.bridge.bundle_applied.connect(lambda event: self.adopt_catalog_if_free())
         self.nav.changed.connect(lambda screen: self.adopt_catalog_if_free())
+        self._connect_chat()
+
+    def _connect_chat(self) -> None:
+        """人工咨询 (ui/chat.py): the live chat the Q&A screen opens when online (`self.chat.available()`,
+        `self.chat.open(question)`), and a 人工咨询 button on the help strip while on the home screen."""
+        from PySide6.QtCore import QTimer
+
+        from ui.chat import ChatController, entry_button, hub_clients
+
+        self.chat = ChatController(self.screens.chat, self.nav, self.tasks, lang=lambda: self.prefs.current.language,
+                                   touch=self.core.idle.touch, parent=self)
+        hub = hub_clients(self.core)
+        if hub is not None:
+            self.chat.attach(*hub)
+        self.chat_button = entry_button(self.chat)
+        self.help_bar.add(self.chat_button)
+
+        def show_entry() -> None:
+            self.chat_button.setVisible(self.chat.available() and self.nav.current is self.screens.home)
+        self.chat.availability_changed.connect(lambda available: show_entry())
+        self.nav.changed.connect(lambda screen: (self.chat.refresh_availability(), show_entry()))
+        self._chat_refresh = QTimer(self)   # the hub's on-duty answer goes stale while the kiosk rests at home
+        self._chat_refresh.setInterval(30_000)
+        self._chat_refresh.timeout.connect(self.chat.refresh_availability)
+        if hub is not None:
+            self._chat_refresh.start()
 
     def adopt_catalog_if_free(self) -> bool:
         if self.in_use() or not self.core.adopt_staged_catalog():
