@@ -180,10 +180,12 @@ class MainWindow(QWidget):
         if hub is not None:
             self.chat.attach(*hub)
         self.chat_button = entry_button(self.chat)
-        self.help_bar.add(self.chat_button)
 
         def show_entry() -> None:
-            self.chat_button.setVisible(self.chat.available() and self.nav.current is self.screens.home)
+            wanted = self.chat.available() and self.nav.current is self.screens.home
+            if wanted and self.chat_button.parent() is None:   # placed once chat is first offered: a kiosk
+                self.help_bar.add(self.chat_button)            # without it keeps the strip as it was
+            self.chat_button.setVisible(wanted)
         self.chat.availability_changed.connect(lambda available: show_entry())
         self.nav.changed.connect(lambda screen: (self.chat.refresh_availability(), show_entry()))
         self._chat_refresh = QTimer(self)   # the hub's on-duty answer goes stale while the kiosk rests at home
