@@ -3,7 +3,7 @@
 - `available()` answers at once from what is known (sync reached the hub lately, and the hub's last answer,
   fresh, said staff are on duty); `refresh_availability()` asks the hub again on the "chat" lane when due.
 - `open(question)` shows the chat screen and sends `question` as the first message (the Q&A screen's "talk to
-  a person"; the help strip's 人工咨询 opens it empty).
+  a person"; the home screen's 人工咨询 opens it empty).
 - Sends run on the "chat" lane, one after another (the first one opens the chat at the hub); the poll for staff
   replies runs on "chat-poll", a long poll answered as soon as staff reply.
 - A link that fails twice in a row shows the "network down" panel, offering the callback request (有求必应)
@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 GROUP = "live-chat"
 LOST_AFTER = 2           # failed polls in a row before the resident is told the link is down
 RETRY_MS = 2000          # wait before polling again after one failure
+POLL_GAP_MS = 500        # between polls: a hub answering at once (an older one ignoring `wait`) is not hammered
 KEEP_AWAKE_S = 300.0     # a resident waiting this long after their last message is not wiped as idle
 
 
@@ -199,7 +200,7 @@ class ChatController(QObject):
             self.touch()   # a reply to read, or a resident still waiting for one: not idle
         self._show(talk)
         if talk.open:
-            self._poll()
+            self._retry.start(POLL_GAP_MS)
         else:
             self._ended(talk.state)
 
@@ -289,7 +290,7 @@ class ChatController(QObject):
 
 
 def entry_button(controller: ChatController) -> Any:
-    """人工咨询 on the help strip: shown while chat is available; opens the chat without a question."""
+    """人工咨询 on the home screen: shown while chat is available; opens the chat without a question."""
     widget = button(QCoreApplication.translate("ChatController", "人工咨询"), "nav")
     widget.setAccessibleName(QCoreApplication.translate("ChatController", "人工咨询：与工作人员文字对话"))
     widget.clicked.connect(lambda: controller.open(""))

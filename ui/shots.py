@@ -13,6 +13,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable
 
+from ui import shots_chat
+
 WIDTH, HEIGHT = 1280, 800
 VALID = {"phone": "13800000000", "number": "3", "date": "2024-05-01", "text": "浙江省舟山市定海区长岛乡渔港路18号"}
 
@@ -68,6 +70,7 @@ class Shooter:
         self.progress()
         self.agent_login()
         self.agent_filing()
+        shots_chat.tour(self)   # 人工咨询, with a hub on loopback
         self.overlays()
         return self.files
 

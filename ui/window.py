@@ -169,8 +169,9 @@ class MainWindow(QWidget):
 
     def _connect_chat(self) -> None:
         """人工咨询 (ui/chat.py): the live chat the Q&A screen opens when online (`self.chat.available()`,
-        `self.chat.open(question)`), and a 人工咨询 button on the help strip while on the home screen."""
-        from PySide6.QtCore import QTimer
+        `self.chat.open(question)`), and a 人工咨询 button in the home screen's title row while it is offered (there
+        it costs the services no room, like 工作人员登录)."""
+        from PySide6.QtCore import Qt, QTimer
 
         from ui.chat import ChatController, entry_button, hub_clients
 
@@ -180,14 +181,10 @@ class MainWindow(QWidget):
         if hub is not None:
             self.chat.attach(*hub)
         self.chat_button = entry_button(self.chat)
-
-        def show_entry() -> None:
-            wanted = self.chat.available() and self.nav.current is self.screens.home
-            if wanted and self.chat_button.parent() is None:   # placed once chat is first offered: a kiosk
-                self.help_bar.add(self.chat_button)            # without it keeps the strip as it was
-            self.chat_button.setVisible(wanted)
-        self.chat.availability_changed.connect(lambda available: show_entry())
-        self.nav.changed.connect(lambda screen: (self.chat.refresh_availability(), show_entry()))
+        top = self.screens.home.top
+        top.insertWidget(top.indexOf(self.screens.home.staff_button), self.chat_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.chat.availability_changed.connect(self.chat_button.setVisible)
+        self.nav.changed.connect(lambda screen: self.chat.refresh_availability())
         self._chat_refresh = QTimer(self)   # the hub's on-duty answer goes stale while the kiosk rests at home
         self._chat_refresh.setInterval(30_000)
         self._chat_refresh.timeout.connect(self.chat.refresh_availability)

@@ -1,5 +1,5 @@
 """人工咨询 on the kiosk window against a real hub on loopback (signatures required): the resident opens the chat
-from the help strip, types, staff reply through the staff page's form, the reply shows; the Q&A hook opens it
+from the home screen, types, staff reply through the staff page's form, the reply shows; the Q&A hook opens it
 with a question; the link dropping offers the callback request; the session's end wipes the chat from screen
 and memory and tells the hub. No message text in the logs."""
 import logging
@@ -68,7 +68,7 @@ def test_chat_is_not_offered_without_a_hub(window):
     assert not window.chat.available() and not window.chat_button.isVisible()
 
 
-def test_a_resident_chats_with_staff_from_the_help_strip(qtbot, core_factory, tmp_path, session, caplog):
+def test_a_resident_chats_with_staff_from_the_home_screen(qtbot, core_factory, tmp_path, session, caplog):
     caplog.set_level(logging.INFO)
     with start_hub(tmp_path) as (url, store):
         window = chat_window(qtbot, core_factory, url, store, session)

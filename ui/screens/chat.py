@@ -72,15 +72,18 @@ class ChatScreen(Screen):
         self.reset()
 
     def _lost_panel(self) -> QWidget:
-        panel = frame("warn")
-        panel.layout().addWidget(label(self.tr("！网络中断，暂时联系不上工作人员"), "big"))
+        panel = frame("warn", QHBoxLayout())   # words on the left, the two ways on: one row, the turns keep room
+        texts = QVBoxLayout()
+        texts.addWidget(label(self.tr("！网络中断，暂时联系不上工作人员"), "big"))
         self.lost_hint = label("")
-        panel.layout().addWidget(self.lost_hint)
+        texts.addWidget(self.lost_hint)
+        panel.layout().addLayout(texts, 1)
         self.callback_button = button(self.tr("留下回电请求"), "primary")
         self.retry_button = button(self.tr("再试一次"))
         self.callback_button.clicked.connect(self.callback_requested)
         self.retry_button.clicked.connect(self.retry_requested)
-        panel.layout().addLayout(hbox(self.callback_button, self.retry_button))
+        for widget in (self.callback_button, self.retry_button):
+            panel.layout().addWidget(widget, 0, Qt.AlignmentFlag.AlignVCenter)
         return panel
 
     def _ended_panel(self) -> QWidget:
@@ -155,9 +158,15 @@ class ChatScreen(Screen):
         self.lost_hint.setText(self.tr("您可以留下回电请求，工作人员会给您回电；也可以稍后再试一次。") if can_call_back
                                else self.tr("请稍后再试一次，或请站内工作人员帮忙。"))
         self.lost.show()
+        self._show_quick(False)   # nothing can be sent now; the panel takes their room
 
     def hide_link_lost(self) -> None:
         self.lost.hide()
+        self._show_quick(True)
+
+    def _show_quick(self, shown: bool) -> None:
+        for widget in self.quick:
+            widget.setVisible(shown)
 
     def show_ended(self, state: str) -> None:
         text = CLOSED_TEXTS.get(state, CLOSED_TEXTS[CLOSED_KIOSK])
@@ -165,6 +174,7 @@ class ChatScreen(Screen):
         self.ended.show()
         self.lost.hide()
         self.end_button.hide()
+        self._show_quick(False)
         for widget in self._editing:
             widget.setEnabled(False)
 
@@ -175,6 +185,7 @@ class ChatScreen(Screen):
         self.ended.hide()
         self.ended_text.clear()
         self.end_button.show()
+        self._show_quick(True)
         self.set_state("")
         for widget in self._editing:
             widget.setEnabled(True)
