@@ -140,6 +140,10 @@ SETTINGS: tuple[Setting, ...] = (
     central("voice_rate_wpm", int, 150, "Voice guidance speed in words per minute (elderly mode is 20% slower)"),
     # 智能问答 (kiosk/qa.py, ui/qa.py)
     central("qa_callback_hours", int, 24, "Hours within which staff call back a resident who asked for a person"),
+    # live chat with hub staff (sync/chat.py, ui/chat.py)
+    central("live_chat", bool, True, "Offer a live text chat with hub staff when the hub is reachable and staff are"
+                                     " on duty"),
+    Setting("chat_wait_s", int, 10, "Seconds a chat poll may wait at the hub for a staff reply (1-20)"),
     Setting("fullscreen", bool, True, "Start full-screen"),
     central("log_level", str, "INFO", "Logging level", ("DEBUG", "INFO", "WARNING", "ERROR")),
 )

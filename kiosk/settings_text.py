@@ -117,6 +117,9 @@ TEXTS: dict[str, SettingText] = {
     "speaker_device": _T("声卡设备名", "auto 时 aplay -D 使用的 ALSA 设备；留空用系统默认"),
     "voice_rate_wpm": _T("语音语速", "每分钟读多少词（80 到 300）；长辈模式再慢两成"),
     "qa_callback_hours": _T("回电时限（小时）", "智能问答中群众留下电话请求回电时，告知的工作人员回电时限"),
+    # live chat with hub staff
+    "live_chat": _T("人工咨询", "联网且中心有工作人员值班时，群众可在本机与工作人员文字对话"),
+    "chat_wait_s": _T("对话等待时长", "每次向中心询问工作人员回复时最多等待的秒数（1–20）"),
 }
 
 

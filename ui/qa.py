@@ -142,6 +142,12 @@ class QaController(QObject):
         else:
             self.screen.show_callback(question)
 
+    def open_callback(self, question: str) -> None:
+        """The callback form for `question`, from elsewhere (the live chat's link dropped mid-chat)."""
+        if self.nav.current is not self.screen:
+            self.nav.open(lambda: self.screen)
+        self.screen.show_callback(question)
+
     def submit_callback(self, question: str, phone: str) -> None:
         self.screen.set_saving(True)
         station = self.station_name

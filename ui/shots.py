@@ -15,6 +15,7 @@ from typing import Callable
 
 from ui import shots_benefits   # Qt-free at import, like this module
 from ui import shots_qa
+from ui import shots_chat
 
 WIDTH, HEIGHT = 1280, 800
 VALID = {"phone": "13800000000", "number": "3", "date": "2024-05-01", "text": "浙江省舟山市定海区长岛乡渔港路18号"}
@@ -73,6 +74,7 @@ class Shooter:
         self.agent_filing()
         shots_benefits.tour(self)
         shots_qa.tour(self)   # 智能问答
+        shots_chat.tour(self)   # 人工咨询, with a hub on loopback
         self.overlays()
         return self.files
 

@@ -76,6 +76,10 @@ QLineEdit:read-only { background: #e8ecf1; }
 QLineEdit[role="search"] { min-height: 88px; font-size: 34px; border-width: 4px; border-color: $blue; }
 QScrollBar:vertical { width: 28px; background: #e2e7ee; }
 QScrollBar::handle:vertical { background: #8792a2; min-height: 60px; border-radius: 8px; }
+/* live chat (ui/screens/chat.py): the resident's turns and staff's, also told apart by their 我 / 工作人员 caption */
+QFrame[role="chat-me"] { background: #dbe6f5; border: 2px solid $blue; border-radius: 12px; }
+QFrame[role="chat-staff"] { background: white; border: 2px solid #8792a2; border-radius: 12px; }
+QPushButton[role="chat-quick"] { min-height: 64px; font-size: 24px; padding: 0 16px; }
 """)
 
 

@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 log = logging.getLogger(__name__)
 
-LANES = ("db", "card", "qr", "search", "camera")
+LANES = ("db", "card", "qr", "search", "camera", "chat", "chat-poll")   # chat: sends; chat-poll: waits for replies
 Callback = Callable[[Any], None]
 
 

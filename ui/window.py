@@ -29,6 +29,7 @@ from ui.screens.agent_home import AgentHomeScreen
 from ui.screens.agent_login import AgentLoginScreen
 from ui.screens.benefits import BenefitsScreen
 from ui.screens.booking import BookingScreen
+from ui.screens.chat import ChatScreen
 from ui.screens.confirm import ConfirmScreen
 from ui.screens.consent import ConsentScreen
 from ui.screens.detail import DetailScreen
@@ -79,6 +80,7 @@ class Screens:
     maintenance: MaintenanceScreen
     benefits: BenefitsScreen
     qa: QaScreen
+    chat: ChatScreen            # 人工咨询: live chat with hub staff (ui/chat.py)
 
     def all(self) -> list[QWidget]:
         return list(vars(self).values())
@@ -112,6 +114,7 @@ def build_screens(core, tasks: Tasks) -> Screens:
         maintenance=MaintenanceScreen(core, tasks),
         benefits=BenefitsScreen(),
         qa=QaScreen(),
+        chat=ChatScreen(),
     )
 
 
@@ -171,6 +174,7 @@ class MainWindow(QWidget):
         self._connect_voice()
         self._connect_benefits()
         self._connect_qa()
+        self._connect_chat()
 
     def _connect_voice(self) -> None:
         """Voice guidance: each resident step read aloud, 🔊 再听一遍 and 语音 on/off in the help strip."""
@@ -210,6 +214,34 @@ class MainWindow(QWidget):
         self.resident.service_finished.connect(self.qa.wipe)
         self.nav.changed.connect(lambda screen: self.qa.wipe() if screen is s.home else None)
         self.prefs.subscribe(lambda old, new: self.qa.language_changed() if old.language != new.language else None)
+
+    def _connect_chat(self) -> None:
+        """人工咨询 (ui/chat.py): the live chat the Q&A screen opens when online (`self.chat.available()`,
+        `self.chat.open(question)`), and a 人工咨询 button in the home screen's title row while it is offered (there
+        it costs the services no room, like 工作人员登录)."""
+        from PySide6.QtCore import Qt, QTimer
+
+        from ui.chat import ChatController, entry_button, hub_clients
+
+        self.chat = ChatController(self.screens.chat, self.nav, self.tasks, lang=lambda: self.prefs.current.language,
+                                   touch=self.core.idle.touch, parent=self)
+        hub = hub_clients(self.core)
+        if hub is not None:
+            self.chat.attach(*hub)
+        self.chat_button = entry_button(self.chat)
+        top = self.screens.home.top
+        top.insertWidget(top.indexOf(self.screens.home.staff_button), self.chat_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.chat.availability_changed.connect(self.chat_button.setVisible)
+        self.nav.changed.connect(lambda screen: self.chat.refresh_availability())
+        self._chat_refresh = QTimer(self)   # the hub's on-duty answer goes stale while the kiosk rests at home
+        self._chat_refresh.setInterval(30_000)
+        self._chat_refresh.timeout.connect(self.chat.refresh_availability)
+        if hub is not None:
+            self._chat_refresh.start()
+        # 找人工 on the Q&A screen: the live chat when staff are on duty, else (or when the link drops) a callback
+        self.qa.live_chat_available = self.chat.available
+        self.qa.live_chat_requested.connect(self.chat.open)
+        self.chat.set_callback(self.qa.open_callback)
 
     def adopt_catalog_if_free(self) -> bool:
         if self.in_use() or not self.core.adopt_staged_catalog():

@@ -22,6 +22,11 @@ STAFF_LOGIN_FAILED = "staff_login_failed"        # actor: staff; outcome: 401
 FORWARD_REFUSED = "forward_refused"              # actor: staff; outcome: routing reason (out_of_order, ...)
 NEED_DISPATCHED = "need_dispatched"              # actor: staff; 有求必应 need sent to an assignee (not named)
 NEED_STEP_REFUSED = "need_step_refused"          # actor: staff; outcome: not_dispatched, finished, not_a_need
+# live chat (sync/hub/chat_api.py, staff_chat.py): ids and codes only, never a message text
+CHAT_OPENED = "chat_opened"                      # actor: terminal; station
+CHAT_CLOSED = "chat_closed"                      # actor: kiosk or staff; the chat's state afterwards
+CHAT_REFUSED = "chat_refused"                    # actor: terminal; outcome: rate_limited, unknown_chat, chat_closed...
+CHAT_DUTY = "chat_duty"                          # actor: staff; on duty on/off
 
 
 def event(name: str, **fields: object) -> None:

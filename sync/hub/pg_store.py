@@ -21,6 +21,7 @@ import psycopg
 from psycopg import errors, sql
 
 from kiosk.ids import Clock, utc_now
+from sync.hub import chat_store
 from sync.hub.sql_store import SqlHubStore, Tx
 from sync.hub.store import StoreBusy
 
@@ -79,7 +80,7 @@ CREATE TABLE IF NOT EXISTS booking_seats (
 CREATE TABLE IF NOT EXISTS {feed} (
     seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, item_key TEXT NOT NULL, station_id TEXT,
     item JSONB NOT NULL, created_at TIMESTAMPTZ NOT NULL);
-""" for feed in ("guides", "announcements", "agent_credentials", "slots"))
+""" for feed in ("guides", "announcements", "agent_credentials", "slots")) + chat_store.PG_SCHEMA
 
 
 class PostgresStore(SqlHubStore):

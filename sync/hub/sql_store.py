@@ -17,6 +17,7 @@ from kiosk.ids import Clock
 from sync.auth import NONCE_WINDOW_S
 from sync.hub import bookings, needs, routing
 from sync.hub.bookings import SLOT_COLUMNS, Settled, Slot
+from sync.hub.chat_store import SqlChatStorage
 from sync.hub.enrollment import hash_code, new_code, new_terminal_id
 from sync.hub.store import (FEED_STREAMS, AttachmentState, Bundle, ChunkOutcome, EnrollmentRefused, FeedItem,
                             HubRecord, HubStore, IssuedCode, Page, StatusUpdate, StoredRecord, Terminal,
@@ -32,7 +33,7 @@ class Tx(Protocol):
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any: ...
 
 
-class SqlHubStore(HubStore):
+class SqlHubStore(SqlChatStorage, HubStore):   # live chat's SQL: sync/hub/chat_store.py
     def __init__(self, clock: Clock):
         self.clock = clock
         self._last_purge: datetime | None = None

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence, TypeVar
 
 from kiosk.ids import Clock, utc_now
+from sync.hub import chat_store
 from sync.hub.sql_store import SqlHubStore, Tx
 from sync.hub.store import StoreBusy
 
@@ -65,7 +66,7 @@ CREATE TABLE IF NOT EXISTS booking_seats (   -- one row a seat: (slot, seat) uni
 CREATE TABLE IF NOT EXISTS {feed} (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, item_key TEXT NOT NULL, station_id TEXT, item TEXT NOT NULL,
     created_at TEXT NOT NULL);
-""" for feed in ("guides", "announcements", "agent_credentials", "slots"))
+""" for feed in ("guides", "announcements", "agent_credentials", "slots")) + chat_store.SQLITE_SCHEMA
 
 # Columns added to `records` after the first release; old hub.db files get them on open.
 _RECORD_ADDITIONS = {

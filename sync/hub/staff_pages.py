@@ -26,7 +26,7 @@ _HEAD = """<!doctype html>
 <style>body{{font-family:sans-serif;margin:2em}} table{{border-collapse:collapse;margin:.5em 0}}
 td,th{{border:1px solid #ccc;padding:.3em .8em;text-align:left}} th{{background:#eef}}
 form{{margin:.8em 0}} .code{{font-size:2em;font-family:monospace}}</style></head><body>
-<p><a href="/">记录</a> · <a href="/staff/terminals">终端</a> · <a href="/staff/slots">预约时段</a></p>"""
+<p><a href="/">记录</a> · <a href="/staff/terminals">终端</a> · <a href="/staff/slots">预约时段</a> · <a href="/staff/chats">在线咨询</a></p>"""
 _TAIL = "</body></html>\n"
 
 

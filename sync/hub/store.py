@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 from kiosk.ids import Clock, utc_now
+from sync.hub.chat import ChatStorage   # live chat (人工咨询): its part of the interface
 from sync.protocol import ItemResult
 
 if TYPE_CHECKING:
@@ -167,7 +168,7 @@ class ChunkOutcome:
 
 # --- the interface -------------------------------------------------------------------------------------------
 
-class HubStore(ABC):
+class HubStore(ChatStorage, ABC):
     """Everything the hub keeps. Thread-safe: the HTTP server calls in from a thread pool. Implementations
     take an injected `clock`; every time they store comes from it."""
 
