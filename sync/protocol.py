@@ -19,7 +19,7 @@ HEALTH_PATH = f"{API_PREFIX}/health"
 ENROLL_PATH = f"{API_PREFIX}/enroll"
 RECORDS_PATH = f"{API_PREFIX}/records"
 SERVICE_NAME = "zhoudaoban-hub"
-KINDS = frozenset({"application", "rating", "need", "booking", "certificate_request", "consent", "audit"})
+KINDS = frozenset({"application", "rating", "need", "booking", "certificate_request", "consent", "audit", "report"})
 # "slots" (1.3) and "update" (1.4) last: a hub older than them answers 404, which sync/pull.py takes as empty
 STREAMS = ("config", "policies", "catalog", "guides", "announcements", "agent_credentials", "status", "slots",
            "update")

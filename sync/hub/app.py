@@ -14,7 +14,7 @@ from starlette.types import ASGIApp
 
 from kiosk.ids import Clock, utc_now
 from sync.auth import KeyPair
-from sync.hub import api, staff, staff_slots, updates
+from sync.hub import api, staff, staff_dashboard, staff_slots, updates
 from sync.hub.context import DEFAULT_MAX_BODY, Hub, HubConfig
 from sync.hub.middleware import RETRY_AFTER_S, HubTime, SignedRequests
 from sync.hub.paths import (ATTACHMENT_PATH, ENROLL_PATH, HEALTH_PATH, RECORDS_PATH, STAFF_PREFIX, STREAM_PATH,
@@ -72,4 +72,6 @@ def _routes() -> list[Route]:
         Route(STAFF_PREFIX + "/slots", staff_slots.slots, methods=["GET"]),
         Route(STAFF_PREFIX + "/slots", staff_slots.add_slot, methods=["POST"]),
         Route(STAFF_PREFIX + "/slots/{slot_id}/cancel", staff_slots.cancel_slot, methods=["POST"]),
+        Route(STAFF_PREFIX + "/dashboard", staff_dashboard.dashboard_page, methods=["GET"]),
+        Route(STAFF_PREFIX + "/dashboard.json", staff_dashboard.dashboard_json, methods=["GET"]),
     ]
