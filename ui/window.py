@@ -41,12 +41,14 @@ from ui.screens.maint_login import MaintLoginScreen
 from ui.screens.maintenance import MaintenanceScreen
 from ui.screens.need_form import NeedFormScreen
 from ui.screens.rating import RatingScreen
+from ui.screens.report import ReportScreen
 from ui.screens.receipt import ReceiptScreen
 from ui.screens.review import ReviewScreen
 from ui.screens.search import SearchScreen
 from ui.screens.tiles import TilesScreen
 from ui.screens.work_queue import WorkQueueScreen
 from ui.helpbar import HelpBar
+from ui.report import ReportController
 from ui.statusbar import NoticeBar, StatusBar
 from ui.tasks import Tasks
 
@@ -75,6 +77,7 @@ class Screens:
     review: ReviewScreen
     maint_login: MaintLoginScreen
     maintenance: MaintenanceScreen
+    report: ReportScreen        # 办不成事 (ui/report.py)
 
     def all(self) -> list[QWidget]:
         return list(vars(self).values())
@@ -106,6 +109,7 @@ def build_screens(core, tasks: Tasks) -> Screens:
         review=ReviewScreen(),
         maint_login=MaintLoginScreen(),
         maintenance=MaintenanceScreen(core, tasks),
+        report=ReportScreen(),
     )
 
 
@@ -162,6 +166,17 @@ class MainWindow(QWidget):
         # a catalog sync brought in is shown the next time nobody is using the kiosk
         self.bridge.bundle_applied.connect(lambda event: self.adopt_catalog_if_free())
         self.nav.changed.connect(lambda screen: self.adopt_catalog_if_free())
+        self._connect_supervision()
+
+    def _connect_supervision(self) -> None:
+        """办不成事 in the help strip under every screen; 好差评 also after a progress query, a printed certificate,
+        a booking and a need (filings reach it from their receipt)."""
+        s = self.screens
+        self.reports = ReportController(self, s.report, self)
+        self.help_bar.add(self.reports.button)
+        s.progress.rating_requested.connect(lambda service, name: self.resident.ask_rating_for(service, "", name))
+        s.booking.rating_requested.connect(lambda: self.resident.ask_rating_for("booking"))
+        s.need_form.rating_requested.connect(lambda: self.resident.ask_rating_for("need"))
 
     def adopt_catalog_if_free(self) -> bool:
         if self.in_use() or not self.core.adopt_staged_catalog():
