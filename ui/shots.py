@@ -68,6 +68,7 @@ class Shooter:
         self.progress()
         self.agent_login()
         self.agent_filing()
+        __import__("ui.shots_supervision", fromlist=["tour"]).tour(self)
         self.overlays()
         return self.files
 
@@ -218,6 +219,7 @@ class Shooter:
         self.shot("rating-good-reasons")
         s.rating.choose_level(2)
         self.shot("rating-bad-reasons")
+        s.rating.choose_reason("slow")   # a bad rating is submitted with a reason (kiosk/rating.py)
         s.rating.submit_button.click()
         self.settle(lambda: s.rating.pages.currentIndex() == 1)
         self.shot("rating-thanks")

@@ -215,7 +215,7 @@ def line_chart(points: list[tuple[str, float | None]], target: float, title: str
                height: int = 240) -> str:
     """Daily satisfaction as a line with a dot and its value per day; the target as a dashed line, labelled.
     A day without ratings has no dot and breaks the line."""
-    left, right, top, bottom = 56, 16, 16, 36
+    left, right, top, bottom = 56, 36, 34, 36
     values = [v for _, v in points if v is not None]
     low = min([target, *values]) if values else target
     floor = max(0.0, int(low * 10) / 10 - 0.1 if low < 1 else 0.9)   # the axis starts a little below the lowest
@@ -230,8 +230,8 @@ def line_chart(points: list[tuple[str, float | None]], target: float, title: str
     for v in (floor, (floor + 1) / 2, 1.0):
         parts.append(f'<text x="{left - 6}" y="{y(v) + 5}" font-size="12" text-anchor="end">{v * 100:.0f}%</text>')
     parts.append(f'<line x1="{left}" y1="{y(target)}" x2="{left + plot_w}" y2="{y(target)}" stroke="#b03030" '
-                 f'stroke-dasharray="6 4"/><text x="{left + plot_w}" y="{y(target) - 4}" font-size="12" '
-                 f'text-anchor="end" fill="#b03030">目标 {target * 100:.0f}%</text>')
+                 f'stroke-dasharray="6 4"/><text x="{left + plot_w}" y="12" font-size="12" text-anchor="end" '
+                 f'fill="#b03030">虚线：目标 {target * 100:.0f}%</text>')
     segment: list[str] = []
     segments: list[list[str]] = [segment]
     for i, (label, v) in enumerate(points):
@@ -243,7 +243,7 @@ def line_chart(points: list[tuple[str, float | None]], target: float, title: str
             continue
         segment.append(f"{x},{y(v)}")
         parts.append(f'<circle cx="{x}" cy="{y(v)}" r="4" fill="#3a6ea5"/>'
-                     f'<text x="{x}" y="{y(v) - 8}" font-size="11" text-anchor="middle">{v * 100:.0f}%</text>')
+                     f'<text x="{x}" y="{y(v) - 8}" font-size="11" text-anchor="middle">{v * 100:.1f}%</text>')
     lines = "".join(f'<polyline points="{" ".join(s)}" fill="none" stroke="#3a6ea5" stroke-width="2"/>'
                     for s in segments if len(s) > 1)
     summary = "；".join(f"{label} {_pct(v)}" for label, v in points)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Mapping
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
-from PySide6.QtWidgets import QButtonGroup, QGridLayout, QHBoxLayout, QLineEdit, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QButtonGroup, QGridLayout, QHBoxLayout, QLineEdit, QPushButton, QStackedWidget,
+                               QVBoxLayout, QWidget)
 
 from kiosk.report import MAX_TEXT, OTHER, REASONS, ReportDraft
 from ui.keypad import Keypad
@@ -53,13 +54,13 @@ class ReportScreen(Screen):
         for code in REASONS:
             tile = button(reason_text(code), "choice", checkable=True)
             tile.setProperty("code", code)
-            tile.setMinimumHeight(80)
+            tile.setStyleSheet("padding: 6px 8px;")   # three across: the longest choice still reads whole
             self.reasons.addButton(tile)
             tiles.append(tile)
         self.reasons.buttonToggled.connect(lambda *_: self._update())
         grid = QGridLayout()
         grid.setSpacing(12)
-        fill_grid(grid, tiles, 2)
+        fill_grid(grid, tiles, 3)
         left.addLayout(grid)
         self.text = QLineEdit()   # the on-screen keyboard attaches to line edits
         self.text.setMaxLength(MAX_TEXT)
@@ -90,7 +91,7 @@ class ReportScreen(Screen):
     def _phone_column(self) -> QVBoxLayout:
         right = QVBoxLayout()
         right.setSpacing(10)
-        right.addWidget(label(self.tr("需要回电话吗？（可不填）"), "big"))
+        right.addWidget(label(self.tr("需要回电话吗？（可不填）"), "section"))
         self.phone = QLineEdit()
         self.phone.setMaxLength(PHONE_MAX)
         self.phone.setPlaceholderText(self.tr("手机或座机号码"))
@@ -101,6 +102,12 @@ class ReportScreen(Screen):
         self.phone_error.hide()
         right.addWidget(self.phone_error)
         self.keypad = Keypad()
+        # a little lower than the login keypad's keys (still far above 9 mm), so the screen fits under the help strip
+        self.keypad.setStyleSheet('QPushButton[role="key"] { min-height: 60px; font-size: 34px; }'
+                                  ' QPushButton[role="key-action"], QPushButton[role="key-small"] { min-height: 52px; }')
+        for key in self.keypad.findChildren(QPushButton):   # a phone number has no letters: no 字母 page here
+            if key.text() == self.keypad.tr("字母"):
+                key.hide()
         self.keypad.typed.connect(self._key)
         self.keypad.erased.connect(self.phone.backspace)
         self.keypad.cleared.connect(self.phone.clear)
