@@ -26,6 +26,12 @@ def queued(core, kind: str) -> list[dict]:
     return [item.payload for item in Outbox(core.store.db).pending(1000) if item.kind == kind]
 
 
+def tap_laid_out(qtbot, widget) -> None:
+    """A button just shown has no size until the layout runs: a click before that would miss it."""
+    qtbot.waitUntil(lambda: widget.isVisible() and widget.width() > 0 and widget.height() > 0, timeout=WAIT_MS)
+    tap(qtbot, widget)
+
+
 def reason_toggles(rating):
     return rating._toggles()
 
@@ -67,8 +73,7 @@ def test_a_bad_rating_is_submitted_only_with_a_reason_or_other_with_words(qtbot,
     tap(qtbot, s.rating.levels.button(2))
     assert not s.rating.submit_button.isEnabled() and s.rating.need_reason.isVisible()
     other = next(t for t in reason_toggles(s.rating) if t.property("code") == "other")
-    qtbot.waitUntil(other.isVisible, timeout=WAIT_MS)   # new toggles are shown by the next event loop pass
-    tap(qtbot, other)
+    tap_laid_out(qtbot, other)   # new toggles are shown and sized by the next event loop pass
     assert s.rating.other.isVisible() and not s.rating.submit_button.isEnabled()
     type_text(s.rating.other, "等了二十分钟")
     assert s.rating.submit_button.isEnabled() and not s.rating.need_reason.isVisible()
@@ -138,7 +143,7 @@ def test_a_progress_query_and_a_printed_certificate_end_with_a_rating(qtbot, win
     with qtbot.waitSignal(screen.answered, timeout=WAIT_MS):
         screen.ask()
     assert screen.rate_button.isVisible()
-    tap(qtbot, screen.rate_button)
+    tap_laid_out(qtbot, screen.rate_button)
     payload = rate(qtbot, window, 5)
     assert payload["service"] == "progress_query" and payload["item_name"] == "户籍证明开具"
     assert payload["application_id"] is None
@@ -158,7 +163,7 @@ def test_a_progress_query_and_a_printed_certificate_end_with_a_rating(qtbot, win
         screen.ask()
     with qtbot.waitSignal(screen.print_finished, timeout=WAIT_MS):
         tap(qtbot, screen.print_button)
-    tap(qtbot, screen.rate_button)
+    tap_laid_out(qtbot, screen.rate_button)
     assert rate(qtbot, window, 4)["service"] == "certificate_print"
 
 
@@ -172,7 +177,7 @@ def test_a_booking_ends_with_the_residents_rating(qtbot, window, core):
     screen.address.setText("长岛村东路12号")
     tap(qtbot, screen.book_button)
     qtbot.waitUntil(lambda: screen.result.isVisible(), timeout=WAIT_MS)
-    tap(qtbot, screen.rate_button)
+    tap_laid_out(qtbot, screen.rate_button)
     payload = rate(qtbot, window, 5)
     assert payload["service"] == "booking" and "王阿婆" not in json.dumps(payload, ensure_ascii=False)
     tap(qtbot, button_with_text(window.screens.rating, "返回首页"))
@@ -187,7 +192,7 @@ def test_a_need_ends_with_the_residents_rating(qtbot, window, core):
     type_text(form.location, "长岛村北弄17号")
     tap(qtbot, form.submit_button)
     qtbot.waitUntil(lambda: form.saved.isVisible(), timeout=WAIT_MS)
-    tap(qtbot, form.rate_button)
+    tap_laid_out(qtbot, form.rate_button)
     payload = rate(qtbot, window, 1, "not_done")
     assert payload["service"] == "need" and PHONE not in json.dumps(payload)
 
