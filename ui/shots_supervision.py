@@ -96,7 +96,8 @@ def _png(charts: dict[str, str], path: Path) -> Path:
     from PySide6.QtGui import QColor, QGuiApplication, QImage, QPainter
     from PySide6.QtSvg import QSvgRenderer
 
-    _app = QGuiApplication.instance() or QGuiApplication(sys.argv[:1])   # noqa: F841 (fonts need an app)
+    if QGuiApplication.instance() is None:   # rendering text needs an application (fonts)
+        _png.app = QGuiApplication(sys.argv[:1])
     renderers = [QSvgRenderer(QByteArray(svg.encode("utf-8"))) for svg in charts.values()]
     width = max(r.defaultSize().width() for r in renderers)
     height = sum(r.defaultSize().height() + 24 for r in renderers)

@@ -145,8 +145,8 @@ def _stations(stations: dict[str, Tally], target: float) -> str:
 
 def _bad_list(rows: list[Feedback]) -> str:
     body = "".join(
-        f'<tr><td><a href="/staff/records/{e(r.id)}">{e(r.station_id)}</a></td><td>{e(_service(r.service, r.item_name))}'
-        f"</td><td>{e(LEVELS.get(r.level, r.level))}</td>"
+        f'<tr><td><a href="/staff/records/{e(r.id)}">{e(r.station_id)}</a></td>'
+        f"<td>{e(_service(r.service, r.item_name))}</td><td>{e(LEVELS.get(r.level, r.level))}</td>"
         f"<td>{e('、'.join(RATING_REASONS.get(c, c) for c in r.reasons) or '未注明')}</td>"
         f"<td>{e(STATUS_LABELS.get(r.status, r.status))}</td></tr>" for r in rows) or '<tr><td colspan="5">无</td></tr>'
     return ("<table><thead><tr><th>服务站</th><th>事项</th><th>评价</th><th>原因</th><th>状态</th></tr></thead>"

@@ -7,11 +7,10 @@ import json
 import logging
 from datetime import datetime, timezone
 
-import pytest
 from test_ui_agent_filing import form_to_consent, logged_in, sign, desk_to_form
 from test_ui_booking import pulled, slot_button, to_booking
 from test_ui_agent_needs import open_form
-from ui_helpers import (DEMO_ID, DEMO_NAME, WAIT_MS, button_with_text, fill_valid, go_to_form, joined_texts, tap,
+from ui_helpers import (DEMO_ID, DEMO_NAME, WAIT_MS, button_with_text, fill_valid, go_to_form, tap,
                         type_text, wait_idle_tasks, wait_screen)
 
 from kiosk.records import Identity

@@ -104,7 +104,8 @@ class ReportScreen(Screen):
         self.keypad = Keypad()
         # a little lower than the login keypad's keys (still far above 9 mm), so the screen fits under the help strip
         self.keypad.setStyleSheet('QPushButton[role="key"] { min-height: 60px; font-size: 34px; }'
-                                  ' QPushButton[role="key-action"], QPushButton[role="key-small"] { min-height: 52px; }')
+                                  ' QPushButton[role="key-action"] { min-height: 52px; }'
+                                  ' QPushButton[role="key-small"] { min-height: 52px; }')   # the unused letters page
         for key in self.keypad.findChildren(QPushButton):   # a phone number has no letters: no 字母 page here
             if key.text() == self.keypad.tr("字母"):
                 key.hide()
