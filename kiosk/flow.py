@@ -24,6 +24,7 @@ from kiosk import one_thing
 from kiosk.consent import make_consent, zlb_confirmation
 from kiosk.ids import Clock, utc_now
 from kiosk.idle import IdleGuard
+from kiosk.rating import SERVICES, rating_problem
 from kiosk.receipt import build_receipt
 from kiosk.records import (Application, Bundle, Consent, Deferral, FiledBy, FormField, Identity, Mode,
                            ServiceItem)
@@ -531,9 +532,36 @@ class ServiceFlow:
 
     # --- rating --------------------------------------------------------------------------------------------
     def rate(self, session: ResidentSession, level: int, reasons: tuple[str, ...], comment: str = "") -> None:
+        """The resident's 好差评 of this filing; a bad rating without a reason raises ValueError (the screen
+        never submits one)."""
+        _check_rating(level, reasons, comment)
         app_id = session.application.id if session.application else None
-        self.store.rate(session.item.id, app_id, level, reasons, comment)
+        self.store.rate(session.item.id, app_id, level, reasons, comment.strip(), service=service_of(session),
+                        item_name=session.item.name)
         session.rated = True
+
+    def rate_service(self, service: str, level: int, reasons: tuple[str, ...], comment: str = "",
+                     item_id: str = "", item_name: str = "") -> None:
+        """好差评 of a service that is not a filing (a progress query, a printed certificate, a booking, a need)."""
+        if service not in SERVICES:
+            raise ValueError("unknown service")
+        _check_rating(level, reasons, comment)
+        self.store.rate(item_id, None, level, reasons, comment.strip(), service=service, item_name=item_name)
+
+
+def service_of(session: ResidentSession) -> str:
+    """How a filing ended, for the rating: 一件事, a certificate request, an agent's filing, or the resident's own."""
+    if session.bundle is not None:
+        return "bundle"
+    if session.certificate:
+        return "certificate_request"
+    return "agent_filing" if session.agent is not None else "application"
+
+
+def _check_rating(level: int, reasons: tuple[str, ...], comment: str) -> None:
+    problem = rating_problem(level, tuple(reasons), comment)
+    if problem is not None:
+        raise ValueError(f"rating refused: {problem}")
 
 
 def _check_agent(agent: AgentSession) -> None:

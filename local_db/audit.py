@@ -332,5 +332,12 @@ def main(argv: list[str] | None = None) -> int:
     return 0 if report.ok else 1
 
 
+# supervision (办不成事, kiosk/report.py): the reason code only, never the resident's text or phone
+REPORT_FILED = "report_filed"
+_REPORT_REASONS = "cannot_find cannot_understand machine_fault missing_material elsewhere other"
+CATALOGUE += (_event(REPORT_FILED, "resident agent", _REPORT_REASONS, "report id"),)
+EVENTS[REPORT_FILED] = CATALOGUE[-1]
+
+
 if __name__ == "__main__":
     sys.exit(main())

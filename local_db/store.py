@@ -139,7 +139,9 @@ class ApplicationStore:
         return receipt_number(self.station_code, day, next_sequence(self.db.conn, prefix, local_day(now)))
 
     def rate(self, item_id: str, application_id: str | None, level: int, reasons: tuple[str, ...],
-             comment: str = "") -> Rating:
+             comment: str = "", *, service: str = "", item_name: str = "") -> Rating:
+        """`service`: how the service ended (kiosk/rating.py SERVICES); `item_name` for the hub's dashboard.
+        Both are left out of the payload when empty, so older hubs and records read the same."""
         if not 1 <= level <= 5:
             raise ValueError("rating level must be 1..5")
         now = self.clock().isoformat(timespec="seconds")
@@ -157,6 +159,7 @@ class ApplicationStore:
             payload = {"id": rating_id, "kind": "rating", "station_id": self.station_id, "item_id": item_id,
                        "application_id": application_id, "level": level, "reasons": list(reasons),
                        "comment": comment, "created_at": now}
+            payload |= {key: value for key, value in (("service", service), ("item_name", item_name)) if value}
             self._enqueue(rating_id, "rating", payload, now)
         return rating
 

@@ -20,7 +20,7 @@ ENROLL_PATH = f"{API_PREFIX}/enroll"
 RECORDS_PATH = f"{API_PREFIX}/records"
 SERVICE_NAME = "zhoudaoban-hub"
 KINDS = frozenset({"application", "rating", "need", "booking", "certificate_request", "consent", "audit",
-                   "benefit_claim"})
+                   "benefit_claim", "report"})
 # "slots" (1.3), "update" (1.4) and newer streams last: a hub older than them answers 404, which sync/pull.py
 # takes as empty
 STREAMS = ("config", "policies", "catalog", "guides", "announcements", "agent_credentials", "status", "slots",

@@ -46,6 +46,7 @@ class ResidentController(QObject):
         self.agent = agent   # asked at each start: a logged-in agent files on behalf of the resident
         self.identify, self.form, self.confirm, self.receipt, self.rating = identify, form, confirm, receipt, rating
         self.session: ResidentSession | None = None
+        self._rating_for: tuple[str, str, str] | None = None   # (service, item id, item name) rated without a session
         self._thanks_timer = QTimer(self, singleShot=True, interval=THANKS_MS, timeout=self.finish)
         self._connect()
 
@@ -290,12 +291,23 @@ class ResidentController(QObject):
         self.rating.reset()
         self.nav.open(lambda: self.rating, remember=False)
 
-    def rate(self, level: int, reasons: tuple) -> None:
-        session = self.session
-        if session is None:
+    def ask_rating_for(self, service: str, item_id: str = "", item_name: str = "") -> None:
+        """好差评 after a service that is no filing (kiosk/rating.py SERVICES): a progress query, a printed
+        certificate, a booking or a need the agent filed with the resident present."""
+        self.end_session(go_home=False)
+        self._rating_for = (service, item_id, item_name)
+        self.ask_rating()
+
+    def rate(self, level: int, reasons: tuple, comment: str = "") -> None:
+        session, target = self.session, self._rating_for
+        if session is not None:
+            work = self.owned(session, lambda: self.flow.rate(session, level, reasons, comment))
+        elif target is not None:
+            service, item_id, item_name = target
+            work = lambda: self.flow.rate_service(service, level, reasons, comment, item_id, item_name)  # noqa: E731
+        else:
             return
-        self.tasks.run("db", self.owned(session, lambda: self.flow.rate(session, level, reasons)),
-                       lambda _none: self.thank(), self.rating_failed, group=GROUP)
+        self.tasks.run("db", work, lambda _none: self.thank(), self.rating_failed, group=GROUP)
 
     def rating_failed(self, error: BaseException) -> None:
         log.error("saving the rating failed", exc_info=error)   # the resident is thanked all the same
@@ -318,6 +330,7 @@ class ResidentController(QObject):
         self.session_ended.emit()
 
     def _drop_session(self) -> None:
+        self._rating_for = None
         self._thanks_timer.stop()
         self.tasks.forget(GROUP)
         if self.session is not None:

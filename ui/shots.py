@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Callable
 
 from ui import shots_benefits   # Qt-free at import, like this module
-from ui import shots_qa
+from ui import shots_qa, shots_supervision
 from ui import shots_chat
 
 WIDTH, HEIGHT = 1280, 800
@@ -75,6 +75,7 @@ class Shooter:
         shots_benefits.tour(self)
         shots_qa.tour(self)   # 智能问答
         shots_chat.tour(self)   # 人工咨询, with a hub on loopback
+        shots_supervision.tour(self)   # 好差评 and 办不成事
         self.overlays()
         return self.files
 
@@ -225,6 +226,7 @@ class Shooter:
         self.shot("rating-good-reasons")
         s.rating.choose_level(2)
         self.shot("rating-bad-reasons")
+        s.rating.choose_reason("slow")   # a bad rating is submitted with a reason (kiosk/rating.py)
         s.rating.submit_button.click()
         self.settle(lambda: s.rating.pages.currentIndex() == 1)
         self.shot("rating-thanks")

@@ -44,12 +44,14 @@ from ui.screens.maint_login import MaintLoginScreen
 from ui.screens.maintenance import MaintenanceScreen
 from ui.screens.need_form import NeedFormScreen
 from ui.screens.rating import RatingScreen
+from ui.screens.report import ReportScreen
 from ui.screens.receipt import ReceiptScreen
 from ui.screens.review import ReviewScreen
 from ui.screens.search import SearchScreen
 from ui.screens.tiles import TilesScreen
 from ui.screens.work_queue import WorkQueueScreen
 from ui.helpbar import HelpBar
+from ui.report import ReportController
 from ui.statusbar import NoticeBar, StatusBar
 from ui.tasks import Tasks
 
@@ -81,6 +83,7 @@ class Screens:
     benefits: BenefitsScreen
     qa: QaScreen
     chat: ChatScreen            # 人工咨询: live chat with hub staff (ui/chat.py)
+    report: ReportScreen        # 办不成事 (ui/report.py)
 
     def all(self) -> list[QWidget]:
         return list(vars(self).values())
@@ -115,6 +118,7 @@ def build_screens(core, tasks: Tasks) -> Screens:
         benefits=BenefitsScreen(),
         qa=QaScreen(),
         chat=ChatScreen(),
+        report=ReportScreen(),
     )
 
 
@@ -175,6 +179,7 @@ class MainWindow(QWidget):
         self._connect_benefits()
         self._connect_qa()
         self._connect_chat()
+        self._connect_supervision()
 
     def _connect_voice(self) -> None:
         """Voice guidance: each resident step read aloud, 🔊 再听一遍 and 语音 on/off in the help strip."""
@@ -242,6 +247,16 @@ class MainWindow(QWidget):
         self.qa.live_chat_available = self.chat.available
         self.qa.live_chat_requested.connect(self.chat.open)
         self.chat.set_callback(self.qa.open_callback)
+
+    def _connect_supervision(self) -> None:
+        """办不成事 in the help strip under every screen; 好差评 also after a progress query, a printed certificate,
+        a booking and a need (filings reach it from their receipt)."""
+        s = self.screens
+        self.reports = ReportController(self, s.report, self)
+        self.help_bar.add(self.reports.button)
+        s.progress.rating_requested.connect(lambda service, name: self.resident.ask_rating_for(service, "", name))
+        s.booking.rating_requested.connect(lambda: self.resident.ask_rating_for("booking"))
+        s.need_form.rating_requested.connect(lambda: self.resident.ask_rating_for("need"))
 
     def adopt_catalog_if_free(self) -> bool:
         if self.in_use() or not self.core.adopt_staged_catalog():

@@ -14,7 +14,7 @@ from starlette.types import ASGIApp
 
 from kiosk.ids import Clock, utc_now
 from sync.auth import KeyPair
-from sync.hub import api, chat_api, staff, staff_chat, staff_slots, updates
+from sync.hub import api, chat_api, staff, staff_chat, staff_dashboard, staff_slots, updates
 from sync.hub.context import DEFAULT_MAX_BODY, Hub, HubConfig
 from sync.hub.middleware import RETRY_AFTER_S, HubTime, SignedRequests
 from sync.hub.paths import (ATTACHMENT_PATH, ENROLL_PATH, HEALTH_PATH, RECORDS_PATH, STAFF_PREFIX, STREAM_PATH,
@@ -73,4 +73,6 @@ def _routes() -> list[Route]:
         Route(STAFF_PREFIX + "/slots", staff_slots.add_slot, methods=["POST"]),
         Route(STAFF_PREFIX + "/slots/{slot_id}/cancel", staff_slots.cancel_slot, methods=["POST"]),
         *chat_api.routes(), *staff_chat.routes(),   # live chat: kiosk endpoints (signed) and the staff pages
+        Route(STAFF_PREFIX + "/dashboard", staff_dashboard.dashboard_page, methods=["GET"]),
+        Route(STAFF_PREFIX + "/dashboard.json", staff_dashboard.dashboard_json, methods=["GET"]),
     ]

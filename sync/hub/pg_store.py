@@ -51,6 +51,7 @@ CREATE TABLE IF NOT EXISTS records (
     received_at TIMESTAMPTZ NOT NULL, status TEXT NOT NULL DEFAULT 'received',
     status_note TEXT NOT NULL DEFAULT '', updated_at TIMESTAMPTZ);
 CREATE INDEX IF NOT EXISTS records_station ON records(station_id, seq);
+CREATE INDEX IF NOT EXISTS records_kind ON records(kind, received_at);   -- the 好差评 dashboard (dashboard.py)
 CREATE TABLE IF NOT EXISTS record_attachments (
     record_id TEXT NOT NULL, sha256 TEXT NOT NULL, PRIMARY KEY (record_id, sha256));
 CREATE TABLE IF NOT EXISTS status_updates (

@@ -19,14 +19,16 @@ STATUS_LABELS = {"received": "已接收", "accepted": "已受理", "needs_materi
                  "at_district": "已转区部门审核", "dispatched": "已派单", "in_progress": "处理中",
                  "booking_confirmed": "预约已确认", "booking_conflict": "预约冲突"}
 KIND_LABELS = {"application": "申请", "rating": "好差评", "need": "诉求", "booking": "预约",
-               "certificate_request": "证明申请", "consent": "授权", "audit": "审计", "benefit_claim": "免申即享"}
+               "certificate_request": "证明申请", "consent": "授权", "audit": "审计", "benefit_claim": "免申即享",
+               "report": "办不成事"}
 
 _HEAD = """<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8">{refresh}<title>舟到办 · 数据汇聚中心</title>
 <style>body{{font-family:sans-serif;margin:2em}} table{{border-collapse:collapse;margin:.5em 0}}
 td,th{{border:1px solid #ccc;padding:.3em .8em;text-align:left}} th{{background:#eef}}
 form{{margin:.8em 0}} .code{{font-size:2em;font-family:monospace}}</style></head><body>
-<p><a href="/">记录</a> · <a href="/staff/terminals">终端</a> · <a href="/staff/slots">预约时段</a> · <a href="/staff/chats">在线咨询</a></p>"""
+<p><a href="/">记录</a> · <a href="/staff/terminals">终端</a> · <a href="/staff/slots">预约时段</a> · <a href="/staff/chats">在线咨询</a>
+ · <a href="/staff/dashboard">好差评看板</a></p>"""
 _TAIL = "</body></html>\n"
 
 
@@ -87,6 +89,9 @@ def record_page(record: StoredRecord, history: list[StatusUpdate], token: str, i
     if record.kind == "benefit_claim":   # 免申即享 (here: that module builds on this one's helpers)
         from sync.hub.benefit_pages import claim_page
         return claim_page(record, history, token)
+    if record.kind in ("rating", "report"):   # 好差评 and 办不成事 (sync/hub/staff_dashboard.py)
+        from sync.hub.staff_dashboard import feedback_page
+        return feedback_page(record, history, token)
     s, applicant = summary(record), _applicant(record.payload)
     facts = [("回执号", s["receipt_no"]), ("事项", s["item_name"] or KIND_LABELS.get(record.kind, record.kind)),
              ("申请人", mask_name(applicant.get("name"))), ("证件号", s["applicant_id_masked"]),

@@ -16,7 +16,7 @@ from sync.protocol import ItemResult, RequestError, Status, WireRecord, parse_pu
 
 # openapi.yaml 1.1, /records requestBody kind enum. protocol.KINDS may still hold only the 1.0 kinds.
 CONTRACT_KINDS = frozenset({"application", "rating", "need", "booking", "certificate_request", "consent", "audit",
-                            "benefit_claim"})
+                            "benefit_claim", "report"})
 SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
 STATION_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")   # as protocol.py checks it in a push
 MAX_ATTACHMENTS_PER_RECORD = 100

@@ -18,6 +18,7 @@ MAX_FIELD = 200
 class BookingScreen(Screen):
     kind_changed = Signal(str)              # the controller reads that kind's slots
     book_requested = Signal(str, object)    # kind, BookingRequest
+    rating_requested = Signal()             # the resident rates the booking (好差评)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(self.tr("预约到站 / 上门办"), parent=parent)
@@ -47,6 +48,9 @@ class BookingScreen(Screen):
         self.result = frame("card")
         self.result_text = label("", "big")
         self.result.layout().addWidget(self.result_text)
+        self.rate_button = button(self.tr("请群众评价本次服务"), "primary")
+        self.rate_button.clicked.connect(self.rating_requested)
+        self.result.layout().addWidget(self.rate_button)
         self.result.hide()
         column.addWidget(self.result)
         column.addStretch(1)

@@ -20,6 +20,7 @@ CAPTION_WIDTH = 200
 class NeedFormScreen(Screen):
     submitted = Signal(object)       # the NeedDraft as typed
     done_requested = Signal()        # 返回工作台 after saving
+    rating_requested = Signal()      # the resident rates the service (好差评)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(self.tr("有求必应 · 记录群众诉求"), parent=parent)
@@ -56,6 +57,9 @@ class NeedFormScreen(Screen):
         self.again_button = button(self.tr("再记一件"), "method")
         self.done_button.clicked.connect(self.done_requested)
         self.again_button.clicked.connect(self.reset)
+        self.rate_button = button(self.tr("请群众评价本次服务"), "primary")
+        self.rate_button.clicked.connect(self.rating_requested)
+        self.saved.layout().addWidget(self.rate_button)
         self.saved.layout().addWidget(self.done_button)
         self.saved.layout().addWidget(self.again_button)
         self.body.addWidget(self.saved)

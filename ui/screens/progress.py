@@ -16,6 +16,7 @@ from ui.widgets import ErrorPanel, Screen, button, frame, label
 class ProgressScreen(Screen):
     answered = Signal(object)   # Progress | None, for tests
     print_finished = Signal(object)   # PrintOutcome | BaseException, for tests
+    rating_requested = Signal(str, str)   # service code (progress_query | certificate_print), the item's name
 
     def __init__(self, lookup: Callable[[str], Progress | None], scan: Callable[[], str], tasks: Tasks,
                  print_certificate: Callable[[str], PrintOutcome] | None = None, parent: QWidget | None = None):
@@ -47,6 +48,10 @@ class ProgressScreen(Screen):
         self.print_note = label("", "big")
         self.result.layout().addWidget(self.print_button)
         self.result.layout().addWidget(self.print_note)
+        self.rate_button = button(self.tr("评价本次服务"))   # 好差评 after a query, or after printing the certificate
+        self.rate_button.clicked.connect(self._rate)
+        self.result.layout().addWidget(self.rate_button)
+        self._printed_certificate = False
         self.result.hide()
         self.body.addWidget(self.result)
         self.body.addWidget(label(self.tr("进度来自上次联网时的记录；没联网时显示的是本机最后知道的情况。"), "hint"))
@@ -94,6 +99,7 @@ class ProgressScreen(Screen):
         self.print_button.setVisible(bool(progress.certificate_number) and self._print_certificate is not None)
         self.print_button.setEnabled(True)
         self.print_note.clear()
+        self._printed_certificate = False
         self.result.show()
 
     def print_certificate(self) -> None:
@@ -111,6 +117,7 @@ class ProgressScreen(Screen):
         self.print_button.setEnabled(True)
         if outcome.printed:
             self.print_note.setText(self.tr("证明已打印，请从出纸口取走"))
+            self._printed_certificate = True
         else:
             message = message_for(outcome.fault)
             self.print_note.setText(self.tr("证明没有打印出来，已保存在本机，可以再打印"))
@@ -123,6 +130,11 @@ class ProgressScreen(Screen):
         message = message_for_error(error)
         self.error.show_message(message.text, message.next_step)
         self.print_finished.emit(error)
+
+    def _rate(self) -> None:
+        progress = self._shown
+        service = "certificate_print" if self._printed_certificate else "progress_query"
+        self.rating_requested.emit(service, progress.item_name if progress is not None else "")
 
     def _status_text(self, progress: Progress) -> str:
         words = {
@@ -144,6 +156,7 @@ class ProgressScreen(Screen):
 
     def clear_personal(self) -> None:
         self._shown = None
+        self._printed_certificate = False
         self.print_note.clear()
         self.box.clear()
         self.headline.clear()
