@@ -133,6 +133,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("crash_storm_window_s", float, 60.0, "Seconds over which crashes are counted for crash_storm_count"),
     # languages, elderly mode and voice (kiosk/preferences.py)
     central("default_language", str, "zh", "Language each session starts in (a resident may switch)", ("zh", "en")),
+    # elderly mode and accessibility (kiosk/elderly.py, ui/elderly.py, ui/a11y.py)
+    central("elderly_timeout_factor", float, 2.0, "In elderly mode the idle timeout and its warning are this many"
+                                                  " times longer (at least 1)"),
+    Setting("screen_dpi", float, 96.8, "Pixels per inch of the touch screen, for the 9 mm touch-target check"
+                                       " (15.6-inch 1280x800: 96.8; 0: as the screen reports)"),
     Setting("fullscreen", bool, True, "Start full-screen"),
     central("log_level", str, "INFO", "Logging level", ("DEBUG", "INFO", "WARNING", "ERROR")),
 )

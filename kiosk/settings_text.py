@@ -112,6 +112,9 @@ TEXTS: dict[str, SettingText] = {
     "update_quiet_end": _T("更新结束时间", "安装更新的时段到这个时间（HH:MM）结束，可跨午夜"),
     # languages, elderly mode and voice
     "default_language": _T("默认语言", "每位办事群众开始时的界面语言（zh 中文，en 英文），本人可以切换"),
+    # elderly mode and accessibility
+    "elderly_timeout_factor": _T("长辈模式等待倍数", "长辈模式下，无操作返回首页的时间和倒计时延长为几倍（至少1倍）"),
+    "screen_dpi": _T("屏幕像素密度", "触摸屏每英寸像素数，用于检查按钮不小于9毫米（15.6英寸1280×800约96.8；0按屏幕报告）"),
 }
 
 

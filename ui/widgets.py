@@ -6,6 +6,8 @@ from PySide6.QtWidgets import (QBoxLayout, QFrame, QGridLayout, QHBoxLayout, QLa
                                QPushButton, QScrollArea, QScroller, QSizePolicy, QStyle, QStyleOptionButton,
                                QStylePainter, QVBoxLayout, QWidget)
 
+from ui.a11y import mark_choice
+
 MARGIN = 32
 SPACING = 16
 
@@ -29,6 +31,8 @@ def button(text: str, role: str = "", checkable: bool = False) -> QPushButton:
     widget = QPushButton(text)
     widget.setCursor(Qt.CursorShape.PointingHandCursor)
     widget.setCheckable(checkable)
+    if checkable:
+        mark_choice(widget)   # ✓ / ○: a choice is seen without telling colours apart
     widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)   # touch screen: no focus rectangles, keep the keyboard focus
     if role:
         widget.setProperty("role", role)
@@ -87,8 +91,8 @@ def fill_grid(grid: QGridLayout, widgets: list[QWidget], columns: int) -> None:
     clear_layout(grid)
     for index, widget in enumerate(widgets):
         grid.addWidget(widget, index // columns, index % columns)
-    for column in range(columns):
-        grid.setColumnStretch(column, 1)
+    for column in range(max(columns, grid.columnCount())):   # fewer columns than last time: the rest collapse
+        grid.setColumnStretch(column, 1 if column < columns else 0)
 
 
 def scrolling_rows(body: QBoxLayout) -> QVBoxLayout:

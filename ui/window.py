@@ -162,6 +162,18 @@ class MainWindow(QWidget):
         # a catalog sync brought in is shown the next time nobody is using the kiosk
         self.bridge.bundle_applied.connect(lambda event: self.adopt_catalog_if_free())
         self.nav.changed.connect(lambda screen: self.adopt_catalog_if_free())
+        self._connect_elderly()
+
+    def _connect_elderly(self) -> None:
+        """Elderly mode (ui/elderly.py: the help strip's 长辈模式, home's tile, prefs) and spoken control names."""
+        from kiosk.elderly import ElderlyRules
+        from ui.a11y import SpokenNames
+        from ui.elderly import ElderlyController
+
+        self.elderly = ElderlyController(self, ElderlyRules.from_config(self.core.config), self)
+        self.spoken_names = SpokenNames(self, self)
+        QApplication.instance().installEventFilter(self.spoken_names)
+        self.nav.changed.connect(lambda screen: self.spoken_names.refresh_soon())
 
     def adopt_catalog_if_free(self) -> bool:
         if self.in_use() or not self.core.adopt_staged_catalog():
@@ -307,7 +319,9 @@ class MainWindow(QWidget):
         resting = (self.screens.home, self.screens.agent_home, self.screens.work_queue, self.screens.review,
                    self.screens.maintenance)
         at_home = self.nav.current in resting
-        return self.resident.session is not None or not at_home or bool(self.screens.home.search_box.text())
+        chosen = self.prefs.current != self.prefs.defaults   # e.g. 长辈模式 left on: wiped for the next resident
+        return (self.resident.session is not None or not at_home or bool(self.screens.home.search_box.text())
+                or chosen)
 
     def resume(self) -> None:
         self.core.idle.touch()
@@ -350,6 +364,7 @@ class MainWindow(QWidget):
         QApplication.instance().removeEventFilter(self.idle)
         QApplication.instance().removeEventFilter(self.agent)
         QApplication.instance().removeEventFilter(self.maintenance)
+        QApplication.instance().removeEventFilter(self.spoken_names)
         self.idle.stop()
         self.bridge.close()
         self.tasks.shutdown()

@@ -70,6 +70,7 @@ class NeedFormScreen(Screen):
             grid.addLayout(field, row, 1)
         else:
             grid.addWidget(field, row, 1)
+            title.setBuddy(field)   # a screen reader names the field by its caption
         error = label("", "field-error")
         error.hide()
         grid.addWidget(error, row + 1, 1)
