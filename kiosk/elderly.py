@@ -44,7 +44,7 @@ class ElderlyRules:
     tile_columns: int = 2
     tiles_per_page: int = 6       # theme / category / 一件事 pages: two columns of three, then 下一页
     rows_per_page: int = 4        # item lists and search results
-    fields_per_page: int = 2      # the application form: two questions at a time
+    fields_per_page: int = 1      # the application form: one question at a time (the panel has room for one)
 
     @classmethod
     def from_config(cls, config) -> "ElderlyRules":

@@ -68,6 +68,7 @@ class Shooter:
         self.progress()
         self.agent_login()
         self.agent_filing()
+        __import__("ui.shots_elderly").shots_elderly.tour(self)
         self.overlays()
         return self.files
 

@@ -56,7 +56,8 @@ class StatusBar(QFrame):
         self.connection.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.clock = label("", wrap=False)
         row = QHBoxLayout(self)
-        row.setContentsMargins(32, 8, 32, 8)
+        row.setContentsMargins(32, 4, 32, 4)   # thin: 退出 must be over 9 mm tall and the screens need the height
+        self.setMinimumHeight(48)
         row.setSpacing(32)
         row.addWidget(self.station)
         row.addWidget(self.agent)

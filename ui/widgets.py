@@ -125,7 +125,7 @@ class Screen(QWidget):
     def __init__(self, title: str = "", nav: bool = True, parent: QWidget | None = None):
         super().__init__(parent)
         outer = QVBoxLayout(self)
-        outer.setContentsMargins(MARGIN, 20, MARGIN, 20)
+        outer.setContentsMargins(MARGIN, 12, MARGIN, 12)   # thin: the strips above and below need the height
         outer.setSpacing(SPACING)
         self.title = label(title, "title", wrap=True)
         self.back_button = button(self.tr("‹ 返回"), "nav")

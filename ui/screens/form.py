@@ -105,7 +105,7 @@ class FormScreen(Screen):
         self.fields_box.setSpacing(8)
         self.scroll = scroll_area(content)
         self.body.addWidget(self.scroll, 1)
-        self.pager = Pager()   # elderly mode: two questions at a time, then 下一页
+        self.pager = Pager()   # elderly mode: a question at a time, then 下一页
         self.pager.moved.connect(self._show_page)
         self.body.addWidget(self.pager)
         self._per_page = 0
