@@ -144,6 +144,11 @@ SETTINGS: tuple[Setting, ...] = (
     central("live_chat", bool, True, "Offer a live text chat with hub staff when the hub is reachable and staff are"
                                      " on duty"),
     Setting("chat_wait_s", int, 10, "Seconds a chat poll may wait at the hub for a staff reply (1-20)"),
+    # elderly mode and accessibility (kiosk/elderly.py, ui/elderly.py, ui/a11y.py)
+    central("elderly_timeout_factor", float, 2.0, "In elderly mode the idle timeout and its warning are this many"
+                                                  " times longer (at least 1)"),
+    Setting("screen_dpi", float, 96.8, "Pixels per inch of the touch screen, for the 9 mm touch-target check"
+                                       " (15.6-inch 1280x800: 96.8; 0: as the screen reports)"),
     Setting("fullscreen", bool, True, "Start full-screen"),
     central("log_level", str, "INFO", "Logging level", ("DEBUG", "INFO", "WARNING", "ERROR")),
 )

@@ -26,9 +26,16 @@ class IdleGuard:
             warning_s = timeout_s / 2
         self.timeout_s = timeout_s
         self.warning_s = warning_s
+        self._base = (timeout_s, warning_s)   # as configured; stretch() scales from these, never compounds
         self._clock = clock
         self._last_touch = clock()
         self._busy = 0
+
+    def stretch(self, factor: float) -> None:
+        """Give the resident `factor` times as long (elderly mode); 1.0 returns to the configured times."""
+        if factor <= 0:
+            raise ValueError("factor must be positive")
+        self.timeout_s, self.warning_s = (base * factor for base in self._base)
 
     def touch(self) -> None:
         self._last_touch = self._clock()

@@ -120,6 +120,9 @@ TEXTS: dict[str, SettingText] = {
     # live chat with hub staff
     "live_chat": _T("人工咨询", "联网且中心有工作人员值班时，群众可在本机与工作人员文字对话"),
     "chat_wait_s": _T("对话等待时长", "每次向中心询问工作人员回复时最多等待的秒数（1–20）"),
+    # elderly mode and accessibility
+    "elderly_timeout_factor": _T("长辈模式等待倍数", "长辈模式下，无操作返回首页的时间和倒计时延长为几倍（至少1倍）"),
+    "screen_dpi": _T("屏幕像素密度", "触摸屏每英寸像素数，用于检查按钮不小于9毫米（15.6英寸1280×800约96.8；0按屏幕报告）"),
 }
 
 

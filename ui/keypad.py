@@ -5,14 +5,19 @@ so the keypad opens on digits. It only emits what was tapped; the screen decides
 """
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Signal
 from PySide6.QtWidgets import QGridLayout, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
+from ui.a11y import name
 from ui.widgets import button
 
 DIGITS = "123456789"
 LETTERS = "abcdefghijklmnopqrstuvwxyz-_."
 LETTER_COLUMNS = 8
+SPOKEN = {   # keys whose face is not a word
+    "⌫": QT_TRANSLATE_NOOP("Accessible", "删除一个字"), "-": QT_TRANSLATE_NOOP("Accessible", "横线"), "_": QT_TRANSLATE_NOOP("Accessible", "下划线"),
+    ".": QT_TRANSLATE_NOOP("Accessible", "点"),
+}
 
 
 class Keypad(QWidget):
@@ -58,12 +63,16 @@ class Keypad(QWidget):
 
     def _char_key(self, char: str, role: str) -> QPushButton:
         key = button(char, role)
+        if char in SPOKEN:
+            name(key, SPOKEN[char])
         key.clicked.connect(lambda: self.typed.emit(key.text()))   # the key's text follows 大写/小写
         return key
 
     @staticmethod
     def _action_key(text: str, on_tap) -> QPushButton:
         key = button(text, "key-action")
+        if text in SPOKEN:
+            name(key, SPOKEN[text])
         key.clicked.connect(lambda: on_tap())
         return key
 

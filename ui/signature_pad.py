@@ -5,9 +5,11 @@ still reads as handwriting. The PNG is what the core stores as consent evidence 
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QBuffer, QByteArray, QIODevice, QPointF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPainterPath, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from ui.a11y import name
 
 INK = QColor("#0b2a5b")
 PEN_WIDTH = 5.0
@@ -23,6 +25,7 @@ class SignaturePad(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(480, 240)
         self.setCursor(Qt.CursorShape.CrossCursor)
+        name(self, QT_TRANSLATE_NOOP("Accessible", "签名区：请用手指在这里签名"))
 
     @property
     def has_ink(self) -> bool:

@@ -8,6 +8,7 @@ from PySide6.QtCore import QDateTime, QLocale, Qt, QTimer, QTimeZone, Signal
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QWidget
 
+from ui.style import BAR_BUTTON_PX
 from ui.widgets import button, label
 
 
@@ -46,6 +47,8 @@ class StatusBar(QFrame):
         self.agent.setTextFormat(Qt.TextFormat.PlainText)   # the id comes from the hub: data, never markup
         self.agent.setCursor(Qt.CursorShape.PointingHandCursor)
         self.agent.tapped.connect(self.agent_home_requested)
+        self.agent.setMinimumHeight(BAR_BUTTON_PX)   # tappable: as tall as the strip's buttons (over 9 mm)
+        self.agent.setAccessibleDescription(self.tr("点此回到帮办首页"))
         self.logout_button = button(self.tr("退出"))
         self.logout_button.clicked.connect(self.logout_requested)
         self.connection = label(self.tr("网络状态检测中") if syncing else self.tr("○ 未启用上报"), wrap=False)
@@ -53,7 +56,8 @@ class StatusBar(QFrame):
         self.connection.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.clock = label("", wrap=False)
         row = QHBoxLayout(self)
-        row.setContentsMargins(32, 8, 32, 8)
+        row.setContentsMargins(32, 4, 32, 4)   # thin: 退出 must be over 9 mm tall and the screens need the height
+        self.setMinimumHeight(48)
         row.setSpacing(32)
         row.addWidget(self.station)
         row.addWidget(self.agent)

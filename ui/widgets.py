@@ -6,6 +6,8 @@ from PySide6.QtWidgets import (QBoxLayout, QFrame, QGridLayout, QHBoxLayout, QLa
                                QPushButton, QScrollArea, QScroller, QSizePolicy, QStyle, QStyleOptionButton,
                                QStylePainter, QVBoxLayout, QWidget)
 
+from ui.a11y import mark_choice
+
 MARGIN = 32
 SPACING = 16
 
@@ -29,6 +31,8 @@ def button(text: str, role: str = "", checkable: bool = False) -> QPushButton:
     widget = QPushButton(text)
     widget.setCursor(Qt.CursorShape.PointingHandCursor)
     widget.setCheckable(checkable)
+    if checkable:
+        mark_choice(widget)   # ✓ / ○: a choice is seen without telling colours apart
     widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)   # touch screen: no focus rectangles, keep the keyboard focus
     if role:
         widget.setProperty("role", role)
@@ -92,8 +96,8 @@ def fill_grid(grid: QGridLayout, widgets: list[QWidget], columns: int) -> None:
     clear_layout(grid)
     for index, widget in enumerate(widgets):
         grid.addWidget(widget, index // columns, index % columns)
-    for column in range(columns):
-        grid.setColumnStretch(column, 1)
+    for column in range(max(columns, grid.columnCount())):   # fewer columns than last time: the rest collapse
+        grid.setColumnStretch(column, 1 if column < columns else 0)
 
 
 def scrolling_rows(body: QBoxLayout) -> QVBoxLayout:
@@ -130,7 +134,7 @@ class Screen(QWidget):
     def __init__(self, title: str = "", nav: bool = True, parent: QWidget | None = None):
         super().__init__(parent)
         outer = QVBoxLayout(self)
-        outer.setContentsMargins(MARGIN, 12, MARGIN, 12)
+        outer.setContentsMargins(MARGIN, 12, MARGIN, 12)   # thin: the strips above and below need the height
         outer.setSpacing(SPACING)
         self.title = label(title, "title", wrap=True)
         self.back_button = button(self.tr("‹ 返回"), "nav")

@@ -180,6 +180,7 @@ class MainWindow(QWidget):
         self._connect_qa()
         self._connect_chat()
         self._connect_supervision()
+        self._connect_elderly()
 
     def _connect_voice(self) -> None:
         """Voice guidance: each resident step read aloud, 🔊 再听一遍 and 语音 on/off in the help strip."""
@@ -257,6 +258,17 @@ class MainWindow(QWidget):
         s.progress.rating_requested.connect(lambda service, name: self.resident.ask_rating_for(service, "", name))
         s.booking.rating_requested.connect(lambda: self.resident.ask_rating_for("booking"))
         s.need_form.rating_requested.connect(lambda: self.resident.ask_rating_for("need"))
+
+    def _connect_elderly(self) -> None:
+        """Elderly mode (ui/elderly.py: the help strip's 长辈模式, home's tile, prefs) and spoken control names."""
+        from kiosk.elderly import ElderlyRules
+        from ui.a11y import SpokenNames
+        from ui.elderly import ElderlyController
+
+        self.elderly = ElderlyController(self, ElderlyRules.from_config(self.core.config), self)
+        self.spoken_names = SpokenNames(self, self)
+        QApplication.instance().installEventFilter(self.spoken_names)
+        self.nav.changed.connect(lambda screen: self.spoken_names.refresh_soon())
 
     def adopt_catalog_if_free(self) -> bool:
         if self.in_use() or not self.core.adopt_staged_catalog():
@@ -402,7 +414,9 @@ class MainWindow(QWidget):
         resting = (self.screens.home, self.screens.agent_home, self.screens.work_queue, self.screens.review,
                    self.screens.maintenance)
         at_home = self.nav.current in resting
-        return self.resident.session is not None or not at_home or bool(self.screens.home.search_box.text())
+        chosen = self.prefs.current != self.prefs.defaults   # e.g. 长辈模式 left on: wiped for the next resident
+        return (self.resident.session is not None or not at_home or bool(self.screens.home.search_box.text())
+                or chosen)
 
     def resume(self) -> None:
         self.core.idle.touch()
@@ -445,6 +459,7 @@ class MainWindow(QWidget):
         QApplication.instance().removeEventFilter(self.idle)
         QApplication.instance().removeEventFilter(self.agent)
         QApplication.instance().removeEventFilter(self.maintenance)
+        QApplication.instance().removeEventFilter(self.spoken_names)
         self.idle.stop()
         self.voice.close()
         self.bridge.close()

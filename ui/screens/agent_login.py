@@ -119,6 +119,8 @@ class AgentLoginScreen(Screen):
 def _labelled(text: str, field: QLineEdit) -> QHBoxLayout:
     row = QHBoxLayout()
     row.setSpacing(16)
-    row.addWidget(label(text, "section", wrap=False))
+    caption = label(text, "section", wrap=False)
+    caption.setBuddy(field)   # a screen reader names the field by its caption
+    row.addWidget(caption)
     row.addWidget(field, 1)
     return row

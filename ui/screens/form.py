@@ -10,8 +10,10 @@ from typing import Mapping, Sequence
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QButtonGroup, QGridLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
+from kiosk.elderly import page
 from kiosk.flow import FieldError
 from kiosk.records import FormField, Identity, ServiceItem
+from ui.elderly import Pager
 from ui.messages import field_error_text
 from ui.widgets import Screen, button, clear_layout, fill_grid, frame, label, restyle, scroll_area, spoken
 
@@ -40,6 +42,7 @@ class FieldEditor(QWidget):
             grid.addLayout(self._choice_grid(value), 0, 1)
         else:
             grid.addWidget(self._line(value), 0, 1)
+            caption.setBuddy(self.line)   # a screen reader names the input by its caption
         self.error = label("", "field-error")
         self.error.hide()
         grid.addWidget(self.error, 1, 1)
@@ -61,6 +64,7 @@ class FieldEditor(QWidget):
         for choice in self.spec.choices:
             widget = button(choice, "choice", checkable=True)
             widget.setChecked(choice == value)
+            widget.setAccessibleDescription(self.spec.label)   # which question this answer belongs to
             self.choices.addButton(widget)
             buttons.append(widget)
         grid = QGridLayout()
@@ -101,6 +105,11 @@ class FormScreen(Screen):
         self.fields_box.setSpacing(8)
         self.scroll = scroll_area(content)
         self.body.addWidget(self.scroll, 1)
+        self.pager = Pager()   # elderly mode: a question at a time, then 下一页
+        self.pager.moved.connect(self._show_page)
+        self.body.addWidget(self.pager)
+        self._per_page = 0
+        self._deferral: QWidget | None = None
         self.next_button = button(self.tr("下一步：核对信息"), "primary")
         self.next_button.clicked.connect(lambda: self.submitted.emit(self.answers()))
         self.draft_button = button(self.tr("保存草稿，稍后继续"))
@@ -126,9 +135,27 @@ class FormScreen(Screen):
             self.editors[spec.key] = editor
             self.fields_box.addWidget(editor)
         self.deferrable = {}
-        if deferrable:
-            self.fields_box.addWidget(self._deferral_box(deferrable, missing))
+        self._deferral = self._deferral_box(deferrable, missing) if deferrable else None
+        if self._deferral is not None:
+            self.fields_box.addWidget(self._deferral)
         self.fields_box.addStretch(1)
+        self._show_page(0)
+
+    def set_paging(self, per_page: int) -> None:
+        """`per_page` 0: the whole form, scrolled (the standard look)."""
+        self._per_page = per_page
+        self._show_page(0)
+
+    def _show_page(self, index: int) -> None:
+        """Only this page's questions; 下一步：核对信息 (and 容缺受理's box) once the last page is reached."""
+        editors = list(self.editors.values())
+        shown = page(len(editors), self._per_page, index)
+        for number, editor in enumerate(editors):
+            editor.setVisible(shown.start <= number < shown.stop)
+        if self._deferral is not None:
+            self._deferral.setVisible(not shown.has_next)
+        self.next_button.setVisible(not shown.has_next)
+        self.pager.show_page(shown)
         self.scroll.verticalScrollBar().setValue(0)
 
     def set_agent_mode(self, agent_mode: bool) -> None:
@@ -172,6 +199,8 @@ class FormScreen(Screen):
         self.summary.setVisible(bool(errors))
         self.announce()
         first = next((editor for key, editor in self.editors.items() if key in errors), None)
+        if first is not None and self._per_page > 0:   # the page holding the first question to fix
+            self._show_page(list(self.editors.values()).index(first) // self._per_page)
         if first is not None:   # after the error lines have been laid out
             QTimer.singleShot(0, lambda: self._reveal(first))
 
@@ -183,6 +212,9 @@ class FormScreen(Screen):
         clear_layout(self.fields_box)
         self.editors = {}
         self.deferrable = {}
+        self._deferral = None
+        self.pager.hide()
+        self.next_button.show()
         self.identity_text.clear()
         self.summary.clear()
         self.summary.hide()

@@ -7,7 +7,9 @@ from typing import Sequence
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget
 
+from kiosk.elderly import page
 from kiosk.records import ServiceItem
+from ui.elderly import Pager
 from ui.widgets import RowButton, Screen, button, clear_layout, label, scrolling_rows
 
 
@@ -20,6 +22,11 @@ class ItemListScreen(Screen):
         self.description = label("", "hint")
         self.body.addWidget(self.description)
         self.rows = scrolling_rows(self.body)
+        self.pager = Pager()   # elderly mode: a few rows a page instead of scrolling
+        self.pager.moved.connect(self._show_page)
+        self.body.addWidget(self.pager)
+        self._per_page = 0
+        self._items: list[ServiceItem] = []
         self.apply_button = button("", "primary")
         self.apply_button.clicked.connect(lambda: self.bundle_apply_requested.emit(self._bundle_id))
         self.body.addWidget(self.apply_button)
@@ -36,12 +43,23 @@ class ItemListScreen(Screen):
         self.title.setText(title)
         self.description.setText(description)
         self.description.setVisible(bool(description))
+        self._items = list(items)
+        self._show_page(0)
+
+    def set_paging(self, per_page: int) -> None:
+        """`per_page` 0: every row, scrolled (the standard look)."""
+        self._per_page = per_page
+        self._show_page(0)
+
+    def _show_page(self, index: int) -> None:
+        shown = page(len(self._items), self._per_page, index)
         clear_layout(self.rows)
-        if not items:
+        if not self._items:
             self.rows.addWidget(label(self.tr("这里暂时没有事项，请返回或请工作人员帮忙。"), "big"))
-        for item in items:
+        for item in shown.items(self._items):
             self.rows.addWidget(self._row(item))
         self.rows.addStretch(1)
+        self.pager.show_page(shown)
 
     def _row(self, item: ServiceItem) -> RowButton:
         if item.kiosk_ready:

@@ -9,6 +9,7 @@ import logging
 from datetime import datetime
 from typing import Callable
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.ids import CST
@@ -38,7 +39,7 @@ class LogsPanel(QWidget):
             self.levels.addButton(choice, index)
             filters.addWidget(choice)
         self.levels.idClicked.connect(lambda index: self.show_level(FILTERS[index][0]))
-        self.lines = text_list()
+        self.lines = text_list(QT_TRANSLATE_NOOP("Accessible", "日志"))
         self.newer = button(self.tr("‹ 较新"))
         self.older = button(self.tr("较早 ›"))
         self.newer.clicked.connect(lambda: self.show_page(self.page - 1))

@@ -12,7 +12,7 @@ import time
 from datetime import datetime
 from typing import Any, Callable
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QTimer
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.log_redaction import redact
@@ -58,7 +58,8 @@ class SyncPanel(QWidget):
         self._deadline = 0.0
         self._poll = QTimer(self, interval=300, timeout=self._check_round)
         self.facts = QGridLayout()
-        self.quarantine, self.recent = text_list(), text_list()
+        self.quarantine = text_list(QT_TRANSLATE_NOOP("Accessible", "被隔离的记录"))
+        self.recent = text_list(QT_TRANSLATE_NOOP("Accessible", "最近的同步错误"))
         self.sync_button = button(self.tr("立即同步"), "primary")
         self.sync_button.clicked.connect(self.force)
         self.refresh_button = button(self.tr("刷新"))

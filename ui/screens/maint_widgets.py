@@ -7,6 +7,7 @@ from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QListWidget, QScroller, QVBoxLayout, QWidget
 
 from kiosk.ids import CST
+from ui.a11y import name
 from ui.widgets import label, restyle
 
 # Set on the maintenance screen, so it reaches every panel (others' too): technicians read more at once than
@@ -109,9 +110,11 @@ def _value(text: str) -> QLabel:
     return widget
 
 
-def text_list() -> QListWidget:
-    """A read-only list of wrapped text lines, scrolled by dragging a finger."""
+def text_list(spoken: str) -> QListWidget:
+    """A read-only list of wrapped text lines, scrolled by dragging a finger; `spoken`: its screen-reader name,
+    marked QT_TRANSLATE_NOOP("Accessible", ...)."""
     rows = QListWidget()
+    name(rows, spoken)
     rows.setWordWrap(True)
     rows.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     rows.setVerticalScrollMode(QListWidget.ScrollMode.ScrollPerPixel)

@@ -6,13 +6,13 @@ from __future__ import annotations
 from typing import Mapping
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QButtonGroup, QGridLayout, QLineEdit, QWidget
+from PySide6.QtWidgets import QButtonGroup, QGridLayout, QLineEdit, QVBoxLayout, QWidget
 
 from kiosk.flow import FieldError
 from kiosk.needs import CATEGORIES, MAX_LENGTHS, Need, NeedDraft
 from ui.agent_messages import need_error_text
 from ui.messages import Message
-from ui.widgets import ErrorPanel, Screen, button, fill_grid, frame, label, restyle
+from ui.widgets import ErrorPanel, Screen, button, fill_grid, frame, label, restyle, scroll_area
 
 CAPTION_WIDTH = 200
 
@@ -24,10 +24,13 @@ class NeedFormScreen(Screen):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(self.tr("有求必应 · 记录群众诉求"), parent=parent)
+        content = QWidget()   # scrolls: the form must not make the window taller than the screen
+        column = QVBoxLayout(content)
+        column.setContentsMargins(0, 0, 8, 0)
         self.summary = label("", "field-error")
-        self.body.addWidget(self.summary)
+        column.addWidget(self.summary)
         self.failure = ErrorPanel()
-        self.body.addWidget(self.failure)
+        column.addWidget(self.failure)
         grid = QGridLayout()
         grid.setHorizontalSpacing(20)
         self.errors: dict[str, object] = {}
@@ -45,10 +48,10 @@ class NeedFormScreen(Screen):
         self.contact.setInputMethodHints(Qt.InputMethodHint.ImhDigitsOnly)
         self.location = self._line(grid, 6, self.tr("地点"), "location",
                                    self.tr("村（社区）和门牌，例如 长岛村北弄17号"))
-        self.body.addLayout(grid)
+        column.addLayout(grid)
         self.submit_button = button(self.tr("提交"), "primary")
         self.submit_button.clicked.connect(lambda: self.submitted.emit(self.draft()))
-        self.body.addWidget(self.submit_button)
+        column.addWidget(self.submit_button)
         self.saved = frame("card")
         self.saved_text = label("", "big")
         self.saved.layout().addWidget(self.saved_text)
@@ -62,8 +65,9 @@ class NeedFormScreen(Screen):
         self.saved.layout().addWidget(self.rate_button)
         self.saved.layout().addWidget(self.done_button)
         self.saved.layout().addWidget(self.again_button)
-        self.body.addWidget(self.saved)
-        self.body.addStretch(1)
+        column.addWidget(self.saved)
+        column.addStretch(1)
+        self.body.addWidget(scroll_area(content), 1)
         self.reset()
 
     def _row(self, grid: QGridLayout, row: int, caption: str, field, key: str) -> None:
@@ -74,6 +78,7 @@ class NeedFormScreen(Screen):
             grid.addLayout(field, row, 1)
         else:
             grid.addWidget(field, row, 1)
+            title.setBuddy(field)   # a screen reader names the field by its caption
         error = label("", "field-error")
         error.hide()
         grid.addWidget(error, row + 1, 1)

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from typing import Callable
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QWidget
 
 from kiosk.flow import PrintOutcome
 from kiosk.progress import Progress, receipt_from_code
 from ui.messages import message_for, message_for_error
+from ui.a11y import name
 from ui.tasks import Tasks
 from ui.widgets import ErrorPanel, Screen, button, frame, label
 
@@ -26,6 +27,7 @@ class ProgressScreen(Screen):
         self._shown: Progress | None = None
         self.box = QLineEdit()
         self.box.setPlaceholderText(self.tr("输入回执号，例如 DH001-20261125-0001"))
+        name(self.box, QT_TRANSLATE_NOOP("Accessible", "回执号"))
         self.box.returnPressed.connect(self.ask)
         ask = button(self.tr("查询"), "primary")
         ask.clicked.connect(self.ask)

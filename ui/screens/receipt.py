@@ -26,7 +26,7 @@ class ReceiptScreen(Screen):
         self.body.addWidget(label(self.tr("您的回执号"), "big"))
         self.receipt_no = label("", "huge", wrap=False)
         self.receipt_no.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
-        self.receipt_no.setStyleSheet("font-size: 64px; letter-spacing: 2px;")
+        self.receipt_no.setStyleSheet("font-size: 56px; letter-spacing: 2px;")
         self.body.addWidget(self.receipt_no)
         self.print_box = frame("card")
         self.print_text = label("", "big")
@@ -44,7 +44,7 @@ class ReceiptScreen(Screen):
         row.addWidget(self.reprint_button, 1)
         row.addWidget(self.done_button, 2)
         for widget in (self.reprint_button, self.done_button):
-            widget.setMinimumHeight(88)
+            widget.setMinimumHeight(80)
         self.body.addLayout(row)
 
     def show_saved(self, receipt_no: str, item_name: str, notes: tuple[str, ...] = ()) -> None:

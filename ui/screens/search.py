@@ -3,11 +3,14 @@ from __future__ import annotations
 
 from typing import Callable, Sequence
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QTimer, Signal
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QLineEdit, QWidget
 
 from kiosk.catalog import Catalog
+from kiosk.elderly import page
 from kiosk.one_thing import matching_bundles
+from ui.a11y import name
+from ui.elderly import Pager
 from ui.tasks import Tasks
 from ui.widgets import RowButton, Screen, button, clear_layout, fill_grid, label, scrolling_rows, spoken
 
@@ -34,6 +37,7 @@ class SearchScreen(Screen):
         self.box = QLineEdit()
         self.box.setProperty("role", "search")
         self.box.setPlaceholderText(self.tr("输入要办的事，例如：社保卡"))
+        name(self.box, QT_TRANSLATE_NOOP("Accessible", "查找要办的事"))
         self.box.textChanged.connect(self._schedule)
         clear = button(self.tr("清空"))
         clear.clicked.connect(self.box.clear)
@@ -45,6 +49,11 @@ class SearchScreen(Screen):
         self.status.hide()
         self.body.addWidget(self.status)
         self.rows = scrolling_rows(self.body)
+        self.pager = Pager()   # elderly mode: a few results a page instead of scrolling
+        self.pager.moved.connect(self._show_page)
+        self.body.addWidget(self.pager)
+        self._per_page = 0
+        self._shown: tuple[str, Sequence, Sequence] = ("", (), ())
         self._debounce = QTimer(self, singleShot=True, interval=DEBOUNCE_MS, timeout=self._run)
 
     def set_catalog(self, catalog: Catalog, search: Callable[..., Sequence]) -> None:
@@ -77,24 +86,43 @@ class SearchScreen(Screen):
         else:
             self._show_nothing(query)
 
+    def set_paging(self, per_page: int) -> None:
+        """`per_page` 0: every result, scrolled (the standard look)."""
+        self._per_page = per_page
+        if self._shown[1]:
+            self._show_page(0)
+
     def _show_prompt(self) -> None:
+        self._no_pages()
         clear_layout(self.rows)
         self._say(self.tr("请输入要办的事，几个字就可以"))
         self.rows.addStretch(1)
         self.results_shown.emit(0)
 
     def _show_hits(self, query: str, hits: Sequence, bundles: Sequence = ()) -> None:
+        self._shown = (query, list(hits), list(bundles))
+        self._show_page(0)
+        self.results_shown.emit(len(hits))
+
+    def _no_pages(self) -> None:
+        self._shown = ("", (), ())
+        self.pager.hide()
+
+    def _show_page(self, index: int) -> None:
+        query, hits, bundles = self._shown
+        shown = page(len(hits), self._per_page, index)
         clear_layout(self.rows)
-        for bundle in bundles:   # above the items: one application may cover what the resident came for
+        # above the items (first page): one application may cover what the resident came for
+        for bundle in bundles if shown.index == 0 else ():
             row = RowButton(bundle.name, self.tr("一件事"), "badge")
             row.clicked.connect(lambda _checked=False, bundle_id=bundle.id: self.bundle_chosen.emit(bundle_id))
             self.rows.addWidget(row)
         # Naming the query tells a slow typist which words the list answers.
         self._say(self.tr("“{q}”找到 {n} 个事项，请点选：").format(q=query, n=len(hits)))
-        for hit in hits:
+        for hit in shown.items(hits):
             self.rows.addWidget(self._row(hit.item_id, hit.name))
         self.rows.addStretch(1)
-        self.results_shown.emit(len(hits))
+        self.pager.show_page(shown)
 
     def _say(self, text: str) -> None:
         self.status.setText(text)
@@ -109,6 +137,7 @@ class SearchScreen(Screen):
         return row
 
     def _show_nothing(self, query: str) -> None:
+        self._no_pages()
         clear_layout(self.rows)
         self._say("")
         self.rows.addWidget(label(self.tr("没有找到“{q}”相关的事项").format(q=query), "section"))
@@ -149,5 +178,6 @@ class SearchScreen(Screen):
         self.box.blockSignals(True)
         self.box.clear()
         self.box.blockSignals(False)
+        self._no_pages()
         clear_layout(self.rows)
         self._say("")
