@@ -136,6 +136,7 @@ REASONS: dict[str, str] = {
     "device_fault": QT_TRANSLATE_NOOP("Messages", "机器出故障"),
     "asked_twice": QT_TRANSLATE_NOOP("Messages", "重复填写或提交"),
     "not_done": QT_TRANSLATE_NOOP("Messages", "事情没办成"),
+    "other": QT_TRANSLATE_NOOP("Messages", "其他"),   # with the resident's own words (kiosk/rating.py OTHER)
 }
 
 PLACES: dict[Place, str] = {

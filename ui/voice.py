@@ -1,4 +1,4 @@
-"""Voice guidance on screen: each step read aloud when voice is on, 🔊 再听一遍 and a 语音 on/off switch in the
+"""Voice guidance on screen: each step read aloud when voice is on, ▶ 再听一遍 and a 语音 on/off switch in the
 help strip. What a screen says comes from its `spoken_text()` (ui/widgets.Screen); error panels say their message
 and next step. Speech runs on the guide's own thread (kiosk/voice_guide.py): the screen never waits for it, and a
 failure (espeak-ng missing, no sound) is only logged: the resident reads the same guidance on screen.
@@ -40,7 +40,7 @@ class VoiceController(QObject):
             if speaker is not None else None
         self._declined = False   # the resident turned voice off: elderly mode must not turn it back on
         self._announce = QTimer(self, singleShot=True, interval=ANNOUNCE_DEBOUNCE_MS, timeout=self.speak_screen)
-        self.replay_button = button(self.tr("🔊 再听一遍"), "nav")
+        self.replay_button = button(self.tr("▶ 再听一遍"), "nav")   # ▶: the kiosk font has no loudspeaker emoji
         self.replay_button.setAccessibleName(self.tr("再听一遍语音提示"))
         self.replay_button.clicked.connect(self.replay)
         self.toggle = button("", "nav", checkable=True)

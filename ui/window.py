@@ -183,7 +183,7 @@ class MainWindow(QWidget):
         self._connect_elderly()
 
     def _connect_voice(self) -> None:
-        """Voice guidance: each resident step read aloud, 🔊 再听一遍 and 语音 on/off in the help strip."""
+        """Voice guidance: each resident step read aloud, ▶ 再听一遍 and 语音 on/off in the help strip."""
         from ui.voice import VoiceController
 
         self.voice = VoiceController(self, getattr(self.core, "speaker", None), self.core.config["voice_rate_wpm"])

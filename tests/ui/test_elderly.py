@@ -17,8 +17,9 @@ def pixel_size(widget) -> int:
 
 def visible_tiles(grid_owner) -> list:
     QApplication.processEvents()   # widgets added to a shown layout appear on the next turn of the event loop
+    ask = getattr(grid_owner, "qa_button", None)   # 问一问 beside 查找 is not one of the catalog's choices
     return [b for b in grid_owner.findChildren(type(grid_owner.home_button)) if b.isVisible()
-            and b.property("role") == "tile"]
+            and b.property("role") == "tile" and b is not ask]
 
 
 def test_page_rules():

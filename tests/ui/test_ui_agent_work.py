@@ -6,7 +6,7 @@ import json
 
 from test_ui_agent_filing import banban_item, desk_to_form, form_to_consent, logged_in, sign, to_consent
 from test_ui_agent_login import NOW, PIN, try_login
-from ui_helpers import WAIT_MS, fill_valid, joined_texts, open_window, tap, wait_idle_tasks, wait_screen
+from ui_helpers import WAIT_MS, drawn_button, fill_valid, joined_texts, open_window, tap, wait_idle_tasks, wait_screen
 
 from sync.credentials_hash import hash_password
 from tests.local_db.sealed_helpers import opened_payload
@@ -43,7 +43,7 @@ def test_a_draft_is_saved_and_resumed_after_the_card_is_read_again(qtbot, window
     tap(qtbot, s.agent_home.queue_button)
     qtbot.waitUntil(lambda: "草稿" in joined_texts(s.work_queue), timeout=WAIT_MS)
     assert "王**" in joined_texts(s.work_queue)
-    tap(qtbot, next(b for b in s.work_queue.findChildren(type(s.form.draft_button)) if b.text() == "继续办理"))
+    tap(qtbot, drawn_button(qtbot, s.work_queue, "继续办理"))
     wait_screen(qtbot, window, s.identify)          # the resident shows their card again
     tap(qtbot, s.identify.card_button)
     wait_screen(qtbot, window, s.form)
@@ -57,7 +57,7 @@ def test_a_draft_can_be_discarded(qtbot, window, core):
     wait_screen(qtbot, window, s.agent_home)
     tap(qtbot, s.agent_home.queue_button)
     qtbot.waitUntil(lambda: "草稿" in joined_texts(s.work_queue), timeout=WAIT_MS)
-    tap(qtbot, next(b for b in s.work_queue.findChildren(type(s.form.draft_button)) if b.text() == "删除草稿"))
+    tap(qtbot, drawn_button(qtbot, s.work_queue, "删除草稿"))
     qtbot.waitUntil(lambda: "还没有代办记录" in joined_texts(s.work_queue), timeout=WAIT_MS)
     assert core.store.db.execute("SELECT COUNT(*) FROM drafts").fetchone()[0] == 0
 

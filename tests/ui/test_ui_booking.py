@@ -42,6 +42,7 @@ def to_booking(qtbot, window, core, kind_button):
     tap(qtbot, getattr(s.booking, kind_button))
     wait_idle_tasks(qtbot, window)
     qtbot.waitUntil(lambda: "请选择日期" in s.booking.summary.text(), timeout=WAIT_MS)
+    qtbot.wait(50)   # the slot rows just added are shown by a queued call
     return s.booking
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QInputMethodEvent
-from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QLineEdit, QScrollArea, QWidget
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QLineEdit, QPushButton, QScrollArea, QWidget
 
 WAIT_MS = 15_000
 DEMO_NAME = "王海生"                 # devices.idcard.simulator.DEMO_CARD (fictitious)
@@ -24,7 +24,10 @@ def open_window(qtbot, core):
 
 
 def tap(qtbot, widget: QWidget) -> None:
-    """A real click at the widget's place in the window (scrolled into view first, as a finger would)."""
+    """A real click at the widget's place in the window (scrolled into view first, as a finger would). A widget
+    just added to a shown layout is shown by a queued call: wait for it to be drawn, as a finger waits."""
+    if not widget.isVisible() and not widget.isHidden():
+        qtbot.waitUntil(widget.isVisible, timeout=5_000)
     assert widget.isVisible() and widget.isEnabled(), f"cannot tap {widget!r}"
     parent = widget.parentWidget()
     while parent is not None:
@@ -111,3 +114,11 @@ def make_core(data_dir: Path, **overrides):
 
     config = Config().with_overrides(fullscreen=False, **overrides)
     return build_core(data_dir, config, start_sync=False)
+
+
+def drawn_button(qtbot, root: QWidget, text: str) -> QPushButton:
+    """The shown button with `text` under `root` (a redraw leaves the old ones hidden until deleteLater runs)."""
+    def shown():
+        return [b for b in root.findChildren(QPushButton) if b.text() == text and not b.isHidden()]
+    qtbot.waitUntil(lambda: bool(shown()), timeout=WAIT_MS)
+    return shown()[-1]

@@ -6,6 +6,7 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk.benefits import Benefit
+from ui.a11y import spoken
 from ui.widgets import Screen, button, clear_layout, frame, label, scroll_area
 
 CTX = "BenefitsScreen"
@@ -88,7 +89,8 @@ class BenefitsScreen(Screen):
         for value, text in ((1, self.tr("是")), (0, self.tr("否"))):
             choice = button(text, "choice", checkable=True)
             choice.setMinimumSize(120, 72)
-            choice.setAccessibleName(self.tr("{question}：{answer}").format(question=tr(QUESTIONS[fact]), answer=text))
+            choice.setAccessibleName(self.tr("{question}：{answer}").format(question=spoken(tr(QUESTIONS[fact])),
+                                                                               answer=text))   # no "？" read out
             group.addButton(choice, value)
             row.addWidget(choice)
         self.answers[fact] = group

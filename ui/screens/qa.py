@@ -203,6 +203,8 @@ class QaScreen(Screen):
         box = QVBoxLayout(page)
         box.setContentsMargins(0, 0, 0, 0)
         card = frame("ok")
+        self.saved_mark = label("", "huge", wrap=False)   # saved: said by the mark and the words, not colour alone
+        card.layout().addWidget(self.saved_mark)
         self.saved_title = label("", "huge")
         self.saved_text = label("", "big")
         self.saved_number = label("", "big")
@@ -216,6 +218,7 @@ class QaScreen(Screen):
         return page
 
     def show_callback_saved(self, title: str, text: str, number: str) -> None:
+        self.saved_mark.setText("✓")   # set each time: a wipe blanks every label of the screen
         self.saved_title.setText(title)
         self.saved_text.setText(text)
         self.saved_number.setText(number)
