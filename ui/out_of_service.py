@@ -65,6 +65,6 @@ def run_out_of_service(code: str, fullscreen: bool) -> int:
         window.automation = AutomationServer(window, socket_path)
     # the service is up, showing this screen: without READY=1 systemd would restart it in a loop until it gives
     # up and leaves the screen blank (cage exits 0 whatever the app's exit code, so the code cannot tell it)
-    service_hooks(app, f"本机暂停服务（{code}）")
+    service_hooks(app, f"本机暂停服务（{code}）")   # i18n: as-is (systemctl status)
     app.exec()
     return EXIT_OUT_OF_SERVICE

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QListWidget, QScroller, QVBoxLayout, QWidget
 
 from kiosk.ids import CST
@@ -28,7 +28,8 @@ QListWidget { font-size: 20px; background: white; border: none; }
 QFrame[role="ok"] QLabel, QFrame[role="error"] QLabel, QFrame[role="warn"] QLabel { font-size: 22px; }
 """
 
-STATE_WORDS = {"ok": "● 正常", "absent": "○ 未连接", "error": "！故障"}
+STATE_WORDS = {"ok": QT_TRANSLATE_NOOP("Maintenance", "● 正常"), "absent": QT_TRANSLATE_NOOP("Maintenance", "○ 未连接"),
+               "error": QT_TRANSLATE_NOOP("Maintenance", "！故障")}
 
 
 def tr(text: str) -> str:
