@@ -1065,6 +1065,17 @@
         </message>
     </context>
     <context>
+        <name>Languages</name>
+        <message>
+            <source>改用中文显示</source>
+            <translation>Switch to Chinese</translation>
+        </message>
+        <message>
+            <source>改用英文显示 English</source>
+            <translation>Switch to English</translation>
+        </message>
+    </context>
+    <context>
         <name>LogsPanel</name>
         <message>
             <source>全部</source>

@@ -162,6 +162,13 @@ class MainWindow(QWidget):
         # a catalog sync brought in is shown the next time nobody is using the kiosk
         self.bridge.bundle_applied.connect(lambda event: self.adopt_catalog_if_free())
         self.nav.changed.connect(lambda screen: self.adopt_catalog_if_free())
+        self._connect_i18n()
+
+    def _connect_i18n(self) -> None:
+        """The language button in the help strip; the translator and the in-place switch follow self.prefs."""
+        from ui.i18n import Languages
+
+        self.languages = Languages(self, lambda: self.core.catalog)
 
     def adopt_catalog_if_free(self) -> bool:
         if self.in_use() or not self.core.adopt_staged_catalog():
@@ -172,6 +179,8 @@ class MainWindow(QWidget):
         s.detail.set_catalog(core.catalog)
         self.browse.catalog = core.catalog
         self.notice.set_notice(core.catalog.notice)
+        if getattr(self, "languages", None) is not None:
+            self.languages.refresh_catalog()
         return True
 
     def _show_device_health(self) -> None:
