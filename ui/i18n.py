@@ -34,7 +34,8 @@ OTHER_LANGUAGE_NAME = {"zh": "English", "en": "中文"}   # i18n: as-is
 NUMERIC = {"n", "p", "t", "s", "h", "m", "starts", "done", "size", "number"}   # placeholders that hold numbers
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
-_state = {"language": "zh", "data": {}}   # the current language; the catalog's zh -> en texts
+# the current language, the catalog's zh -> en texts, the installed translator (one per application)
+_state: dict = {"language": "zh", "data": {}, "translator": None}
 
 
 def language() -> str:
@@ -211,20 +212,31 @@ def retranslate(root: QWidget, to: str) -> int:
     return changed
 
 
+def install(language: str) -> None:
+    """Make texts created from now on come out in `language` (the translator is the application's, shared)."""
+    app = QCoreApplication.instance()
+    if language == "en" and _state["translator"] is None:
+        _state["translator"] = KioskTranslator(load_pairs(), app)
+        app.installTranslator(_state["translator"])
+    elif language != "en" and _state["translator"] is not None:
+        app.removeTranslator(_state["translator"])
+        _state["translator"] = None
+    _state["language"] = language
+
+
 class Languages:
     """Installs the translator for the session's language and switches the window in place when it changes."""
 
     def __init__(self, window, catalog_getter: Callable[[], object]):
         self.window = window
         self.catalog_getter = catalog_getter
-        self.translator: KioskTranslator | None = None
         self.button = self._make_button()
         self._label_button()
         window.help_bar.add(self.button, left=True)
         self.refresh_catalog()
         window.prefs.subscribe(lambda old, new: self.apply(new.language) if old.language != new.language else None)
-        if window.prefs.current.language != "zh":
-            self.apply(window.prefs.current.language)
+        if window.prefs.current.language != "zh" or _state["language"] != "zh":   # e.g. a window before it was
+            self.apply(window.prefs.current.language)                          # closed in English
 
     def refresh_catalog(self) -> None:
         english = getattr(self.catalog_getter(), "english", None)
@@ -232,13 +244,7 @@ class Languages:
 
     def apply(self, language: str) -> None:
         app = QCoreApplication.instance()
-        if language == "en" and self.translator is None:
-            self.translator = KioskTranslator(load_pairs(), app)
-            app.installTranslator(self.translator)
-        elif language != "en" and self.translator is not None:
-            app.removeTranslator(self.translator)
-            self.translator = None
-        _state["language"] = language
+        install(language)
         changed = retranslate(self.window, language)
         self._label_button()
         log.info("language switched to %s (%d texts re-rendered)", language, changed)

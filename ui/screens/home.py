@@ -5,6 +5,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
 
 from kiosk.catalog import Catalog
+from ui.i18n import data_text
 from ui.widgets import Screen, button, clear_layout, fill_grid, frame, label
 
 THEME_TILES = 7      # plus the 更多 tile: two rows of four
@@ -58,7 +59,7 @@ class HomeScreen(Screen):
         if not catalog.themes:
             return
         self._catalog_part.addWidget(label(self.tr("我要…"), "section"))
-        tiles = [self._tile(t.title, lambda _=False, k=t.id: self.theme_chosen.emit(k))
+        tiles = [self._tile(data_text(t.title), lambda _=False, k=t.id: self.theme_chosen.emit(k))
                  for t in catalog.themes[:THEME_TILES]]
         if len(catalog.themes) > THEME_TILES:
             tiles.append(self._tile(self.tr("更多“我要…” ›"), self.themes_requested.emit))

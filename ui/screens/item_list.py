@@ -8,6 +8,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget
 
 from kiosk.records import ServiceItem
+from ui.i18n import data_text
 from ui.widgets import RowButton, Screen, button, clear_layout, label, scrolling_rows
 
 
@@ -45,8 +46,8 @@ class ItemListScreen(Screen):
 
     def _row(self, item: ServiceItem) -> RowButton:
         if item.kiosk_ready:
-            row = RowButton(item.name, self.tr("✓ 本机可办"), "badge")
+            row = RowButton(data_text(item.name), self.tr("✓ 本机可办"), "badge")
         else:
-            row = RowButton(item.name, self.tr("需到窗口办"), "badge-muted")
+            row = RowButton(data_text(item.name), self.tr("需到窗口办"), "badge-muted")
         row.clicked.connect(lambda: self.item_chosen.emit(item.id))
         return row
