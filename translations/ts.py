@@ -52,8 +52,9 @@ def read_messages(path: Path = TS_PATH) -> list[Message]:
 
 
 def fill(path: Path, translations: dict[tuple[str, str], str], by_source: dict[str, str]) -> tuple[int, set]:
-    """Write translations into the .ts at `path`: by (context, source) first, else by source alone. Returns how
-    many messages changed and which keys of `translations` and `by_source` were used."""
+    """Write translations into the .ts at `path`: by (context, source) first, else by source alone into messages
+    still untranslated. Returns how many messages changed and which keys of `translations` and `by_source` were
+    used."""
     tree = ET.parse(path)
     changed, used = 0, set()
     for context in tree.getroot().iter("context"):
@@ -65,8 +66,8 @@ def fill(path: Path, translations: dict[tuple[str, str], str], by_source: dict[s
                 continue
             if (name, source) in translations:
                 text, key = translations[(name, source)], (name, source)
-            elif source in by_source:
-                text, key = by_source[source], source
+            elif source in by_source and (node.get("type") == "unfinished" or not _text_of(node)):
+                text, key = by_source[source], source   # never over a translation made for this context
             else:
                 continue
             used.add(key)

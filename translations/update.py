@@ -74,8 +74,13 @@ def fold_pending(ts: Path, directory: Path = PENDING_DIR, remove: bool = True) -
     by_key = {(p.context, p.source): p.translation for p in lines}
     by_source = {p.source: p.translation for p in lines}
     changed, used = fill(ts, by_key, by_source)
-    unmatched = [p for p in lines if (p.context, p.source) not in used and p.source not in used]
+    present = {m.source for m in read_messages(ts)}
+    unmatched = [p for p in lines if p.source not in present]
     print(f"pending: {len(lines)} line(s) read, {changed} translation(s) written")
+    for p in lines:
+        if p.source in present and (p.context, p.source) not in used and p.source not in used:
+            print(f"pending: {p.file}:{p.line}: kept the translation {p.source!r} already has (context "
+                  f"{p.context!r} not found)")
     if remove:
         keep = {p.file for p in unmatched} | {problem.split(":", 1)[0] for problem in problems}
         for path in sorted(Path(directory).glob("*.tsv")):

@@ -2,57 +2,6 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en_GB" sourcelanguage="zh_CN">
     <context>
-        <name />
-        <message>
-            <source>有一条预约未能确认（时段已被其他站点约满或已取消）</source>
-            <translation>A booking could not be confirmed (the time slot was filled by another station or cancelled)</translation>
-        </message>
-        <message>
-            <source>请到“我的工作队列”点“重新预约”。</source>
-            <translation>Go to "My work queue" and tap "Rebook".</translation>
-        </message>
-        <message>
-            <source>舟到办</source>
-            <translation>Zhoudaoban</translation>
-        </message>
-        <message>
-            <source>本机暂停服务</source>
-            <translation>This terminal is out of service</translation>
-        </message>
-        <message>
-            <source>请到附近的便民服务站或村委会办理，工作人员会帮您。</source>
-            <translation>Please go to a nearby service station or your village committee; the staff there will help you.</translation>
-        </message>
-        <message>
-            <source>技术员：</source>
-            <translation>Technician: </translation>
-        </message>
-        <message>
-            <source>从未</source>
-            <translation>Never</translation>
-        </message>
-        <message>
-            <source>无</source>
-            <translation>None</translation>
-        </message>
-        <message>
-            <source>不到1分钟</source>
-            <translation>under 1 minute</translation>
-        </message>
-        <message>
-            <source>{n}分钟</source>
-            <translation>{n} min</translation>
-        </message>
-        <message>
-            <source>{h}小时{m}分钟</source>
-            <translation>{h} h {m} min</translation>
-        </message>
-        <message>
-            <source>{n}天</source>
-            <translation>{n} days</translation>
-        </message>
-    </context>
-    <context>
         <name>AgentHomeScreen</name>
         <message>
             <source>帮办员工作台</source>
@@ -209,6 +158,14 @@
         <message>
             <source>这个时段已取消或已过</source>
             <translation>This time slot was cancelled or has passed</translation>
+        </message>
+        <message>
+            <source>有一条预约未能确认（时段已被其他站点约满或已取消）</source>
+            <translation>A booking could not be confirmed (the time slot was filled by another station or cancelled)</translation>
+        </message>
+        <message>
+            <source>请到“我的工作队列”点“重新预约”。</source>
+            <translation>Go to "My work queue" and tap "Rebook".</translation>
         </message>
     </context>
     <context>
@@ -1295,6 +1252,30 @@ Residents, please tap "Back".</translation>
             <source>！故障</source>
             <translation>! Fault</translation>
         </message>
+        <message>
+            <source>从未</source>
+            <translation>Never</translation>
+        </message>
+        <message>
+            <source>无</source>
+            <translation>None</translation>
+        </message>
+        <message>
+            <source>不到1分钟</source>
+            <translation>under 1 minute</translation>
+        </message>
+        <message>
+            <source>{n}分钟</source>
+            <translation>{n} min</translation>
+        </message>
+        <message>
+            <source>{h}小时{m}分钟</source>
+            <translation>{h} h {m} min</translation>
+        </message>
+        <message>
+            <source>{n}天</source>
+            <translation>{n} days</translation>
+        </message>
     </context>
     <context>
         <name>MaintenanceScreen</name>
@@ -1881,6 +1862,26 @@ Residents, please tap "Back".</translation>
         <message>
             <source>数据库已损坏且没有可用的备份：请联系区级技术支持，勿删除数据目录中的任何文件</source>
             <translation>The database is damaged and there is no usable backup: contact district technical support and do not delete any file in the data directory</translation>
+        </message>
+        <message>
+            <source>本机无法安全打开数据</source>
+            <translation>This terminal cannot open its data safely</translation>
+        </message>
+        <message>
+            <source>舟到办</source>
+            <translation>Zhoudaoban</translation>
+        </message>
+        <message>
+            <source>技术员：{hint}（{code}）</source>
+            <translation>Technician: {hint} ({code})</translation>
+        </message>
+        <message>
+            <source>本机暂停服务</source>
+            <translation>This terminal is out of service</translation>
+        </message>
+        <message>
+            <source>请到附近的便民服务站或村委会办理，工作人员会帮您。</source>
+            <translation>Please go to a nearby service station or your village committee; the staff there will help you.</translation>
         </message>
     </context>
     <context>

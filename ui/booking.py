@@ -28,8 +28,9 @@ def tr(text: str) -> str:
 
 
 def conflict_notice(note: str) -> Message:
-    return Message(tr("有一条预约未能确认（时段已被其他站点约满或已取消）"),
-                   (note + " " if note else "") + tr("请到“我的工作队列”点“重新预约”。"))
+    return Message(QCoreApplication.translate("Booking", "有一条预约未能确认（时段已被其他站点约满或已取消）"),
+                   (note + " " if note else "")
+                   + QCoreApplication.translate("Booking", "请到“我的工作队列”点“重新预约”。"))
 
 
 class BookingController(QObject):

@@ -7,9 +7,9 @@ window's widgets and maps each text through the translation pairs of the .ts (an
 the needed direction, templates with named placeholders included (`{n} 秒后…` <-> `Going back … in {n} seconds`).
 So a screen needs no code of its own to switch mid-flow; switching back restores the exact Chinese it showed.
 
-Lookups fall back to the source text alone, whatever the context: PySide6's `self.tr` asks under the runtime
-class (a `MaintLoginScreen` asks for what `AgentLoginScreen` defines), and module-level `tr()` helpers are
-extracted by lupdate without a context. Catalog text is data, not code: `data_text` gives its English when the
+A string defined in a base class is found from a subclass (PySide6's `self.tr` tries each class of the MRO:
+`MaintLoginScreen` finds `AgentLoginScreen`'s); module-level helpers call `QCoreApplication.translate("Ctx", ...)`
+with literal arguments, so lupdate extracts them under the context they are asked in. Catalog text is data, not code: `data_text` gives its English when the
 language is English and the catalog has it, else the Chinese. Printed receipts stay Chinese (the official record).
 """
 from __future__ import annotations
@@ -150,23 +150,14 @@ def convert(text: str, to: str) -> str:
 
 
 class KioskTranslator(QTranslator):
-    """The compiled .qm, and when it has nothing under the asked context, the same source in any context."""
+    """The compiled .qm. No Python override of translate(): PySide6 6.12 mis-counts the None it passes for an
+    empty disambiguation and the interpreter crashes later. None is needed: PySide6's `self.tr` walks the class's
+    MRO, so a subclass finds its base class's strings, and every module-level helper names its context."""
 
-    def __init__(self, pairs: Pairs, parent=None):
+    def __init__(self, parent=None):
         super().__init__(parent)
-        self.pairs = pairs
         if not self.load(str(QM_PATH)):
-            log.warning("English translation %s not loaded; falling back to the .ts", QM_PATH.name)
-
-    def translate(self, context, source, disambiguation=None, n=-1):
-        found = super().translate(context, source, disambiguation, n)
-        if found:
-            return found
-        text = self.pairs.by_source.get(source, "")
-        if "|" in text and "%n" in source:   # a plural from the .ts: one|many
-            one, many = text.split("|", 1)
-            text = one if n == 1 else many
-        return text
+            log.warning("English translation %s not loaded", QM_PATH.name)
 
 
 # --- re-rendering what is on screen --------------------------------------------------------------------------
@@ -216,7 +207,7 @@ def install(language: str) -> None:
     """Make texts created from now on come out in `language` (the translator is the application's, shared)."""
     app = QCoreApplication.instance()
     if language == "en" and _state["translator"] is None:
-        _state["translator"] = KioskTranslator(load_pairs(), app)
+        _state["translator"] = KioskTranslator(app)
         app.installTranslator(_state["translator"])
     elif language != "en" and _state["translator"] is not None:
         app.removeTranslator(_state["translator"])

@@ -123,19 +123,19 @@ def text_list() -> QListWidget:
 
 def local_time(moment: datetime | None) -> str:
     if moment is None:
-        return tr("从未")
+        return QCoreApplication.translate("Maintenance", "从未")
     aware = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
     return aware.astimezone(CST).strftime("%Y-%m-%d %H:%M")
 
 
 def age_words(seconds: float | None) -> str:
     if seconds is None:
-        return tr("无")
+        return QCoreApplication.translate("Maintenance", "无")
     minutes = int(seconds // 60)
     if minutes < 1:
-        return tr("不到1分钟")
+        return QCoreApplication.translate("Maintenance", "不到1分钟")
     if minutes < 60:
-        return tr("{n}分钟").format(n=minutes)
+        return QCoreApplication.translate("Maintenance", "{n}分钟").format(n=minutes)
     if minutes < 48 * 60:
-        return tr("{h}小时{m}分钟").format(h=minutes // 60, m=minutes % 60)
-    return tr("{n}天").format(n=minutes // (24 * 60))
+        return QCoreApplication.translate("Maintenance", "{h}小时{m}分钟").format(h=minutes // 60, m=minutes % 60)
+    return QCoreApplication.translate("Maintenance", "{n}天").format(n=minutes // (24 * 60))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
-import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -50,15 +50,19 @@ def f(self):
 
 def test_pending_lines_fold_in_by_context_then_by_source(tmp_path):
     ts = tmp_path / "en.ts"
-    shutil.copyfile(TS_PATH, ts)
+    text = TS_PATH.read_text(encoding="utf-8").replace("<translation>⌂ Home</translation>",
+                                                       '<translation type="unfinished"></translation>')
+    ts.write_text(text, encoding="utf-8")
     pending = tmp_path / "pending"
     pending.mkdir()
-    (pending / "voice.tsv").write_text("Screen\t‹ 返回\tBACK\nNoSuchClass\t⌂ 首页\tHOME\n", encoding="utf-8")
+    (pending / "voice.tsv").write_text("Screen\t‹ 返回\tBACK\nNoSuchClass\t⌂ 首页\tHOME\n"
+                                       "NoSuchClass\t确认提交\tSEND\n", encoding="utf-8")
     (pending / "qa.tsv").write_text("QaScreen\t这句还不在代码里\tNot in the code yet\n", encoding="utf-8")
     unmatched = update.fold_pending(ts, pending)
     texts = {(m.context, m.source): m.translation for m in read_messages(ts)}
     assert texts[("Screen", "‹ 返回")] == "BACK"
-    assert texts[("Screen", "⌂ 首页")] == "HOME"   # no such context: matched by the source alone
+    assert texts[("Screen", "⌂ 首页")] == "HOME"   # no such context: matched by the source alone...
+    assert texts[("ConfirmScreen", "确认提交")] == "Submit"   # ...only where nothing was translated yet
     assert [p.source for p in unmatched] == ["这句还不在代码里"]
     assert not (pending / "voice.tsv").exists() and (pending / "qa.tsv").exists()   # kept until its string lands
 
@@ -112,3 +116,19 @@ def test_a_hub_bundle_with_malformed_english_is_refused():
     raw["en"]["categories"] = ["not", "a", "map"]
     with pytest.raises(BundleRefused):
         validate_catalog(raw)
+
+
+def test_the_debian_package_ships_the_translation():
+    """The .deb stages the files git tracks (installer/build_deb.py app_files): the .qm is committed, not built."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("build_deb", ROOT / "installer" / "build_deb.py")
+    build_deb = importlib.util.module_from_spec(spec)
+    sys.modules["build_deb"] = build_deb   # its dataclasses look their module up
+    try:
+        spec.loader.exec_module(build_deb)
+    finally:
+        del sys.modules["build_deb"]
+    shipped = set(build_deb.app_files(ROOT))
+    assert {"translations/zhoudaoban_en.qm", "translations/zhoudaoban_en.ts", "translations/ts.py",
+            "ui/i18n.py", "kiosk/catalog_english.py"} <= shipped
