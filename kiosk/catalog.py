@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kiosk.catalog_english import EnglishError, english_texts
 from kiosk.records import Audience, Bundle, FormField, Material, Mode, Place, ServiceItem, Theme
 
 SEED_PATH = Path(__file__).parent / "data" / "catalog.json"
@@ -28,7 +29,12 @@ class Catalog:
     categories: tuple[str, ...]
     source: str = "seed"
     notice: str = ""   # non-empty when a fallback happened: shown to staff, not blocking residents
+    english_texts: dict[str, str] = field(default_factory=dict, repr=False, compare=False)   # 中文 -> English
     _by_category: dict[str, tuple[ServiceItem, ...]] = field(default_factory=dict, repr=False, compare=False)
+
+    def english(self) -> dict[str, str]:
+        """The catalog's optional English, Chinese text -> English text (kiosk/catalog_english.py)."""
+        return self.english_texts
 
     def get(self, item_id: str) -> ServiceItem | None:
         return self.items.get(item_id)
@@ -84,7 +90,7 @@ def empty_catalog(notice: str) -> Catalog:
 
 def _with_notice(catalog: Catalog, notice: str) -> Catalog:
     return Catalog(catalog.version, catalog.items, catalog.themes, catalog.bundles, catalog.categories,
-                   source=catalog.source, notice=notice)
+                   source=catalog.source, notice=notice, english_texts=catalog.english_texts)
 
 
 def parse_catalog(raw: object, source: str = "seed") -> Catalog:
@@ -107,7 +113,12 @@ def parse_catalog(raw: object, source: str = "seed") -> Catalog:
     if not isinstance(categories, list) or not all(isinstance(c, str) for c in categories):
         raise CatalogError("'categories' must be a list of text")
     categories = tuple(categories)
-    return Catalog(str(raw.get("version", "unknown")), items, themes, bundles, categories, source=source)
+    try:
+        english = english_texts(raw, items, themes, bundles)
+    except EnglishError as exc:
+        raise CatalogError(str(exc)) from exc
+    return Catalog(str(raw.get("version", "unknown")), items, themes, bundles, categories, source=source,
+                   english_texts=english)
 
 
 def _parse_item(entry: object, index: int) -> ServiceItem:

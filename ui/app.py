@@ -51,7 +51,7 @@ def run(core, fullscreen: bool) -> int:
     _wedge_scanner(app, core)
     guard = install_crash_guard(window, core.config)
     _test_hooks(app, window)
-    service_hooks(app, "首页已显示")
+    service_hooks(app, "首页已显示")   # i18n: as-is (systemctl status, for technicians)
     try:
         return app.exec()
     finally:

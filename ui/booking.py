@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Callable
 
-from PySide6.QtCore import QCoreApplication, QObject
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject
 
 from kiosk.agents import AgentSession
 from kiosk.bookings import CONFLICT, BookingRefused, BookingRequest, Bookings, problems
@@ -18,8 +18,8 @@ log = logging.getLogger(__name__)
 
 GROUP = "booking"
 REFUSALS = {   # kiosk.bookings.BookingRefused reasons
-    "slot_full": ("这个时段在本机已约满", "请选择其他时段。"),
-    "slot_gone": ("这个时段已取消或已过", "请选择其他时段。"),
+    "slot_full": (QT_TRANSLATE_NOOP("Booking", "这个时段在本机已约满"), QT_TRANSLATE_NOOP("Booking", "请选择其他时段。")),
+    "slot_gone": (QT_TRANSLATE_NOOP("Booking", "这个时段已取消或已过"), QT_TRANSLATE_NOOP("Booking", "请选择其他时段。")),
 }
 
 
@@ -28,8 +28,9 @@ def tr(text: str) -> str:
 
 
 def conflict_notice(note: str) -> Message:
-    return Message(tr("有一条预约未能确认（时段已被其他站点约满或已取消）"),
-                   (note + " " if note else "") + tr("请到“我的工作队列”点“重新预约”。"))
+    return Message(QCoreApplication.translate("Booking", "有一条预约未能确认（时段已被其他站点约满或已取消）"),
+                   (note + " " if note else "")
+                   + QCoreApplication.translate("Booking", "请到“我的工作队列”点“重新预约”。"))
 
 
 class BookingController(QObject):

@@ -7,6 +7,7 @@ from PySide6.QtCore import QObject
 
 from kiosk import one_thing
 from kiosk.catalog import Catalog
+from ui.i18n import data_text
 from ui.navigation import Navigator
 from ui.screens.detail import DetailScreen
 from ui.screens.home import HomeScreen
@@ -54,15 +55,15 @@ class BrowseController(QObject):
             self.home.reset()
 
     def open_all_themes(self) -> None:
-        entries = [(t.title, t.id) for t in self.catalog.themes]
+        entries = [(data_text(t.title), t.id) for t in self.catalog.themes]
         self.nav.open(lambda: self._tiles(self.tr("我要…"), self.tr("请选一件您要办的事："), "theme", entries))
 
     def open_categories(self) -> None:
-        entries = [(c, c) for c in self.catalog.categories]
+        entries = [(data_text(c), c) for c in self.catalog.categories]
         self.nav.open(lambda: self._tiles(self.tr("按类别找"), self.tr("请选一个类别："), "category", entries))
 
     def open_bundles(self) -> None:
-        entries = [(b.name, b.id) for b in self.catalog.bundles]
+        entries = [(data_text(b.name), b.id) for b in self.catalog.bundles]
         hint = self.tr("几件相关的事，一次申请，同样的信息只填一次：")
         self.nav.open(lambda: self._tiles(self.tr("一件事 · 一次办"), hint, "bundle", entries))
 
@@ -77,17 +78,17 @@ class BrowseController(QObject):
     def open_theme(self, theme_id: str) -> None:
         theme = next((t for t in self.catalog.themes if t.id == theme_id), None)
         if theme is not None:
-            self.nav.open(lambda: self._list(theme.title, self.catalog.theme_items(theme)))
+            self.nav.open(lambda: self._list(data_text(theme.title), self.catalog.theme_items(theme)))
 
     def open_category(self, category: str) -> None:
-        self.nav.open(lambda: self._list(category, self.catalog.in_category(category)))
+        self.nav.open(lambda: self._list(data_text(category), self.catalog.in_category(category)))
 
     def open_bundle(self, bundle_id: str) -> None:
         bundle = self.catalog.bundle(bundle_id)
         if bundle is not None:
             agent = self.by_agent()
             fileable = bundle.id if one_thing.can_file(self.catalog, bundle, by_agent=agent) else ""
-            self.nav.open(lambda: self._list(bundle.name, self.catalog.bundle_items(bundle), bundle.description,
+            self.nav.open(lambda: self._list(data_text(bundle.name), self.catalog.bundle_items(bundle), data_text(bundle.description),
                                              fileable, agent))
 
     def open_item(self, item_id: str) -> None:

@@ -9,6 +9,7 @@ asks the core on its lanes (the "resident" group, so a wipe drops late results) 
 from __future__ import annotations
 
 from kiosk.flow import ResidentSession
+from ui.i18n import data_text
 from ui.signed_step import SignedStepController
 
 
@@ -21,8 +22,8 @@ class ConsentController(SignedStepController):
 
     def ask(self, session: ResidentSession) -> None:
         item = session.item
-        self.screen.show_request(item.name, session.agent.agent_id, session.identity.masked_name(),
-                                 item.department)
+        self.screen.show_request(data_text(item.name), session.agent.agent_id, session.identity.masked_name(),
+                                 data_text(item.department))
         self.nav.open(lambda: self.screen, remember=False)
 
     def record_signature(self, session: ResidentSession, png: bytes) -> None:

@@ -16,7 +16,7 @@ CANDIDATES = (
     "Microsoft YaHei",
     "PingFang SC",
 )
-PROBE = "政务办！，"   # checked by code point: the str overload misreports full-width forms
+PROBE = "政务办！，"   # i18n: as-is; checked by code point: the str overload misreports full-width forms
 BASE_PIXEL_SIZE = 26
 
 

@@ -19,6 +19,7 @@ TECHNICIAN_HINTS = {
     "db_corrupt_no_backup": QT_TRANSLATE_NOOP("OutOfService", "数据库已损坏且没有可用的备份：请联系区级技术支持，"
                                                               "勿删除数据目录中的任何文件"),
 }
+UNKNOWN_HINT = QT_TRANSLATE_NOOP("OutOfService", "本机无法安全打开数据")
 
 
 def tr(text: str) -> str:
@@ -29,16 +30,18 @@ class OutOfServiceWindow(QWidget):
     def __init__(self, code: str):
         super().__init__()
         self.setObjectName("outOfService")
-        self.setWindowTitle(tr("舟到办"))
+        self.setWindowTitle(QCoreApplication.translate("OutOfService", "舟到办"))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(80, 80, 80, 80)
         layout.setSpacing(28)
         layout.addStretch(1)
-        for text, name in ((tr("本机暂停服务"), "title"),
-                           (tr("请到附近的便民服务站或村委会办理，工作人员会帮您。"), "next_step"),
+        technician = QCoreApplication.translate("OutOfService", "技术员：{hint}（{code}）").format(
+            hint=tr(TECHNICIAN_HINTS.get(code, UNKNOWN_HINT)), code=code)
+        for text, name in ((QCoreApplication.translate("OutOfService", "本机暂停服务"), "title"),
+                           (QCoreApplication.translate("OutOfService", "请到附近的便民服务站或村委会办理，工作人员会帮您。"),
+                            "next_step"),
                            ("This terminal is out of service. Please ask at the nearest service station.", "english"),
-                           (tr("技术员：") + tr(TECHNICIAN_HINTS.get(code, "本机无法安全打开数据")) + f"（{code}）",
-                            "technician")):
+                           (technician, "technician")):
             label = QLabel(text)
             label.setObjectName(name)
             label.setWordWrap(True)
@@ -65,6 +68,6 @@ def run_out_of_service(code: str, fullscreen: bool) -> int:
         window.automation = AutomationServer(window, socket_path)
     # the service is up, showing this screen: without READY=1 systemd would restart it in a loop until it gives
     # up and leaves the screen blank (cage exits 0 whatever the app's exit code, so the code cannot tell it)
-    service_hooks(app, f"本机暂停服务（{code}）")
+    service_hooks(app, f"本机暂停服务（{code}）")   # i18n: as-is (systemctl status)
     app.exec()
     return EXIT_OUT_OF_SERVICE

@@ -13,6 +13,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from kiosk.agents import AgentSession
 from kiosk.flow import FlowError, PrintOutcome, Problem, ResidentSession, ServiceFlow
 from kiosk.records import Application
+from ui.i18n import data_text
 from ui.messages import message_for, message_for_error
 from ui.navigation import Navigator
 from ui.screens.confirm import ConfirmScreen
@@ -88,7 +89,7 @@ class ResidentController(QObject):
             log.warning("cannot begin %s: %s", key, error.code.value)
             self.start_refused.emit(message_for_error(error))
             return
-        self.identify.show_choice(self.session.item.name)
+        self.identify.show_choice(data_text(self.session.item.name))
         self.nav.open(lambda: self.identify)
 
     def resume_draft(self, draft_id: str) -> None:
@@ -102,7 +103,7 @@ class ResidentController(QObject):
 
     def _resumed(self, session: ResidentSession) -> None:
         self.session = session
-        self.identify.show_choice(session.item.name)
+        self.identify.show_choice(data_text(session.item.name))
         self.nav.open(lambda: self.identify)
 
     def read_identity(self, method: str) -> None:
@@ -122,7 +123,7 @@ class ResidentController(QObject):
         self.tasks.forget(GROUP)
         self.flow.cancel_identify()
         if self.session is not None:
-            self.identify.show_choice(self.session.item.name)
+            self.identify.show_choice(data_text(self.session.item.name))
 
     def identify_again(self) -> None:
         """返回 from the form: start over with a fresh session (another person may present a card)."""
@@ -139,7 +140,7 @@ class ResidentController(QObject):
             self.nav.back()                   # the item's guide, where the refusal panel explains
             self.start_refused.emit(message_for_error(error))
             return
-        self.identify.show_choice(self.session.item.name)
+        self.identify.show_choice(data_text(self.session.item.name))
         self.nav.open(lambda: self.identify, remember=False)
 
     def leave_to_guide(self) -> None:
@@ -176,7 +177,7 @@ class ResidentController(QObject):
         session = self.session
         if session is None:
             return
-        self.confirm.show_summary(session.item.name, self.summary_rows(session))
+        self.confirm.show_summary(data_text(session.item.name), self.summary_rows(session))
         self.confirm.set_pages(session.agent is not None, len(session.captures))
         self.nav.open(lambda: self.confirm, remember=False)
 
@@ -205,10 +206,10 @@ class ResidentController(QObject):
         rows = []
         if identity is not None:
             rows += [(self.tr("申请人"), identity.masked_name()), (self.tr("证件号码"), identity.masked_id())]
-        rows += [(f.label, session.answers.get(f.key, "")) for f in session.item.form
+        rows += [(data_text(f.label), data_text(session.answers.get(f.key, ""))) for f in session.item.form
                  if f.prefill not in MASKED_PREFILLS]
         if session.bundle is not None:
-            rows.append((self.tr("一件事包含"), "、".join(i.name for i in self.flow.catalog.bundle_items(session.bundle))))
+            rows.append((self.tr("一件事包含"), "、".join(data_text(i.name) for i in self.flow.catalog.bundle_items(session.bundle))))
         if session.missing:
             rows.append((self.tr("容缺受理"), self.deferral_line(session.missing, self.flow.deadline(session))))
         return rows
@@ -247,11 +248,11 @@ class ResidentController(QObject):
     def saved(self, application: Application) -> None:
         notes: tuple[str, ...] = ()   # one line each: the screen must still fit 1280×800
         if application.bundle_parts:
-            notes += (self.tr("包含：{items}").format(items="、".join(p.item_name for p in application.bundle_parts)),)
+            notes += (self.tr("包含：{items}").format(items="、".join(data_text(p.item_name) for p in application.bundle_parts)),)
         if application.deferral is not None:
             deferral = application.deferral
             notes += (self.tr("容缺受理：") + self.deferral_line(deferral.materials, deferral.deadline),)
-        self.receipt.show_saved(application.receipt_no, application.item_name, notes)
+        self.receipt.show_saved(application.receipt_no, data_text(application.item_name), notes)
         self.nav.open(lambda: self.receipt, remember=False)
         if application.status == "awaiting_review":
             self.receipt.show_held_for_review()

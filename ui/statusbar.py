@@ -4,11 +4,12 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from PySide6.QtCore import QDateTime, QLocale, Qt, QTimer, QTimeZone, Signal
+from PySide6.QtCore import QDateTime, Qt, QTimer, QTimeZone, Signal
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QWidget
 
 from ui.style import BAR_BUTTON_PX
+from ui.i18n import current_locale
 from ui.widgets import button, label
 
 
@@ -65,7 +66,6 @@ class StatusBar(QFrame):
         row.addWidget(self.connection, 1)
         row.addWidget(self.clock)
         self.hide_agent()
-        self._locale = QLocale(QLocale.Language.Chinese, QLocale.Country.China)
         self._timer = QTimer(self, interval=1000, timeout=self.tick)
         self._timer.start()
         self._status: Any = None
@@ -86,7 +86,7 @@ class StatusBar(QFrame):
 
     def tick(self) -> None:
         now = QDateTime.currentDateTime().toTimeZone(CHINA_TIME)   # as receipt numbers count days
-        self.clock.setText(self._locale.toString(now, self.tr("M月d日 dddd HH:mm")))
+        self.clock.setText(current_locale().toString(now, self.tr("M月d日 dddd HH:mm")))
         if self._status is not None:
             self.connection.setText(self.describe(self._status))
 

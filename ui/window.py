@@ -181,6 +181,7 @@ class MainWindow(QWidget):
         self._connect_chat()
         self._connect_supervision()
         self._connect_elderly()
+        self._connect_i18n()
 
     def _connect_voice(self) -> None:
         """Voice guidance: each resident step read aloud, ▶ 再听一遍 and 语音 on/off in the help strip."""
@@ -270,6 +271,12 @@ class MainWindow(QWidget):
         QApplication.instance().installEventFilter(self.spoken_names)
         self.nav.changed.connect(lambda screen: self.spoken_names.refresh_soon())
 
+    def _connect_i18n(self) -> None:
+        """The language button in the help strip; the translator and the in-place switch follow self.prefs."""
+        from ui.i18n import Languages
+
+        self.languages = Languages(self, lambda: self.core.catalog)
+
     def adopt_catalog_if_free(self) -> bool:
         if self.in_use() or not self.core.adopt_staged_catalog():
             return False
@@ -279,6 +286,8 @@ class MainWindow(QWidget):
         s.detail.set_catalog(core.catalog)
         self.browse.catalog = core.catalog
         self.notice.set_notice(core.catalog.notice)
+        if getattr(self, "languages", None) is not None:
+            self.languages.refresh_catalog()
         return True
 
     def _show_device_health(self) -> None:

@@ -107,7 +107,7 @@ class BookingScreen(Screen):
     def _draw_days(self, day_keys: list[str]) -> None:
         clear_layout(self.day_row)
         for day in day_keys:
-            pick = button(day[5:].replace("-", "月") + self.tr("日"), "", checkable=True)
+            pick = button(self.tr("{month}月{day}日").format(month=day[5:7], day=day[8:10]), "", checkable=True)
             pick.setChecked(day == self.day)
             pick.clicked.connect(lambda _=False, d=day: self._choose_day(d))
             self.day_row.addWidget(pick)

@@ -6,6 +6,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from kiosk.catalog import Catalog
 from kiosk.records import Material, Mode, Place, ServiceItem
+from ui.i18n import data_text
 from ui.messages import mode_label, place_label
 from ui.widgets import ErrorPanel, RowButton, Screen, button, clear_layout, frame, label, scroll_area, spoken
 
@@ -53,7 +54,7 @@ class DetailScreen(Screen):
     def show_item(self, item: ServiceItem) -> None:
         self._item = item
         self.refusal.clear()
-        self.title.setText(item.name)
+        self.title.setText(data_text(item.name))
         clear_layout(self.left)
         clear_layout(self.right)
         self.left.addWidget(self._banner(item))
@@ -100,7 +101,7 @@ class DetailScreen(Screen):
         parts = [mode_label(m) for m in item.modes if m is not Mode.SELF]
         text = self.tr("办理方式：{modes}").format(modes=self.tr("、").join(parts)) if parts else ""
         if item.department:
-            text = self.tr("{how}　受理部门：{department}").format(how=text, department=item.department).strip()
+            text = self.tr("{how}　受理部门：{department}").format(how=text, department=data_text(item.department)).strip()
         return text
 
     def _facts(self, item: ServiceItem) -> QWidget:
@@ -108,7 +109,7 @@ class DetailScreen(Screen):
                  else self.tr("{n}个工作日").format(n=item.time_limit_days))
         box = frame("card")
         box.layout().addWidget(label(self.tr("办理时限：{limit}").format(limit=limit), "big"))
-        box.layout().addWidget(label(self.tr("收费：{fee}").format(fee=item.fee), "big"))
+        box.layout().addWidget(label(self.tr("收费：{fee}").format(fee=data_text(item.fee)), "big"))
         return box
 
     def _add_materials(self, materials: tuple[Material, ...]) -> None:
@@ -123,7 +124,7 @@ class DetailScreen(Screen):
         box = QVBoxLayout(holder)
         box.setContentsMargins(0, 0, 0, 0)
         box.setSpacing(4)
-        box.addWidget(label(self.tr("• {name}").format(name=material.name), "big"))
+        box.addWidget(label(self.tr("• {name}").format(name=data_text(material.name)), "big"))
         badges = QHBoxLayout()
         badges.setContentsMargins(28, 0, 0, 0)
         if material.e_licence:
@@ -141,7 +142,7 @@ class DetailScreen(Screen):
             row = QHBoxLayout()
             row.setSpacing(16)
             row.addWidget(label(str(number), "step-no", wrap=False), 0, Qt.AlignmentFlag.AlignTop)
-            row.addWidget(label(step, "big"), 1)
+            row.addWidget(label(data_text(step), "big"), 1)
             holder = QWidget()
             holder.setLayout(row)
             self.right.addWidget(holder)
@@ -151,7 +152,7 @@ class DetailScreen(Screen):
             return
         self.left.addWidget(label(self.tr("相关事项"), "section"))
         for item in related:
-            row = RowButton(item.name)
+            row = RowButton(data_text(item.name))
             row.clicked.connect(lambda _=False, key=item.id: self.item_chosen.emit(key))
             self.left.addWidget(row)
 

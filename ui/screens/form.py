@@ -14,6 +14,7 @@ from kiosk.elderly import page
 from kiosk.flow import FieldError
 from kiosk.records import FormField, Identity, ServiceItem
 from ui.elderly import Pager
+from ui.i18n import data_text
 from ui.messages import field_error_text
 from ui.widgets import Screen, button, clear_layout, fill_grid, frame, label, restyle, scroll_area, spoken
 
@@ -31,7 +32,7 @@ class FieldEditor(QWidget):
         grid.setContentsMargins(0, 6, 0, 6)
         grid.setHorizontalSpacing(20)
         grid.setVerticalSpacing(4)
-        caption = label(spec.label, "big")
+        caption = label(data_text(spec.label), "big")
         caption.setFixedWidth(CAPTION_WIDTH)
         need = label(self.tr("必填") if spec.required else self.tr("可不填"), "small")
         grid.addWidget(caption, 0, 0)
@@ -62,7 +63,8 @@ class FieldEditor(QWidget):
         self.choices.setExclusive(True)
         buttons = []
         for choice in self.spec.choices:
-            widget = button(choice, "choice", checkable=True)
+            widget = button(data_text(choice), "choice", checkable=True)
+            widget.setProperty("value", choice)   # the Chinese option is what is filed, whatever is shown
             widget.setChecked(choice == value)
             widget.setAccessibleDescription(self.spec.label)   # which question this answer belongs to
             self.choices.addButton(widget)
@@ -75,7 +77,7 @@ class FieldEditor(QWidget):
     def value(self) -> str:
         if self.choices is not None:
             checked = self.choices.checkedButton()
-            return checked.text() if checked else ""
+            return (checked.property("value") or checked.text()) if checked else ""
         return self.line.text() if self.line is not None else ""
 
     def show_error(self, code: FieldError | None) -> None:
@@ -123,7 +125,7 @@ class FormScreen(Screen):
     def show_form(self, item: ServiceItem, answers: Mapping[str, str], identity: Identity | None,
                   deferrable: Sequence[str] = (), missing: Sequence[str] = ()) -> None:
         """`deferrable`: 容缺受理 is open here; the agent ticks which of these materials the resident lacks."""
-        self.title.setText(self.tr("填写申请：{item}").format(item=item.name))
+        self.title.setText(self.tr("填写申请：{item}").format(item=data_text(item.name)))
         self.identity_text.setText(self.identity_line(identity))
         self.summary.hide()
         clear_layout(self.fields_box)

@@ -6,6 +6,7 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit, QVBoxLayout, 
 
 from kiosk.catalog import Catalog
 from ui.a11y import name
+from ui.i18n import data_text
 from ui.widgets import Screen, button, clear_layout, fill_grid, frame, label, spoken
 
 THEME_TILES = 7      # plus the 更多 tile: two rows of four
@@ -80,7 +81,7 @@ class HomeScreen(Screen):
             return
         self._catalog_part.addWidget(label(self.tr("我要…"), "section"))
         shown = self._elderly_themes if self._elderly else THEME_TILES
-        tiles = [self._tile(t.title, lambda _=False, k=t.id: self.theme_chosen.emit(k))
+        tiles = [self._tile(data_text(t.title), lambda _=False, k=t.id: self.theme_chosen.emit(k))
                  for t in catalog.themes[:shown]]
         if len(catalog.themes) > shown and not self._elderly:   # elderly: 更多 joins the big entries below
             tiles.append(self._tile(self.tr("更多“我要…” ›"), self.themes_requested.emit))

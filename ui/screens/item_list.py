@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QWidget
 from kiosk.elderly import page
 from kiosk.records import ServiceItem
 from ui.elderly import Pager
+from ui.i18n import data_text
 from ui.widgets import RowButton, Screen, button, clear_layout, label, scrolling_rows
 
 
@@ -63,8 +64,8 @@ class ItemListScreen(Screen):
 
     def _row(self, item: ServiceItem) -> RowButton:
         if item.kiosk_ready:
-            row = RowButton(item.name, self.tr("✓ 本机可办"), "badge")
+            row = RowButton(data_text(item.name), self.tr("✓ 本机可办"), "badge")
         else:
-            row = RowButton(item.name, self.tr("需到窗口办"), "badge-muted")
+            row = RowButton(data_text(item.name), self.tr("需到窗口办"), "badge-muted")
         row.clicked.connect(lambda: self.item_chosen.emit(item.id))
         return row

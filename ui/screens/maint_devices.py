@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Callable
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.device_tests import FAULT_ADVICE, DeviceTests, FamilyStatus, TestOutcome, backend_words, rescan
@@ -20,10 +21,17 @@ from ui.widgets import button, label
 log = logging.getLogger(__name__)
 
 GROUP = "maint-devices"
-FAMILY_NAMES = {"idcard": "身份证读卡器", "smartcard": "社保卡读卡器", "qr": "扫码器", "printer": "回执打印机"}
-WAITING = {"printer": "正在打印测试页…", "idcard": "请在 {s} 秒内把身份证放在读卡区…",
-           "qr": "请在 {s} 秒内把二维码对准扫码窗口…"}
-DONE = {"printer": "测试页已打印，请查看出纸", "idcard": "读卡正常", "qr": "扫码正常"}
+# worded through ui.screens.maint_widgets.tr (context "Maintenance")
+FAMILY_NAMES = {"idcard": QT_TRANSLATE_NOOP("Maintenance", "身份证读卡器"),
+                "smartcard": QT_TRANSLATE_NOOP("Maintenance", "社保卡读卡器"),
+                "qr": QT_TRANSLATE_NOOP("Maintenance", "扫码器"),
+                "printer": QT_TRANSLATE_NOOP("Maintenance", "回执打印机")}
+WAITING = {"printer": QT_TRANSLATE_NOOP("Maintenance", "正在打印测试页…"),
+           "idcard": QT_TRANSLATE_NOOP("Maintenance", "请在 {s} 秒内把身份证放在读卡区…"),
+           "qr": QT_TRANSLATE_NOOP("Maintenance", "请在 {s} 秒内把二维码对准扫码窗口…")}
+DONE = {"printer": QT_TRANSLATE_NOOP("Maintenance", "测试页已打印，请查看出纸"),
+        "idcard": QT_TRANSLATE_NOOP("Maintenance", "读卡正常"),
+        "qr": QT_TRANSLATE_NOOP("Maintenance", "扫码正常")}
 
 
 class DevicesPanel(QWidget):

@@ -21,8 +21,11 @@ from ui.widgets import button, label
 log = logging.getLogger(__name__)
 
 GROUP = "maint-logs"
-FILTERS = (("DEBUG", "全部"), ("INFO", "信息及以上"), ("WARNING", "警告及以上"), ("ERROR", "仅错误"))
-LEVEL_WORDS = {"DEBUG": "调试", "INFO": "信息", "WARNING": "警告", "ERROR": "错误", "CRITICAL": "严重"}
+FILTERS = (("DEBUG", QT_TRANSLATE_NOOP("LogsPanel", "全部")), ("INFO", QT_TRANSLATE_NOOP("LogsPanel", "信息及以上")),
+           ("WARNING", QT_TRANSLATE_NOOP("LogsPanel", "警告及以上")), ("ERROR", QT_TRANSLATE_NOOP("LogsPanel", "仅错误")))
+LEVEL_WORDS = {"DEBUG": QT_TRANSLATE_NOOP("LogsPanel", "调试"), "INFO": QT_TRANSLATE_NOOP("LogsPanel", "信息"),
+               "WARNING": QT_TRANSLATE_NOOP("LogsPanel", "警告"), "ERROR": QT_TRANSLATE_NOOP("LogsPanel", "错误"),
+               "CRITICAL": QT_TRANSLATE_NOOP("LogsPanel", "严重")}
 
 
 class LogsPanel(QWidget):

@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.owed_receipts import OwedReceipts, OwedRow, Reprint
+from ui.i18n import data_text
 from ui.screens.maint_widgets import ResultBox, tr, worded
 from ui.tasks import Tasks
 from ui.widgets import button, clear_layout, frame, label
@@ -86,7 +87,7 @@ class ReceiptsPanel(QWidget):
         left = QVBoxLayout()
         left.setSpacing(4)
         left.addWidget(label(row.receipt_no, "big", wrap=False))
-        left.addWidget(label(self.tr("{item} · 提交于 {time}").format(item=row.item_name, time=row.filed_at)))
+        left.addWidget(label(self.tr("{item} · 提交于 {time}").format(item=data_text(row.item_name), time=row.filed_at)))
         left.addWidget(worded(self.tr("已试 {n} 次 · {fault}").format(n=row.attempts, fault=tr(row.fault_words)),
                               row.last_error))
         again = button(self.tr("补打"), "primary")

@@ -13,7 +13,7 @@ import logging
 import re
 from typing import Callable
 
-from PySide6.QtCore import QPointF, Qt, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QPointF, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QButtonGroup, QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, QScroller,
                                QSizePolicy, QStyle, QStyleOptionButton, QStylePainter, QVBoxLayout, QWidget)
 
@@ -26,7 +26,8 @@ log = logging.getLogger(__name__)
 
 GROUP = "maint-settings"
 _TYPES = {t.__name__: name for t, name in TYPE_NAMES.items()}
-RESTING = "点一项设置即可修改；改好后点“保存”，重启本机后生效"
+RESTING = QT_TRANSLATE_NOOP("SettingsPanel", "点一项设置即可修改；改好后点“保存”，重启本机后生效")
+ON_OFF = (QT_TRANSLATE_NOOP("SettingsPanel", "开"), QT_TRANSLATE_NOOP("SettingsPanel", "关"))   # a bool's value words
 # Rows and editor in the panel's own sheet: denser than the resident screens' rows, still finger-sized.
 SHEET = """
 QPushButton[role="setting"] { background: white; border: 2px solid #b8c3d3; border-radius: 10px; min-height: 64px;
@@ -291,7 +292,7 @@ class SettingsPanel(QWidget):
             self.choice_group.removeButton(old)
         pending = self.changes.get(row.key)
         shown = pending if pending is not None else row.value
-        options = ("开", "关") if row.type_name == "bool" else row.choices
+        options = ON_OFF if row.type_name == "bool" else row.choices
         if options:
             for option in options:
                 choice = button(self.tr(option) if row.type_name == "bool" else option, "choice", checkable=True)

@@ -12,7 +12,7 @@ import time
 from datetime import datetime
 from typing import Any, Callable
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QTimer
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QTimer
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.log_redaction import redact
@@ -26,22 +26,25 @@ log = logging.getLogger(__name__)
 
 GROUP = "maint-sync"
 ROUND_WAIT_S = 90.0        # a forced round over a poor island link can take a while
-KIND_NAMES = {"application": "申请", "audit": "审计", "rating": "评价", "need": "诉求", "booking": "预约",
-              "certificate_request": "证明申请", "consent": "授权"}
+KIND_NAMES = {"application": QT_TRANSLATE_NOOP("SyncPanel", "申请"), "audit": QT_TRANSLATE_NOOP("SyncPanel", "审计"),
+              "rating": QT_TRANSLATE_NOOP("SyncPanel", "评价"), "need": QT_TRANSLATE_NOOP("SyncPanel", "诉求"),
+              "booking": QT_TRANSLATE_NOOP("SyncPanel", "预约"),
+              "certificate_request": QT_TRANSLATE_NOOP("SyncPanel", "证明申请"),
+              "consent": QT_TRANSLATE_NOOP("SyncPanel", "授权")}
 # The sync worker's and the hub's fixed wordings (sync/transport.py, sync/worker.py, sync/client.py) in plain
 # Chinese, by how they start; the original follows in brackets, for support calls.
 SYNC_WORDS: tuple[tuple[str, str], ...] = (
-    ("hub unreachable", "连不上服务端"),
-    ("hub timed out", "服务端没有及时应答"),
-    ("request failed", "请求没有发出去"),
-    ("hub returned HTTP", "服务端返回错误"),
-    ("local database unavailable", "本机数据库打不开"),
-    ("terminal identity unreadable", "本机的终端身份文件读不出"),
-    ("internal error", "同步程序内部出错，详情见“日志”"),
-    ("too large", "记录太大，无法上报"),
-    ("rejected by hub", "服务端拒收"),
-    ("revoked", "服务端已停用本机"),
-    ("unknown_terminal", "服务端不认识本机：请重新注册"),
+    ("hub unreachable", QT_TRANSLATE_NOOP("SyncPanel", "连不上服务端")),
+    ("hub timed out", QT_TRANSLATE_NOOP("SyncPanel", "服务端没有及时应答")),
+    ("request failed", QT_TRANSLATE_NOOP("SyncPanel", "请求没有发出去")),
+    ("hub returned HTTP", QT_TRANSLATE_NOOP("SyncPanel", "服务端返回错误")),
+    ("local database unavailable", QT_TRANSLATE_NOOP("SyncPanel", "本机数据库打不开")),
+    ("terminal identity unreadable", QT_TRANSLATE_NOOP("SyncPanel", "本机的终端身份文件读不出")),
+    ("internal error", QT_TRANSLATE_NOOP("SyncPanel", "同步程序内部出错，详情见“日志”")),
+    ("too large", QT_TRANSLATE_NOOP("SyncPanel", "记录太大，无法上报")),
+    ("rejected by hub", QT_TRANSLATE_NOOP("SyncPanel", "服务端拒收")),
+    ("revoked", QT_TRANSLATE_NOOP("SyncPanel", "服务端已停用本机")),
+    ("unknown_terminal", QT_TRANSLATE_NOOP("SyncPanel", "服务端不认识本机：请重新注册")),
 )
 
 
@@ -185,12 +188,12 @@ class SyncPanel(QWidget):
 
 
 def _kind(kind: str) -> str:
-    return KIND_NAMES.get(kind, kind)
+    return QCoreApplication.translate("SyncPanel", KIND_NAMES[kind]) if kind in KIND_NAMES else kind
 
 
 def sync_words(text: str) -> str:
     """A sync error or quarantine reason in Chinese with the original after it; unknown ones as they are."""
-    words = next((w for start, w in SYNC_WORDS if text.startswith(start)), "")
+    words = next((QCoreApplication.translate("SyncPanel", w) for start, w in SYNC_WORDS if text.startswith(start)), "")
     return f"{words}（{text}）" if words else text
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QListWidget, QScroller, QVBoxLayout, QWidget
 
 from kiosk.ids import CST
@@ -29,7 +29,8 @@ QListWidget { font-size: 20px; background: white; border: none; }
 QFrame[role="ok"] QLabel, QFrame[role="error"] QLabel, QFrame[role="warn"] QLabel { font-size: 22px; }
 """
 
-STATE_WORDS = {"ok": "● 正常", "absent": "○ 未连接", "error": "！故障"}
+STATE_WORDS = {"ok": QT_TRANSLATE_NOOP("Maintenance", "● 正常"), "absent": QT_TRANSLATE_NOOP("Maintenance", "○ 未连接"),
+               "error": QT_TRANSLATE_NOOP("Maintenance", "！故障")}
 
 
 def tr(text: str) -> str:
@@ -125,19 +126,19 @@ def text_list(spoken: str) -> QListWidget:
 
 def local_time(moment: datetime | None) -> str:
     if moment is None:
-        return tr("从未")
+        return QCoreApplication.translate("Maintenance", "从未")
     aware = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
     return aware.astimezone(CST).strftime("%Y-%m-%d %H:%M")
 
 
 def age_words(seconds: float | None) -> str:
     if seconds is None:
-        return tr("无")
+        return QCoreApplication.translate("Maintenance", "无")
     minutes = int(seconds // 60)
     if minutes < 1:
-        return tr("不到1分钟")
+        return QCoreApplication.translate("Maintenance", "不到1分钟")
     if minutes < 60:
-        return tr("{n}分钟").format(n=minutes)
+        return QCoreApplication.translate("Maintenance", "{n}分钟").format(n=minutes)
     if minutes < 48 * 60:
-        return tr("{h}小时{m}分钟").format(h=minutes // 60, m=minutes % 60)
-    return tr("{n}天").format(n=minutes // (24 * 60))
+        return QCoreApplication.translate("Maintenance", "{h}小时{m}分钟").format(h=minutes // 60, m=minutes % 60)
+    return QCoreApplication.translate("Maintenance", "{n}天").format(n=minutes // (24 * 60))

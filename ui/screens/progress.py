@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QWidget
 
 from kiosk.flow import PrintOutcome
 from kiosk.progress import Progress, receipt_from_code
+from ui.i18n import data_text
 from ui.messages import message_for, message_for_error
 from ui.a11y import name
 from ui.tasks import Tasks
@@ -90,7 +91,7 @@ class ProgressScreen(Screen):
             return
         self.error.clear()
         self.headline.setText(self._status_text(progress))
-        lines = [self.tr("办理事项：{item}").format(item=progress.item_name),
+        lines = [self.tr("办理事项：{item}").format(item=data_text(progress.item_name)),
                  self.tr("提交时间：{at}").format(at=progress.submitted_local)]
         if progress.note:
             lines.append(self.tr("说明：{note}").format(note=progress.note))

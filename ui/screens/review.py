@@ -7,6 +7,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
 
 from local_db.review import MAX_NOTE, REASONS, AwaitingReview
+from ui.i18n import data_text
 from ui.messages import Message, review_reason_label
 from ui.screens.work_queue import local_time
 from ui.widgets import ErrorPanel, Screen, button, clear_layout, frame, label, scrolling_rows
@@ -55,7 +56,7 @@ class ReviewScreen(Screen):
         box = frame("card", QVBoxLayout())
         box.layout().addWidget(label(entry.receipt_no, "big", wrap=False))
         box.layout().addWidget(label(self.tr("{item} · {who} · 帮办员 {agent} · {time}").format(
-            item=entry.item_name, who=entry.applicant_masked, agent=entry.filed_by,
+            item=data_text(entry.item_name), who=entry.applicant_masked, agent=entry.filed_by,
             time=local_time(entry.created_at))))
         if entry.answers:   # what the supervisor approves: the answers as filed, in one paragraph
             box.layout().addWidget(label("；".join(f"{label_of(entry.item_id, key)}：{value}"

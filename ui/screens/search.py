@@ -11,6 +11,7 @@ from kiosk.elderly import page
 from kiosk.one_thing import matching_bundles
 from ui.a11y import name
 from ui.elderly import Pager
+from ui.i18n import data_text
 from ui.tasks import Tasks
 from ui.widgets import RowButton, Screen, button, clear_layout, fill_grid, label, scrolling_rows, spoken
 
@@ -114,13 +115,13 @@ class SearchScreen(Screen):
         clear_layout(self.rows)
         # above the items (first page): one application may cover what the resident came for
         for bundle in bundles if shown.index == 0 else ():
-            row = RowButton(bundle.name, self.tr("一件事"), "badge")
+            row = RowButton(data_text(bundle.name), self.tr("一件事"), "badge")
             row.clicked.connect(lambda _checked=False, bundle_id=bundle.id: self.bundle_chosen.emit(bundle_id))
             self.rows.addWidget(row)
         # Naming the query tells a slow typist which words the list answers.
         self._say(self.tr("“{q}”找到 {n} 个事项，请点选：").format(q=query, n=len(hits)))
         for hit in shown.items(hits):
-            self.rows.addWidget(self._row(hit.item_id, hit.name))
+            self.rows.addWidget(self._row(hit.item_id, data_text(hit.name)))
         self.rows.addStretch(1)
         self.pager.show_page(shown)
 
@@ -144,7 +145,7 @@ class SearchScreen(Screen):
         self.rows.addWidget(label(self.tr("换个简单的说法试试，比如只写两三个字；或者从下面选：")))
         grid = QGridLayout()
         grid.setSpacing(14)
-        tiles = [self._theme_tile(theme.title, theme.id) for theme in self._catalog.themes[:SUGGESTED_THEMES]]
+        tiles = [self._theme_tile(data_text(theme.title), theme.id) for theme in self._catalog.themes[:SUGGESTED_THEMES]]
         everything = button(self.tr("按类别找全部事项 ›"), "tile")
         everything.clicked.connect(self.categories_requested)
         ask = button(self.tr("问一问 · 用自己的话问 ›"), "tile")

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.ids import CST
 from kiosk.work_queue import QueueEntry
+from ui.i18n import data_text
 from ui.messages import Message, booking_kind_label, queue_state_label, review_reason_label
 from ui.widgets import ErrorPanel, Screen, button, clear_layout, frame, label, scrolling_rows
 
@@ -64,7 +65,7 @@ class WorkQueueScreen(Screen):
             who = entry.applicant_masked or self.tr("未核验身份")
         else:
             who = entry.applicant_masked or self.tr("（已按规定清除）")
-        left.addWidget(label(self.tr("{item} · {who}").format(item=entry.item_name, who=who)))
+        left.addWidget(label(self.tr("{item} · {who}").format(item=data_text(entry.item_name), who=who)))
         when = self.tr("保存于 {time}") if entry.draft_id else self.tr("提交于 {time}")
         left.addWidget(label(when.format(time=local_time(entry.created_at)), "small"))
         right = QVBoxLayout()
