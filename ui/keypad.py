@@ -40,7 +40,8 @@ class Keypad(QWidget):
         page, grid = _grid_page()
         for index, digit in enumerate(DIGITS):
             grid.addWidget(self._char_key(digit, "key"), index // 3, index % 3)
-        grid.addWidget(self._action_key(self.tr("字母"), lambda: self.show_letters(True)), 3, 0)
+        self.letters_key = self._action_key(self.tr("字母"), lambda: self.show_letters(True))
+        grid.addWidget(self.letters_key, 3, 0)
         grid.addWidget(self._char_key("0", "key"), 3, 1)
         grid.addWidget(self._action_key("⌫", self.erased.emit), 3, 2)
         grid.addWidget(self._action_key(self.tr("清空"), self.cleared.emit), 4, 0, 1, 3)

@@ -106,9 +106,7 @@ class ReportScreen(Screen):
         self.keypad.setStyleSheet('QPushButton[role="key"] { min-height: 60px; font-size: 34px; }'
                                   ' QPushButton[role="key-action"] { min-height: 52px; }'
                                   ' QPushButton[role="key-small"] { min-height: 52px; }')   # the unused letters page
-        for key in self.keypad.findChildren(QPushButton):   # a phone number has no letters: no 字母 page here
-            if key.text() == self.keypad.tr("字母"):
-                key.hide()
+        self.keypad.letters_key.hide()   # a phone number has no letters: no 字母 page here
         self.keypad.typed.connect(self._key)
         self.keypad.erased.connect(self.phone.backspace)
         self.keypad.cleared.connect(self.phone.clear)
