@@ -18,6 +18,7 @@ from kiosk.flow import FieldError
 from kiosk.needs import NeedRefused
 from kiosk.qa import Answer, Clarify, Conversation, Detail, Entry, LiveKnowledge, NoAnswer, Turn, Unanswered
 from kiosk.records import ServiceItem
+from ui.i18n import data_text
 from ui.messages import field_error_text
 from ui.navigation import Navigator
 from ui.screens.qa import QaScreen
@@ -186,22 +187,22 @@ class QaController(QObject):
         """A follow-up's answer from the catalog item when the knowledge base has no text of its own for it."""
         if detail is Detail.MATERIALS:
             if not item.materials:
-                return self.tr("办“{name}”不需要带材料。").format(name=item.name)
-            lines = [self.tr("办“{name}”要带：").format(name=item.name)]
+                return self.tr("办“{name}”不需要带材料。").format(name=data_text(item.name))
+            lines = [self.tr("办“{name}”要带：").format(name=data_text(item.name))]
             for material in item.materials:
                 line = self.tr("• {material}（有就带，没有也行）") if material.optional else \
                     self.tr("• {material}（免证办，不用带原件）") if material.e_licence else self.tr("• {material}")
-                lines.append(line.format(material=material.name))
+                lines.append(line.format(material=data_text(material.name)))
             return "\n".join(lines)
         if detail is Detail.FEE:
-            return self.tr("办“{name}”的收费：{fee}").format(name=item.name, fee=item.fee)
+            return self.tr("办“{name}”的收费：{fee}").format(name=data_text(item.name), fee=data_text(item.fee))
         if detail is Detail.TIME:
-            return self.tr("“{name}”当场就能办好。").format(name=item.name) if item.time_limit_days == 0 else \
-                self.tr("“{name}”{n}个工作日内办好。").format(name=item.name, n=item.time_limit_days)
+            return self.tr("“{name}”当场就能办好。").format(name=data_text(item.name)) if item.time_limit_days == 0 else \
+                self.tr("“{name}”{n}个工作日内办好。").format(name=data_text(item.name), n=item.time_limit_days)
         if item.kiosk_ready:
-            return self.tr("“{name}”本机就能办：点下面的“去办理”。").format(name=item.name)
-        where = next((line for line in item.guide if "窗口" in line or "帮办员" in line), "")
-        return where or self.tr("请看“{name}”的办事指南：点下面的“去办理”。").format(name=item.name)
+            return self.tr("“{name}”本机就能办：点下面的“去办理”。").format(name=data_text(item.name))
+        where = next((line for line in item.guide if "窗口" in line or "帮办员" in line), "")   # i18n: as-is (searched for)
+        return where or self.tr("请看“{name}”的办事指南：点下面的“去办理”。").format(name=data_text(item.name))
 
     def _unanswered(self, reason: Unanswered) -> tuple[str, str]:
         if reason is Unanswered.NEED_TOPIC:

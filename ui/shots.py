@@ -339,6 +339,13 @@ def data_strings(shooter: "Shooter") -> list[str]:
     for bundle in catalog.bundles:
         texts |= {bundle.name, bundle.description, *(f.label for f in bundle.shared_form)}
     texts |= {t.title for t in catalog.themes} | set(catalog.categories)
+    knowledge = getattr(shooter.core, "qa", None)   # 智能问答's entries the hub gave no English
+    for entry in knowledge.current.entries if knowledge is not None else ():
+        if entry.en is None:
+            texts |= {entry.title, entry.answer, *entry.questions, *entry.details.values()}
+    from ui.shots_chat import SCRIPT
+    from ui.shots_qa import ASKED
+    texts |= {*SCRIPT, *ASKED}   # what the tour types as the resident, and the staff's reply
     return sorted((t for t in texts if t and t not in english), key=len, reverse=True)
 
 

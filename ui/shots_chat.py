@@ -12,7 +12,13 @@ SCRIPT = ("请问老年人乘车卡在哪里办？", "您好！老年人乘车�
 
 def tour(shooter) -> None:
     from sync.chat import Availability, ChatTimeouts, client_for
-    from sync.chat_protocol import CLOSED_STAFF, STAFF
+    from PySide6.QtCore import QCoreApplication
+
+    from sync.chat_protocol import ANSWERED, CLOSED_STAFF, STAFF, WAITING
+    from ui.screens.chat import STATE_TEXTS
+
+    def shown_state(state: str) -> str:   # as the screen words it in the pass's language
+        return QCoreApplication.translate("ChatScreen", STATE_TEXTS[state])
     from sync.hub.testing import loopback_session, run_hub_thread
     from sync.terminal_identity import IdentityStore
 
@@ -31,11 +37,11 @@ def tour(shooter) -> None:
             shooter.settle(w.chat_button.isVisible)
             shooter.shot("home-chat-offered")
             chat.open(question)
-            shooter.settle(lambda: bool(store.chats()) and "工作人员正在查看" in screen.status.text())
+            shooter.settle(lambda: bool(store.chats()) and screen.status.text() == shown_state(WAITING))
             shooter.shot("chat-waiting")
             chat_id = store.chats()[0].id
             store.post_message(chat_id, STAFF, answer)
-            shooter.settle(lambda: "工作人员已回复" in screen.status.text())
+            shooter.settle(lambda: screen.status.text() == shown_state(ANSWERED))
             shooter.shot("chat-answered")
             store.close_chat(chat_id, CLOSED_STAFF)
             shooter.settle(screen.ended.isVisible)

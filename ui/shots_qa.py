@@ -3,6 +3,9 @@ clarification, a follow-up, an unknown question, and 找人工's callback reques
 from __future__ import annotations
 
 
+ASKED = ("社保卡不见了，怕被人冒用", "要带什么材料", "身份证", "今天天气怎么样")   # typed as a resident would
+
+
 def tour(shooter) -> None:
     w = shooter.window
     s, qa = w.screens, w.qa
@@ -10,8 +13,7 @@ def tour(shooter) -> None:
     qa.open()
     shooter.settle(shooter.on(s.qa))
     shooter.shot("qa-recommended")
-    for name, question in (("qa-answer", "社保卡不见了，怕被人冒用"), ("qa-follow-up", "要带什么材料"),
-                           ("qa-clarify", "身份证"), ("qa-unknown", "今天天气怎么样")):
+    for name, question in zip(("qa-answer", "qa-follow-up", "qa-clarify", "qa-unknown"), ASKED):
         turns = len(qa.conversation.turns)
         qa.ask(question)
         shooter.settle(lambda n=turns: len(qa.conversation.turns) > n)

@@ -96,7 +96,7 @@ QLineEdit:read-only { background: $muted_bg; }
 QLineEdit[role="search"] { min-height: 88px; font-size: 34px; border-width: 4px; border-color: $blue; }
 QScrollBar:vertical { width: 36px; background: $bar; }
 QScrollBar::handle:vertical { background: $handle; min-height: 60px; border-radius: 8px; }
-/* live chat (ui/screens/chat.py): the resident's turns and staff's, also told apart by their 我 / 工作人员 caption */
+/* live chat (ui/screens/chat.py): the resident's turns and staff's, also told apart by their captions */
 QFrame[role="chat-me"] { background: #dbe6f5; border: 2px solid $blue; border-radius: 12px; }
 QFrame[role="chat-staff"] { background: white; border: 2px solid $handle; border-radius: 12px; }
 QPushButton[role="chat-quick"] { min-height: 64px; font-size: 24px; padding: 0 16px; }

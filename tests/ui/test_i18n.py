@@ -83,7 +83,7 @@ def test_switching_on_the_rating_screen_and_texts_made_after_the_switch(qtbot, w
     assert "Please rate this service" in texts
     assert any(t.startswith("★★★★★") and t.endswith("Very satisfied") for t in texts)
     s.rating.choose_level(2)   # made after the switch: comes out in English straight away
-    assert "What should we improve? (choose any, or none)" in [t for _, t in shown(window)]
+    assert "What could be better? (choose at least one)" in [t for _, t in shown(window)]
     s.rating.choose_level(5)
     window.prefs.set_language("zh")
     assert "哪些方面让您满意？（可多选，也可不选）" in [t for _, t in shown(window)]
