@@ -133,6 +133,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("crash_storm_window_s", float, 60.0, "Seconds over which crashes are counted for crash_storm_count"),
     # languages, elderly mode and voice (kiosk/preferences.py)
     central("default_language", str, "zh", "Language each session starts in (a resident may switch)", ("zh", "en")),
+    # on-screen keyboard (ui/osk.py)
+    Setting("onscreen_keyboard", str, "always",
+            "On-screen keyboard for text fields: always, auto (only when a touchscreen is found) or never",
+            ("always", "auto", "never")),
     Setting("fullscreen", bool, True, "Start full-screen"),
     central("log_level", str, "INFO", "Logging level", ("DEBUG", "INFO", "WARNING", "ERROR")),
 )

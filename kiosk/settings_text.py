@@ -112,6 +112,8 @@ TEXTS: dict[str, SettingText] = {
     "update_quiet_end": _T("更新结束时间", "安装更新的时段到这个时间（HH:MM）结束，可跨午夜"),
     # languages, elderly mode and voice
     "default_language": _T("默认语言", "每位办事群众开始时的界面语言（zh 中文，en 英文），本人可以切换"),
+    # on-screen keyboard
+    "onscreen_keyboard": _T("屏幕键盘", "点输入框时弹出屏幕键盘：always 总是，auto 检测到触摸屏时，never 不弹出（接实体键盘时）"),
 }
 
 

@@ -68,6 +68,7 @@ class Shooter:
         self.progress()
         self.agent_login()
         self.agent_filing()
+        __import__("ui.shots_osk", fromlist=["tour"]).tour(self)
         self.overlays()
         return self.files
 

@@ -73,6 +73,20 @@ QLineEdit:read-only { background: #e8ecf1; }
 QLineEdit[role="search"] { min-height: 88px; font-size: 34px; border-width: 4px; border-color: $blue; }
 QScrollBar:vertical { width: 28px; background: #e2e7ee; }
 QScrollBar::handle:vertical { background: #8792a2; min-height: 60px; border-radius: 8px; }
+/* on-screen keyboard (ui/osk.py) */
+QFrame[role="osk"] { background: #dde3ea; border-top: 3px solid #7d8796; }
+QLabel[role="osk-caption"] { font-size: 20px; color: #3a3f47; }
+QLabel[role="osk-echo"] { font-size: 30px; color: $ink; }
+QLabel[role="osk-echo"][empty="true"] { font-size: 22px; color: #3a3f47; }
+QPushButton[role="osk-switch"] { min-height: 64px; font-size: 24px; padding: 0 14px; }
+QPushButton[role="osk-switch"]:checked { background: $blue; color: white; border-color: $blue_dark; }
+QPushButton[role="osk-done"] { min-height: 64px; min-width: 150px; font-size: 28px; font-weight: bold;
+    background: $blue; color: white; border: 3px solid $blue_dark; }
+QPushButton[role="osk-word"] { min-height: 60px; font-size: 28px; padding: 0 14px; background: white; }
+QFrame[role="osk"][elderly="true"] QLabel[role="osk-echo"] { font-size: 38px; }
+QFrame[role="osk"][elderly="true"] QPushButton[role="osk-word"] { min-height: 76px; font-size: 36px; }
+QFrame[role="osk"][elderly="true"] QPushButton[role="osk-switch"],
+QFrame[role="osk"][elderly="true"] QPushButton[role="osk-done"] { min-height: 76px; font-size: 30px; }
 """)
 
 

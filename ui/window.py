@@ -162,6 +162,21 @@ class MainWindow(QWidget):
         # a catalog sync brought in is shown the next time nobody is using the kiosk
         self.bridge.bundle_applied.connect(lambda event: self.adopt_catalog_if_free())
         self.nav.changed.connect(lambda screen: self.adopt_catalog_if_free())
+        self._connect_osk()
+
+    def _connect_osk(self) -> None:
+        """The on-screen keyboard under the screens (ui/osk.py); the search boxes offer the catalog's common words."""
+        from ui.osk import OnScreenKeyboard, suggested_words
+
+        self.osk = OnScreenKeyboard(self, self.core.config["onscreen_keyboard"])
+
+        def offer_words() -> None:   # the catalog may have been replaced by a sync since
+            words = suggested_words(self.core.catalog)
+            for box in (self.screens.home.search_box, self.screens.search.box):
+                box.setProperty("oskSuggestions", words)
+
+        offer_words()
+        self.nav.changed.connect(lambda screen: offer_words())
 
     def adopt_catalog_if_free(self) -> bool:
         if self.in_use() or not self.core.adopt_staged_catalog():
