@@ -149,6 +149,10 @@ SETTINGS: tuple[Setting, ...] = (
                                                   " times longer (at least 1)"),
     Setting("screen_dpi", float, 96.8, "Pixels per inch of the touch screen, for the 9 mm touch-target check"
                                        " (15.6-inch 1280x800: 96.8; 0: as the screen reports)"),
+    # on-screen keyboard (ui/osk.py)
+    Setting("onscreen_keyboard", str, "always",
+            "On-screen keyboard for text fields: always, auto (only when a touchscreen is found) or never",
+            ("always", "auto", "never")),
     Setting("fullscreen", bool, True, "Start full-screen"),
     central("log_level", str, "INFO", "Logging level", ("DEBUG", "INFO", "WARNING", "ERROR")),
 )

@@ -123,6 +123,8 @@ TEXTS: dict[str, SettingText] = {
     # elderly mode and accessibility
     "elderly_timeout_factor": _T("长辈模式等待倍数", "长辈模式下，无操作返回首页的时间和倒计时延长为几倍（至少1倍）"),
     "screen_dpi": _T("屏幕像素密度", "触摸屏每英寸像素数，用于检查按钮不小于9毫米（15.6英寸1280×800约96.8；0按屏幕报告）"),
+    # on-screen keyboard
+    "onscreen_keyboard": _T("屏幕键盘", "点输入框时弹出屏幕键盘：always 总是，auto 检测到触摸屏时，never 不弹出（接实体键盘时）"),
 }
 
 

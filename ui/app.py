@@ -17,8 +17,13 @@ log = logging.getLogger(__name__)
 WINDOW_SIZE = (1280, 800)
 
 
-def ensure_app() -> QApplication:
-    """The QApplication with the kiosk's CJK font and stylesheet applied (created if none exists)."""
+def ensure_app(config=None) -> QApplication:
+    """The QApplication with the kiosk's CJK font and stylesheet applied (created if none exists; with the
+    station's `config`, the on-screen keyboard's input method is chosen first, as Qt reads it only then)."""
+    if QApplication.instance() is None and config is not None:
+        from ui.osk import prepare_input_method
+
+        prepare_input_method(config["onscreen_keyboard"])
     app = QApplication.instance() or QApplication(sys.argv[:1])
     family = pick_family()
     log.info("UI font: %s", family)
@@ -31,7 +36,7 @@ def ensure_app() -> QApplication:
 
 def create_window(core) -> MainWindow:
     """A ready window for a started core (used by run(), the screenshot tool and tests)."""
-    ensure_app()
+    ensure_app(core.config)
     window = MainWindow(core)
     window.resize(*WINDOW_SIZE)
     return window
@@ -39,7 +44,7 @@ def create_window(core) -> MainWindow:
 
 def run(core, fullscreen: bool) -> int:
     """Show the kiosk UI for `core` and run the Qt event loop until the window closes; returns the exit code."""
-    app = ensure_app()
+    app = ensure_app(core.config)
     window = create_window(core)
     lock = _lockdown(window, core.config, fullscreen)   # first: the filters installed after it see keys first
     if fullscreen:

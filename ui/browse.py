@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Qt
 
 from kiosk import one_thing
 from kiosk.catalog import Catalog
@@ -25,7 +25,9 @@ class BrowseController(QObject):
         self.catalog, self.home, self.search, self.tiles = catalog, home, search, tiles
         self.items, self.detail, self.nav = items, detail, nav
         nav.changed.connect(self._shown)
-        home.search_started.connect(self.open_search)
+        # queued: the first letter typed on home moves the focus to the search screen, and moving the focus inside
+        # the input method's own commit makes Qt Virtual Keyboard commit the word a second time (ui/osk.py)
+        home.search_started.connect(self.open_search, Qt.ConnectionType.QueuedConnection)
         home.theme_chosen.connect(self.open_theme)
         home.themes_requested.connect(self.open_all_themes)
         home.categories_requested.connect(self.open_categories)

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Callable
 
 from ui import shots_benefits   # Qt-free at import, like this module
-from ui import shots_elderly, shots_qa, shots_supervision
+from ui import shots_elderly, shots_osk, shots_qa, shots_supervision
 from ui import shots_chat
 
 WIDTH, HEIGHT = 1280, 800
@@ -102,6 +102,7 @@ class Shooter:
         shots_chat.tour(self)   # 人工咨询, with a hub on loopback
         shots_supervision.tour(self)   # 好差评 and 办不成事
         shots_elderly.tour(self)   # 长辈模式 pages the elderly pass does not reach
+        shots_osk.tour(self)   # the on-screen keyboard with pinyin candidates
         self.overlays()
         return self.files
 

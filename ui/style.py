@@ -100,6 +100,20 @@ QScrollBar::handle:vertical { background: $handle; min-height: 60px; border-radi
 QFrame[role="chat-me"] { background: #dbe6f5; border: 2px solid $blue; border-radius: 12px; }
 QFrame[role="chat-staff"] { background: white; border: 2px solid $handle; border-radius: 12px; }
 QPushButton[role="chat-quick"] { min-height: 64px; font-size: 24px; padding: 0 16px; }
+/* on-screen keyboard (ui/osk.py) */
+QFrame[role="osk"] { background: #dde3ea; border-top: 3px solid #7d8796; }
+QLabel[role="osk-caption"] { font-size: 20px; color: $muted; }
+QLabel[role="osk-echo"] { font-size: 30px; color: $ink; }
+QLabel[role="osk-echo"][empty="true"] { font-size: 22px; color: $muted; }
+QPushButton[role="osk-switch"] { min-height: 64px; font-size: 24px; padding: 0 14px; }
+QPushButton[role="osk-switch"]:checked { background: $blue; color: white; border-color: $blue_dark; }
+QPushButton[role="osk-done"] { min-height: 64px; min-width: 150px; font-size: 28px; font-weight: bold;
+    background: $blue; color: white; border: 3px solid $blue_dark; }
+QPushButton[role="osk-word"] { min-height: 60px; font-size: 28px; padding: 0 14px; background: white; }
+QFrame[role="osk"][elderly="true"] QLabel[role="osk-echo"] { font-size: 38px; }
+QFrame[role="osk"][elderly="true"] QPushButton[role="osk-word"] { min-height: 76px; font-size: 36px; }
+QFrame[role="osk"][elderly="true"] QPushButton[role="osk-switch"],
+QFrame[role="osk"][elderly="true"] QPushButton[role="osk-done"] { min-height: 76px; font-size: 30px; }
 """)
 
 

@@ -182,6 +182,7 @@ class MainWindow(QWidget):
         self._connect_supervision()
         self._connect_elderly()
         self._connect_i18n()
+        self._connect_osk()
 
     def _connect_voice(self) -> None:
         """Voice guidance: each resident step read aloud, ▶ 再听一遍 and 语音 on/off in the help strip."""
@@ -276,6 +277,20 @@ class MainWindow(QWidget):
         from ui.i18n import Languages
 
         self.languages = Languages(self, lambda: self.core.catalog)
+
+    def _connect_osk(self) -> None:
+        """The on-screen keyboard under the screens (ui/osk.py); the search boxes offer the catalog's common words."""
+        from ui.osk import OnScreenKeyboard, suggested_words
+
+        self.osk = OnScreenKeyboard(self, self.core.config["onscreen_keyboard"])
+
+        def offer_words() -> None:   # the catalog may have been replaced by a sync since
+            words = suggested_words(self.core.catalog)
+            for box in (self.screens.home.search_box, self.screens.search.box):
+                box.setProperty("oskSuggestions", words)
+
+        offer_words()
+        self.nav.changed.connect(lambda screen: offer_words())
 
     def adopt_catalog_if_free(self) -> bool:
         if self.in_use() or not self.core.adopt_staged_catalog():

@@ -6,6 +6,8 @@ import sys
 from pathlib import Path
 
 os.environ["QT_QPA_PLATFORM"] = "offscreen"   # before any Qt import
+os.environ["QT_IM_MODULE"] = "qtvirtualkeyboard"   # the kiosk's input method (ui/osk.py prepare_input_method)
+os.environ["QT_VIRTUALKEYBOARD_DESKTOP_DISABLE"] = "1"
 
 import pytest  # noqa: E402
 from ui_helpers import make_core  # noqa: E402
