@@ -285,12 +285,14 @@ class MainWindow(QWidget):
         self.osk = OnScreenKeyboard(self, self.core.config["onscreen_keyboard"])
 
         def offer_words() -> None:   # the catalog may have been replaced by a sync since
-            words = suggested_words(self.core.catalog)
+            # the catalog's keywords are Chinese: of no help to a resident reading English
+            words = suggested_words(self.core.catalog) if self.prefs.current.language == "zh" else []
             for box in (self.screens.home.search_box, self.screens.search.box):
                 box.setProperty("oskSuggestions", words)
 
         offer_words()
         self.nav.changed.connect(lambda screen: offer_words())
+        self.prefs.subscribe(lambda old, new: offer_words())
 
     def adopt_catalog_if_free(self) -> bool:
         if self.in_use() or not self.core.adopt_staged_catalog():

@@ -37,6 +37,8 @@ STATE_CUES = {
     ":read-only": "read-only inputs are labelled as read from the card",
     ":selected": "maintenance tabs: the chosen tab is bold and joined to its page",
     '[editing="true"]': "maintenance settings: the editor opens under the row being edited",
+    '[elderly="true"]': "the keyboard panel in elderly mode: larger type and keys, no state conveyed",
+    '[empty="true"]': "the keyboard's echo line when the field is empty: it says so in words (the field's name)",
 }
 
 

@@ -46,6 +46,7 @@ def type_text(widget: QLineEdit, text: str) -> None:
 
 
 def button_with_text(root: QWidget, text: str) -> QAbstractButton:
+    QApplication.processEvents()   # buttons just added to a shown layout are shown on the next turn of the loop
     found = [b for b in root.findChildren(QAbstractButton) if b.isVisible() and text in b.text()]
     assert found, f"no visible button with {text!r}"
     return found[0]
