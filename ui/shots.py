@@ -346,8 +346,8 @@ def data_strings(shooter: "Shooter") -> list[str]:
             texts |= {entry.title, entry.answer, *entry.questions, *entry.details.values()}
     from ui.shots_chat import SCRIPT
     from ui.shots_qa import ASKED
-    texts |= {*SCRIPT, *ASKED}   # what the tour types as the resident, and the staff's reply
-    return sorted((t for t in texts if t and t not in english), key=len, reverse=True)
+    typed = {*SCRIPT, *ASKED, "社保"}   # what the tour types as the resident (社保: by pinyin), the staff's reply
+    return sorted({t for t in texts if t and t not in english} | typed, key=len, reverse=True)
 
 
 def chinese_on_screen(window, allowed: list[str]) -> list[str]:
@@ -355,9 +355,12 @@ def chinese_on_screen(window, allowed: list[str]) -> list[str]:
     from PySide6.QtWidgets import QAbstractButton, QLabel
 
     found = []
+    keyboard = getattr(getattr(window, "osk", None), "panel", None)   # its candidates are what the resident types
     for widget in window.findChildren(QLabel) + window.findChildren(QAbstractButton):
         text = widget.text()
         if not text or not widget.isVisible() or not HAN.search(text):
+            continue
+        if keyboard is not None and keyboard.isAncestorOf(widget):
             continue
         rest = text
         for data in allowed:
