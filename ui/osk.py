@@ -49,6 +49,7 @@ KEYS_RATIO = 0.34          # the default keyboard style's height / width, until 
 SUGGESTED_WORDS = 8
 QWIDGETSIZE_MAX = (1 << 24) - 1
 WORDS_SHOWN = 8            # pinyin candidates shown big above the keys (the keyboard's own row scrolls to the rest)
+WORDS_SHOWN_ELDERLY = 5    # fewer, larger: they must fit the panel's width at elderly type
 # Qt Virtual Keyboard drives one keyboard per process: the keys are made once and move to the window that needs them
 _shared: list = []        # [the QQuickWidget with the keys]
 
@@ -246,6 +247,9 @@ class KeyboardPanel(QFrame):
         if self.keys is not None:
             self._call("setLocale", LAYOUTS[self.layout_name])
 
+    def _words_shown(self) -> int:
+        return WORDS_SHOWN_ELDERLY if self._elderly else WORDS_SHOWN
+
     def set_elderly(self, elderly: bool) -> None:
         self._elderly = elderly
         self.setProperty("elderly", elderly)
@@ -311,12 +315,12 @@ class KeyboardPanel(QFrame):
         """Big candidates while pinyin is being composed; the suggested words while the field is empty."""
         clear_layout(self.words)
         if self.preedit():
-            for index, word in enumerate(self.candidates()[:WORDS_SHOWN]):
+            for index, word in enumerate(self.candidates()[:self._words_shown()]):
                 chip = button(word, "osk-word")
                 chip.clicked.connect(lambda _=False, i=index: self.choose(i))
                 self.words.addWidget(chip)
         elif not getattr(self, "_text", "") and self._on_pick is not None:
-            for word in self._suggested:
+            for word in self._suggested[:self._words_shown()]:
                 chip = button(word, "osk-word")
                 chip.clicked.connect(lambda _=False, w=word: self._on_pick(w))
                 self.words.addWidget(chip)
