@@ -43,7 +43,7 @@ def _parallel(zh: tuple[str, ...], en: Any, where: str, add: Callable[[str, str]
 
 
 def _fields(form: tuple[FormField, ...], en: Any, where: str, add: Callable[[str, str], None]) -> None:
-    by_key = {f.key: f for f in form}
+    by_key = {f.key: f for f in form if isinstance(f.key, str)}
     for key, spec in _block(en, where).items():
         field = by_key.get(key)
         if field is None:
@@ -58,9 +58,15 @@ def english_texts(raw: dict, items: dict[str, ServiceItem], themes: tuple[Theme,
                   bundles: tuple[Bundle, ...]) -> dict[str, str]:
     """Chinese text -> English text for everything the catalog translates."""
     pairs: dict[str, str] = {}
-    add = pairs.__setitem__
+
+    def add(chinese: Any, english: str) -> None:
+        if not isinstance(chinese, str):   # the Chinese side is hub data too: a list or number is no text to match
+            raise EnglishError("an English text translates something that is not text")
+        pairs[chinese] = english
+
     for entry in raw.get("items", []):
-        item = items.get(entry.get("id")) if isinstance(entry, dict) else None
+        item_id = entry.get("id") if isinstance(entry, dict) else None
+        item = items.get(item_id) if isinstance(item_id, str) else None
         if item is None or "en" not in entry:
             continue
         where = f"item {item.id} en"
@@ -74,12 +80,12 @@ def english_texts(raw: dict, items: dict[str, ServiceItem], themes: tuple[Theme,
     top = _block(raw.get("en"), "catalog en")
     for chinese, english in _block(top.get("categories"), "en.categories").items():
         add(_text(chinese, "en.categories"), _text(english, f"en.categories.{chinese}"))
-    by_theme = {t.id: t for t in themes}
+    by_theme = {t.id: t for t in themes if isinstance(t.id, str)}
     for theme_id, title in _block(top.get("themes"), "en.themes").items():
         if theme_id not in by_theme:
             raise EnglishError(f"en.themes: no theme {theme_id!r}")
         add(by_theme[theme_id].title, _text(title, f"en.themes.{theme_id}"))
-    by_bundle = {b.id: b for b in bundles}
+    by_bundle = {b.id: b for b in bundles if isinstance(b.id, str)}
     for bundle_id, en in _block(top.get("bundles"), "en.bundles").items():
         bundle = by_bundle.get(bundle_id)
         if bundle is None:

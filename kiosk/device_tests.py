@@ -82,6 +82,7 @@ HEALTH_WORDS: dict[str, str] = {
     "paper_near_end": "纸将用完",
     "cutter_error": "切纸刀故障",
     "offline": "打印机脱机",
+    "no player": "没有找到放音程序（aplay）",
 }
 # Reasons with a variable tail (an exception name, a status word): by their start.
 HEALTH_PATTERNS: tuple[tuple[re.Pattern, str], ...] = (
@@ -97,7 +98,8 @@ HEALTH_PATTERNS: tuple[tuple[re.Pattern, str], ...] = (
 # Anything else, by the state it came with.
 STATE_FALLBACK = {HealthState.OK: "", HealthState.ABSENT: "设备未连接或没有应答", HealthState.ERROR: "设备报告故障"}
 BACKEND_WORDS = {"none": "未启用", "sim": "模拟器", "serial": "串口", "pcsc": "PC/SC 读卡器", "camera": "摄像头",
-                 "wedge": "键盘口扫码枪", "file": "写入文件", "network": "网络打印机", "usb": "USB 连接"}
+                 "wedge": "键盘口扫码枪", "file": "写入文件", "network": "网络打印机", "usb": "USB 连接",
+                 "auto": "自动找本机声卡", "off": "关闭"}
 
 
 def reason_words(reason: str, state: HealthState) -> str:
