@@ -169,4 +169,4 @@ def test_english_sessions_speak_in_english(qtbot, window, core):
     window.prefs.set_language("en")
     qtbot.waitUntil(lambda: window.voice.guide.last is not None and window.voice.guide.last.language == "en",
                     timeout=WAIT_MS)
-    assert button_with_text(window.help_bar, "再听一遍")
+    assert button_with_text(window.help_bar, "Hear again")   # the help strip re-rendered in English
