@@ -279,3 +279,69 @@ def test_a_top_service_from_search_to_receipt_with_the_keyboard_only(qtbot, wind
     assert saved == [(item.id,)]
     assert DEMO_ID not in joined_texts(window)
     assert physical_keys.count == 0
+
+
+def fill_shown_pages_by_keyboard(qtbot, window) -> None:
+    """Elderly mode's form: one question a page; each page's fields by the keyboard, then 下一页 ›."""
+    form = window.screens.form
+    while True:
+        QApplication.processEvents()
+        for editor in [e for e in form.editors.values() if e.isVisible()]:
+            if editor.choices is not None:
+                tap(qtbot, editor.choices.buttons()[0])
+                continue
+            touch_field(qtbot, window, editor.line)
+            panel = window.osk.panel
+            if editor.line.text():
+                continue   # read from the card
+            panel.set_layout("en")
+            type_digits(panel, "13800000000" if editor.spec.kind == "phone" else "3")
+            assert editor.line.text()
+        if form.pager.isVisible() and form.pager.next.isEnabled():
+            tap(qtbot, form.pager.next)
+        else:
+            break
+    if window.osk.is_shown():
+        tap(qtbot, window.osk.panel.done_button)
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_an_elderly_resident_completes_a_top_service_in_either_language_by_voice_and_keyboard(
+        qtbot, window, core, physical_keys, language):
+    """Done-when: in either language and elderly mode (one tap from home, which turns voice guidance on), search
+    by the on-screen keyboard, then detail → ID card → form → confirm → receipt, spoken step by step."""
+    from ui.i18n import data_text
+
+    s = window.screens
+    tap(qtbot, s.home.elderly_tile)
+    qtbot.waitUntil(lambda: window.prefs.current.elderly and window.prefs.current.voice, timeout=WAIT_MS)
+    if language == "en":
+        tap(qtbot, button_with_text(window.help_bar, "English"))
+    assert window.prefs.current.language == language
+    item = core.catalog.get(ready_item_id(core, "社保卡"))
+    touch_field(qtbot, window, s.home.search_box)
+    panel = window.osk.panel
+    if language == "zh":
+        pinyin_word(qtbot, panel, "shebaoka", "社保卡")
+    else:   # the letters layout: the search reads pinyin initials
+        panel.type_letters("sbk")
+    wait_screen(qtbot, window, s.search)
+    name = data_text(item.name)
+    qtbot.waitUntil(lambda: any(r.text() == name for r in rows(s.search)), timeout=WAIT_MS)
+    tap(qtbot, window.osk.panel.done_button)
+    tap(qtbot, next(r for r in rows(s.search) if r.text() == name))
+    wait_screen(qtbot, window, s.detail)
+    tap(qtbot, s.detail.apply_button)
+    wait_screen(qtbot, window, s.identify)
+    tap(qtbot, s.identify.card_button)
+    wait_screen(qtbot, window, s.form)
+    fill_shown_pages_by_keyboard(qtbot, window)
+    tap(qtbot, s.form.next_button)
+    wait_screen(qtbot, window, s.confirm)
+    tap(qtbot, s.confirm.confirm_button)
+    wait_screen(qtbot, window, s.receipt)
+    wait_idle_tasks(qtbot, window)
+    assert core.store.db.execute("SELECT item_id FROM applications").fetchall() == [(item.id,)]
+    guide = window.voice.guide
+    qtbot.waitUntil(lambda: guide.last is not None and guide.last.language == language, timeout=WAIT_MS)
+    assert window.prefs.current.elderly and physical_keys.count == 0
