@@ -29,6 +29,7 @@ def tap(qtbot, widget: QWidget) -> None:
     if not widget.isVisible() and not widget.isHidden():
         qtbot.waitUntil(widget.isVisible, timeout=5_000)
     assert widget.isVisible() and widget.isEnabled(), f"cannot tap {widget!r}"
+    QApplication.processEvents()   # a layout change already under way (the keyboard docking) lands first
     parent = widget.parentWidget()
     while parent is not None:
         if isinstance(parent, QScrollArea):

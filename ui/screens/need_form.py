@@ -12,7 +12,7 @@ from kiosk.flow import FieldError
 from kiosk.needs import CATEGORIES, MAX_LENGTHS, Need, NeedDraft
 from ui.agent_messages import need_error_text
 from ui.messages import Message
-from ui.widgets import ErrorPanel, Screen, button, fill_grid, frame, label, restyle, scroll_area
+from ui.widgets import ErrorPanel, Screen, button, fill_grid, frame, label, restyle
 
 CAPTION_WIDTH = 200
 
@@ -67,7 +67,7 @@ class NeedFormScreen(Screen):
         self.saved.layout().addWidget(self.again_button)
         column.addWidget(self.saved)
         column.addStretch(1)
-        self.body.addWidget(scroll_area(content), 1)
+        self.body.addWidget(content, 1)   # the screen's body scrolls when it cannot fit (by its bar: taps stay taps)
         self.reset()
 
     def _row(self, grid: QGridLayout, row: int, caption: str, field, key: str) -> None:
