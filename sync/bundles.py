@@ -1,4 +1,5 @@
-"""Catalog, policies, config, update and qa bundles: verified against the hub key pinned at enrollment, applied atomically.
+"""Catalog, policies, config, update, benefits and qa bundles: verified against the hub key pinned at enrollment,
+applied atomically.
 
 A bundle is refused (and the installed one kept) when no key is pinned, the signature does not cover exactly
 this kind/version/payload, the version is not newer than the installed one, or the content does not parse.
@@ -31,12 +32,21 @@ class BundleRefused(Exception):
     """`str(exc)` is a short fixed reason, safe to log and show a technician."""
 
 
+def _parsed_or_refused(parse: Callable[[Any], Any], error: type[Exception], what: str, data: Any,
+                      limit: int | None = None) -> None:
+    """Run a kiosk parser over a bundle's content; its error becomes BundleRefused("<what> invalid: <reason>")
+    (cut to `limit` characters where the parser's reason may quote long content)."""
+    try:
+        parse(data)
+    except error as exc:
+        reason = str(exc) if limit is None else str(exc)[:limit]
+        raise BundleRefused(f"{what} invalid: {reason}") from None
+
+
 def validate_catalog(data: Any) -> None:
     from kiosk.catalog import CatalogError, parse_catalog   # here: the catalog parser is only needed for bundles
-    try:
-        parse_catalog(data, source="bundle")
-    except CatalogError as exc:
-        raise BundleRefused(f"catalog invalid: {str(exc)[:120]}") from None
+
+    _parsed_or_refused(lambda raw: parse_catalog(raw, source="bundle"), CatalogError, "catalog", data, 120)
 
 
 def validate_config(data: Any) -> None:
@@ -52,44 +62,33 @@ def validate_config(data: Any) -> None:
 def validate_policies(data: Any) -> None:
     from kiosk.policies import PoliciesError, parse_policies
 
-    try:
-        parse_policies(data)
-    except PoliciesError as exc:
-        raise BundleRefused(f"policies invalid: {exc}") from None
+    _parsed_or_refused(parse_policies, PoliciesError, "policies", data)
 
 
 def validate_update(data: Any) -> None:
     """The manifest's shape only; whether the station takes it (newer, fits, archive intact) is sync/updates.py's."""
     from sync.protocol import ProtocolError, parse_update_manifest
 
-    try:
-        parse_update_manifest(data)
-    except ProtocolError as exc:
-        raise BundleRefused(f"update manifest invalid: {exc}") from None
+    _parsed_or_refused(parse_update_manifest, ProtocolError, "update manifest", data)
 
 
 def validate_benefits(data: Any) -> None:
     """免申即享 rules (kiosk/benefits.py): every fact, operator and value known, within the size limits."""
     from kiosk.benefits import BenefitsError, parse_benefits
 
-    try:
-        parse_benefits(data)
-    except BenefitsError as exc:
-        raise BundleRefused(f"benefits invalid: {str(exc)[:160]}") from None
+    _parsed_or_refused(parse_benefits, BenefitsError, "benefits", data, 160)
+
+
 def validate_qa(data: Any) -> None:
     """智能问答's knowledge base (kiosk/qa.py): refused whole when any entry is malformed."""
     from kiosk.qa import QaError, parse_kb
 
-    try:
-        parse_kb(data)
-    except QaError as exc:
-        raise BundleRefused(f"qa invalid: {str(exc)[:120]}") from None
+    _parsed_or_refused(parse_kb, QaError, "qa", data, 120)
 
 
 DEFAULT_VALIDATORS: Mapping[str, Validator] = {"catalog": validate_catalog, "config": validate_config,
                                                "policies": validate_policies, "update": validate_update,
-                                               "benefits": validate_benefits,
-                                               "qa": validate_qa}
+                                               "benefits": validate_benefits, "qa": validate_qa}
 
 
 def check_bundle(bundle: Bundle, hub_public_key: str | None, installed_version: int,
