@@ -19,7 +19,6 @@ import json
 import logging
 import re
 import sqlite3
-import threading
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -27,6 +26,7 @@ from types import MappingProxyType
 from typing import Any, Callable, Mapping, Union
 
 from kiosk.ids import CST
+from kiosk.live_bundle import LiveBundle
 from kiosk.records import Identity
 
 log = logging.getLogger(__name__)
@@ -355,29 +355,18 @@ def benefits_from_json(payload: str | None, version: str, seed: Callable[[], Ben
         return seed()
 
 
-class LiveBenefits:
+class LiveBenefits(LiveBundle[BenefitSet]):
     """The benefits in force; `on_bundle_applied` is the EventBus listener for sync (as kiosk/policies.py)."""
+
+    kind = BENEFITS_BUNDLE
 
     def __init__(self, read_installed: Callable[[], tuple[str | None, int]],
                  seed: Callable[[], BenefitSet] = load_seed):
         self.read_installed = read_installed   # (payload, version) of the installed bundle, read on this thread
         self.seed = seed
-        self._lock = threading.Lock()
-        self._current = self._read() or seed()
+        super().__init__(self._read() or seed())
 
-    @property
-    def current(self) -> BenefitSet:
-        with self._lock:
-            return self._current
-
-    def on_bundle_applied(self, event: Any) -> None:
-        if getattr(event, "kind", None) != BENEFITS_BUNDLE:
-            return
-        benefits = self._read()
-        if benefits is None:
-            return
-        with self._lock:
-            self._current = benefits
+    def _in_force(self, benefits: BenefitSet, version: Any) -> None:
         log.info("benefits bundle %s in force: %d benefit(s)", benefits.version, len(benefits.benefits))
 
     def _read(self) -> BenefitSet | None:

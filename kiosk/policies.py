@@ -10,11 +10,12 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Callable, Mapping
+
+from kiosk.live_bundle import LiveBundle
 
 log = logging.getLogger(__name__)
 
@@ -59,33 +60,20 @@ def policies_from_json(payload: str | None) -> Policies:
         return Policies()
 
 
-class LivePolicies:
+class LivePolicies(LiveBundle[Policies]):
     """The policies in force, for the flow; `on_bundle_applied` is the EventBus listener for sync."""
+
+    kind = POLICIES_BUNDLE
 
     def __init__(self, read_payload: Callable[[], str | None]):
         self.read_payload = read_payload   # the installed bundle's payload, read on the calling thread
-        self._lock = threading.Lock()
-        self._current = self._read() or Policies()
-
-    @property
-    def current(self) -> Policies:
-        with self._lock:
-            return self._current
+        super().__init__(self._read() or Policies())
 
     def paused_reason(self, item_id: str) -> str | None:
         return self.current.paused_reason(item_id)
 
-    def on_bundle_applied(self, event: Any) -> None:
-        """Runs on the sync thread, after the bundle's transaction committed."""
-        if getattr(event, "kind", None) != POLICIES_BUNDLE:
-            return
-        policies = self._read()
-        if policies is None:
-            return
-        with self._lock:
-            self._current = policies
-        log.info("policies bundle %s in force: %d item(s) paused", getattr(event, "version", "?"),
-                 len(policies.paused_items))
+    def _in_force(self, policies: Policies, version: Any) -> None:
+        log.info("policies bundle %s in force: %d item(s) paused", version, len(policies.paused_items))
 
     def _read(self) -> Policies | None:
         """None when the database cannot be read now: what is in force stays rather than failing a pull."""

@@ -16,12 +16,13 @@ import json
 import logging
 import re
 import sqlite3
-import threading
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Callable, Mapping
+
+from kiosk.live_bundle import LiveBundle
 
 log = logging.getLogger(__name__)
 
@@ -283,21 +284,17 @@ def load_seed(path: Path = SEED_FILE) -> KnowledgeBase:
 # ---------------------------------------------------------------------------------------------- live swap
 
 
-class LiveKnowledge:
+class LiveKnowledge(LiveBundle[KnowledgeBase]):
     """The knowledge base in force: the installed `qa` bundle, else the seed. `on_bundle_applied` is the
     EventBus listener for sync; the swap is one assignment, so a question on another thread sees old or new."""
+
+    kind = QA_BUNDLE
 
     def __init__(self, read_payload: Callable[[], str | None], seed: Callable[[], KnowledgeBase] = load_seed):
         self.read_payload = read_payload
         self.seed = seed
-        self._lock = threading.Lock()
         self._index = None             # kiosk.qa_match.QaIndex of the current base, built on first question
-        self._current = self._read() or self._seed()
-
-    @property
-    def current(self) -> KnowledgeBase:
-        with self._lock:
-            return self._current
+        super().__init__(self._read() or self._seed())
 
     def index(self):
         """The matcher for the knowledge base in force (built here the first time: pinyin takes a moment)."""
@@ -312,16 +309,11 @@ class LiveKnowledge:
                     self._index = index
         return index
 
-    def on_bundle_applied(self, event: Any) -> None:
-        """Runs on the sync thread, after the bundle's transaction committed."""
-        if getattr(event, "kind", None) != QA_BUNDLE:
-            return
-        kb = self._read()
-        if kb is None:
-            return
-        with self._lock:
-            self._current, self._index = kb, None
-        log.info("qa bundle %s in force: %d entries", getattr(event, "version", "?"), len(kb.entries))
+    def _install(self, kb: KnowledgeBase) -> None:
+        self._current, self._index = kb, None   # the old base's matcher goes with it
+
+    def _in_force(self, kb: KnowledgeBase, version: Any) -> None:
+        log.info("qa bundle %s in force: %d entries", version, len(kb.entries))
 
     def _read(self) -> KnowledgeBase | None:
         """None when nothing usable is installed or the database cannot be read now."""
