@@ -7,12 +7,13 @@ writer anyway.
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any, Sequence
 
 from sync.chat_protocol import (ANSWERED, CLOSED_KIOSK, CLOSED_STAFF, EXPIRED, MAX_MESSAGES, OPEN_STATES,
                                 RESIDENT, STAFF, WAITING, ChatMessage, ChatUpdate)
 from sync.hub.chat import KEEP_CLOSED_DAYS, KIOSK_GONE_S, Chat, ChatRefused, ChatStorage, Duty
+from sync.hub.sql_values import as_datetime as _time, iso_utc as _iso   # shared by the SQL stores
 
 PAGE = 100   # messages in one poll reply; the kiosk asks again from `next`
 
@@ -216,17 +217,6 @@ def _chat_row(row: Sequence[Any]) -> Chat:
     chat_id, station_id, terminal_id, lang, state, opened, waiting, seen, closed, last_n = row
     return Chat(chat_id, station_id, terminal_id, lang, state, _time(opened), _time(waiting), _time(seen),
                 _time(closed), last_n)
-
-
-def _time(value: Any) -> datetime | None:
-    if value is None or isinstance(value, datetime):
-        return value
-    return datetime.fromisoformat(value)
-
-
-def _iso(value: Any) -> str:
-    moment = _time(value)
-    return moment.astimezone(timezone.utc).isoformat(timespec="seconds") if moment else ""
 
 
 __all__ = ["PG_SCHEMA", "SQLITE_SCHEMA", "SqlChatStorage", "OPEN_STATES"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from abc import abstractmethod
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any, Callable, Iterator, Protocol, Sequence, TypeVar
 
 from kiosk.ids import Clock
@@ -19,6 +19,7 @@ from sync.hub import bookings, needs, routing
 from sync.hub.bookings import SLOT_COLUMNS, Settled, Slot
 from sync.hub.chat_store import SqlChatStorage
 from sync.hub.enrollment import hash_code, new_code, new_terminal_id
+from sync.hub.sql_values import as_datetime as _time, iso_utc as _iso   # shared by the SQL stores
 from sync.hub.store import (FEED_STREAMS, AttachmentState, Bundle, ChunkOutcome, EnrollmentRefused, FeedItem,
                             HubRecord, HubStore, IssuedCode, Page, StatusUpdate, StoredRecord, Terminal,
                             UnknownRecord, UploadRefused)
@@ -477,17 +478,6 @@ def _dump(value: Any) -> str:
 
 def _json(value: Any) -> Any:
     return json.loads(value) if isinstance(value, (str, bytes)) else value
-
-
-def _time(value: Any) -> datetime | None:
-    if value is None or isinstance(value, datetime):
-        return value
-    return datetime.fromisoformat(value)
-
-
-def _iso(value: Any) -> str:
-    moment = _time(value)
-    return moment.astimezone(timezone.utc).isoformat(timespec="seconds") if moment else ""
 
 
 def _terminal(row: Sequence[Any]) -> Terminal:
