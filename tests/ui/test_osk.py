@@ -251,6 +251,24 @@ def test_a_form_filled_with_the_keyboard_only_passes_validation(qtbot, window, c
     assert physical_keys.count == 0
 
 
+def apply_from_the_results(qtbot, window, name: str, fill) -> None:
+    """From the search results to the receipt by taps: the row `name`, 我要办理, the simulated ID card, the form
+    (by `fill`), confirm."""
+    s = window.screens
+    tap(qtbot, window.osk.panel.done_button)   # the keyboard out of the way of the list
+    tap(qtbot, next(r for r in rows(s.search) if r.text() == name))
+    wait_screen(qtbot, window, s.detail)
+    tap(qtbot, s.detail.apply_button)
+    wait_screen(qtbot, window, s.identify)
+    tap(qtbot, s.identify.card_button)
+    wait_screen(qtbot, window, s.form)
+    fill(qtbot, window)
+    tap(qtbot, s.form.next_button)
+    wait_screen(qtbot, window, s.confirm)
+    tap(qtbot, s.confirm.confirm_button)
+    wait_screen(qtbot, window, s.receipt)
+
+
 def test_a_top_service_from_search_to_receipt_with_the_keyboard_only(qtbot, window, core, physical_keys):
     """Done-when: search → detail → identify (simulated ID card) → form → confirm → receipt, no physical key."""
     s = window.screens
@@ -261,18 +279,7 @@ def test_a_top_service_from_search_to_receipt_with_the_keyboard_only(qtbot, wind
     qtbot.waitUntil(lambda: s.search.status.text().startswith("“社保卡”找到"), timeout=WAIT_MS)
     item = core.catalog.get(ready_item_id(core, "社保卡"))
     qtbot.waitUntil(lambda: any(r.text() == item.name for r in rows(s.search)), timeout=WAIT_MS)
-    tap(qtbot, window.osk.panel.done_button)   # the keyboard out of the way of the list
-    tap(qtbot, next(r for r in rows(s.search) if r.text() == item.name))
-    wait_screen(qtbot, window, s.detail)
-    tap(qtbot, s.detail.apply_button)
-    wait_screen(qtbot, window, s.identify)
-    tap(qtbot, s.identify.card_button)
-    wait_screen(qtbot, window, s.form)
-    fill_form_by_keyboard(qtbot, window)
-    tap(qtbot, s.form.next_button)
-    wait_screen(qtbot, window, s.confirm)
-    tap(qtbot, s.confirm.confirm_button)
-    wait_screen(qtbot, window, s.receipt)
+    apply_from_the_results(qtbot, window, item.name, fill_form_by_keyboard)
     qtbot.waitUntil(lambda: "请取走回执" in s.receipt.print_text.text(), timeout=WAIT_MS)
     wait_idle_tasks(qtbot, window)
     saved = core.store.db.execute("SELECT item_id FROM applications").fetchall()
@@ -328,18 +335,7 @@ def test_an_elderly_resident_completes_a_top_service_in_either_language_by_voice
     wait_screen(qtbot, window, s.search)
     name = data_text(item.name)
     qtbot.waitUntil(lambda: any(r.text() == name for r in rows(s.search)), timeout=WAIT_MS)
-    tap(qtbot, window.osk.panel.done_button)
-    tap(qtbot, next(r for r in rows(s.search) if r.text() == name))
-    wait_screen(qtbot, window, s.detail)
-    tap(qtbot, s.detail.apply_button)
-    wait_screen(qtbot, window, s.identify)
-    tap(qtbot, s.identify.card_button)
-    wait_screen(qtbot, window, s.form)
-    fill_shown_pages_by_keyboard(qtbot, window)
-    tap(qtbot, s.form.next_button)
-    wait_screen(qtbot, window, s.confirm)
-    tap(qtbot, s.confirm.confirm_button)
-    wait_screen(qtbot, window, s.receipt)
+    apply_from_the_results(qtbot, window, name, fill_shown_pages_by_keyboard)
     wait_idle_tasks(qtbot, window)
     assert core.store.db.execute("SELECT item_id FROM applications").fetchall() == [(item.id,)]
     guide = window.voice.guide
